@@ -1,0 +1,199 @@
+/* ifk-acquire: import a device's backup folder into a new sealed evidence
+ * bag, or make a self-signed examiner certificate. */
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ifk/acquire.h"
+#include "ifk/seal.h"
+
+enum { EXIT_SEALED = 0, EXIT_ANOMALIES = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
+
+static volatile sig_atomic_t stop_requested;
+
+struct args {
+	struct ifk_acquire_opts o;
+	const char *key, *cert;
+	int make_cert, days, quiet, json, progress, device;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ifk-acquire --from DIR --out BAG --key KEY --cert CERT [--case ID]\n"
+	           "                   [--evidence ID] [--examiner NAME] [--organization NAME]\n"
+	           "                   [--notes TEXT] [--json] [--progress] [-q]\n"
+	           "       ifk-acquire --make-cert --examiner NAME [--organization NAME]\n"
+	           "                   [--days N] --key KEY --cert CERT\n"
+	           "Exit: 0 sealed, 1 sealed with anomalies recorded, 2 usage, 3 I/O or source\n"
+	           "error, 130 interrupted. The key's passphrase, if any: IFK_KEY_PASSWORD.\n");
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{"from", required_argument, NULL, 'f'},   {"out", required_argument, NULL, 'o'},
+		{"key", required_argument, NULL, 'k'},    {"cert", required_argument, NULL, 'c'},
+		{"case", required_argument, NULL, 'C'},   {"evidence", required_argument, NULL, 'E'},
+		{"examiner", required_argument, NULL, 'x'},
+		{"organization", required_argument, NULL, 'O'},
+		{"notes", required_argument, NULL, 'n'},  {"make-cert", no_argument, NULL, 'm'},
+		{"days", required_argument, NULL, 'd'},   {"device", optional_argument, NULL, 'D'},
+		{"json", no_argument, NULL, 'j'},         {"progress", no_argument, NULL, 'p'},
+		{"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	int c;
+
+	a->days = 1825;
+	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': a->o.source = optarg; break;
+		case 'o': a->o.out = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'c': a->cert = optarg; break;
+		case 'C': a->o.case_id = optarg; break;
+		case 'E': a->o.evidence = optarg; break;
+		case 'x': a->o.examiner = optarg; break;
+		case 'O': a->o.organization = optarg; break;
+		case 'n': a->o.notes = optarg; break;
+		case 'm': a->make_cert = 1; break;
+		case 'd': a->days = atoi(optarg); break;
+		case 'D': a->device = 1; break;
+		case 'j': a->json = 1; break;
+		case 'p': a->progress = 1; break;
+		case 'q': a->quiet = 1; break;
+		case 'v': break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ifk-acquire %s\n", IFK_VERSION); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "ifk-acquire: unexpected argument: %s\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int make_cert(const struct args *a)
+{
+	struct ifk_error err = {0};
+
+	if (!a->o.examiner || !a->key || !a->cert) {
+		fprintf(stderr, "ifk-acquire: --make-cert needs --examiner, --key and --cert\n");
+		return EXIT_USAGE;
+	}
+	if (ifk_seal_make_cert(a->o.examiner, a->o.organization, a->days, a->key, a->cert,
+	                       &err) != 0) {
+		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
+		return err.code == IFK_EINVAL ? EXIT_USAGE : EXIT_IO;
+	}
+	if (!a->quiet)
+		printf("examiner key: %s (keep it private)\nexaminer certificate: %s\n", a->key,
+		       a->cert);
+	return 0;
+}
+
+static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
+{
+	(void)ctx;
+	fprintf(stderr, "\rifk-acquire: %llu files, %.1f MiB copied and hashed ",
+	        (unsigned long long)files, (double)bytes / 1048576.0);
+}
+
+static void report(const struct args *a, const struct ifk_acquire_result *r, int rc,
+                   const struct ifk_error *err)
+{
+	if (a->json) {
+		json_t *j = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:s}", "tool",
+		                      "ifk-acquire", "result",
+		                      r->sealed ? (r->anomalies ? "sealed-with-anomalies" : "sealed")
+		                                : "incomplete",
+		                      "sealed", r->sealed, "files", (json_int_t)r->files, "bytes",
+		                      (json_int_t)r->bytes, "directories", (json_int_t)r->dirs,
+		                      "anomalies", (json_int_t)r->anomalies, "folder", r->folder,
+		                      "custody_genesis_sha256", r->genesis);
+		if (rc)
+			json_object_set_new(j, "error", json_string(err->msg));
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+		return;
+	}
+	if (a->quiet)
+		return;
+	printf("files: %llu\nbytes: %llu\nfolders: %llu\nanomalies: %lu%s\n",
+	       (unsigned long long)r->files, (unsigned long long)r->bytes,
+	       (unsigned long long)r->dirs, r->anomalies,
+	       r->anomalies ? " (listed in ifk-acquisition.json)" : "");
+	if (r->sealed)
+		printf("bag: %s\ncustody head: %s\nifk-acquire: SEALED\n", r->folder, r->genesis);
+	else if (r->folder[0])
+		printf("incomplete folder: %s (not sealed)\nifk-acquire: INCOMPLETE\n", r->folder);
+}
+
+static int acquire(struct args *a)
+{
+	struct ifk_signer *signer = NULL;
+	struct ifk_acquire_result r;
+	struct ifk_error err = {0};
+	int rc;
+
+	if (!a->o.source || !a->o.out || !a->key || !a->cert) {
+		fprintf(stderr, "ifk-acquire: --from, --out, --key and --cert are required\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (ifk_signer_load(a->key, a->cert, getenv("IFK_KEY_PASSWORD"), &signer, &err) != 0) {
+		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
+		return err.code == IFK_EIO ? EXIT_IO : EXIT_USAGE;
+	}
+	a->o.signer = signer;
+	a->o.stop = &stop_requested;
+	if (a->progress || (!a->quiet && !a->json && isatty(STDERR_FILENO)))
+		a->o.progress = show_progress;
+	rc = ifk_acquire_folder(&a->o, &r, &err);
+	if (a->o.progress)
+		fputc('\n', stderr);
+	if (rc)
+		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
+	report(a, &r, rc, &err);
+	ifk_signer_free(signer);
+	if (rc == IFK_EINTR)
+		return EXIT_INTR;
+	if (rc == IFK_EEXIST)
+		return EXIT_USAGE;
+	if (rc)
+		return EXIT_IO;
+	return r.anomalies ? EXIT_ANOMALIES : EXIT_SEALED;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {0};
+	struct sigaction sa = {0};
+
+	if (parse_args(argc, argv, &a) != 0)
+		return EXIT_USAGE;
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (a.make_cert)
+		return make_cert(&a);
+	if (a.device) {
+		fprintf(stderr, "ifk-acquire: --device is not implemented yet\n");
+		return EXIT_USAGE;
+	}
+	return acquire(&a);
+}

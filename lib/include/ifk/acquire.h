@@ -1,0 +1,39 @@
+/* Acquisition: a backup folder imported into a new sealed evidence bag, every
+ * byte copied and hashed in one pass. See CASE_FORMAT.md for the bag. */
+#ifndef IFK_ACQUIRE_H
+#define IFK_ACQUIRE_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "ifk/error.h"
+#include "ifk/seal.h"
+
+struct ifk_acquire_opts {
+	const char *source; /* the backup folder (one device) */
+	const char *out;    /* the bag to create; must not exist */
+	const struct ifk_signer *signer;
+	const char *case_id, *evidence, *examiner, *organization, *notes; /* may be NULL */
+	volatile sig_atomic_t *stop; /* polled; non-zero stops cleanly (may be NULL) */
+	void (*progress)(void *ctx, uint64_t files, uint64_t bytes);
+	void *progress_ctx;
+};
+
+struct ifk_acquire_result {
+	uint64_t files, bytes, dirs;
+	unsigned long anomalies;
+	int sealed;                /* 1: the bag is complete and sealed at opts->out */
+	char folder[PATH_MAX];     /* where the evidence is: the bag or the incomplete folder */
+	char genesis[65];          /* hash of the first custody entry */
+	char tagmanifest_sha256[65];
+};
+
+/* Imports opts->source into a bag at opts->out. Writes under
+ * opts->out + ".incomplete" and renames only once sealed; on any error or
+ * stop the incomplete folder is kept, with an unsealed record saying why.
+ * Returns 0 when sealed (anomalies, if any, are counted in r). */
+int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
+                       struct ifk_error *err);
+
+#endif

@@ -1,0 +1,50 @@
+/* A backup's own metadata: Info.plist, Manifest.plist and Status.plist. */
+#ifndef IFK_BACKUP_H
+#define IFK_BACKUP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ifk/error.h"
+
+#define IFK_BACKUP_PLIST_MAX (256u * 1024 * 1024)
+
+struct ifk_backup_meta {
+	/* device identity (Info.plist, else Manifest.plist Lockdown); NULL when absent */
+	char *udid, *serial, *product_type, *product_name, *ios_version, *ios_build;
+	char *device_name, *imei, *meid, *iccid, *phone_number;
+	/* Manifest.plist */
+	int have_manifest_plist;
+	int encrypted;
+	char *manifest_version;
+	uint8_t *keybag;
+	size_t keybag_len;
+	uint8_t *manifest_key; /* ManifestKey: 4-byte LE class + wrapped key */
+	size_t manifest_key_len;
+	char *lockdown_udid, *lockdown_serial, *lockdown_product_type, *lockdown_ios_version;
+	/* Status.plist */
+	int have_status;
+	char *snapshot_state, *status_version, *backup_state;
+	int full_backup;
+	/* Info.plist */
+	int have_info;
+	char *info_udid;
+};
+
+/* Reads whichever of the three plists are given (buf may be NULL = absent).
+ * A present plist that does not parse is an error naming it. */
+int ifk_backup_meta_parse(const void *info, size_t info_len, const void *manifest,
+                          size_t manifest_len, const void *status, size_t status_len,
+                          struct ifk_backup_meta *m, struct ifk_error *err);
+
+/* Reads the three plists from a backup folder (dir_fd); absent files are
+ * left absent, unreadable or corrupt ones are errors. */
+int ifk_backup_meta_read(int dir_fd, struct ifk_backup_meta *m, struct ifk_error *err);
+
+/* The device and backup fields as a JSON object (new reference). */
+json_t *ifk_backup_meta_json(const struct ifk_backup_meta *m);
+
+void ifk_backup_meta_free(struct ifk_backup_meta *m);
+
+#endif

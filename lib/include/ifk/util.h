@@ -1,0 +1,56 @@
+/* Small helpers shared by the ifk modules: hex, time, files and paths. */
+#ifndef IFK_UTIL_H
+#define IFK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "ifk/error.h"
+
+#define IFK_SHA256_LEN 32
+#define IFK_SHA256_HEX 65 /* 64 digits and NUL */
+#define IFK_IO_CHUNK (1024 * 1024)
+
+/* Writes 2*len lowercase hex digits and a NUL into out. */
+void ifk_hex(const uint8_t *buf, size_t len, char *out);
+
+/* Formats t as UTC ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
+void ifk_time_iso(time_t t, char out[21]);
+
+/* SHA-256 of a memory buffer, as hex. */
+void ifk_sha256_hex(const void *buf, size_t len, char out[IFK_SHA256_HEX]);
+
+/* Writes all of buf to fd, retrying short writes and EINTR. */
+int ifk_write_all(int fd, const void *buf, size_t len, const char *what,
+                  struct ifk_error *err);
+
+/* Reads up to cap bytes of a regular file (opened relative to dirfd, or an
+ * absolute/cwd path when dirfd is AT_FDCWD) without following a final
+ * symlink. *out is malloc'd and NUL-terminated (caller frees); *len excludes
+ * the NUL. A file larger than cap is IFK_EFORMAT. */
+int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *len,
+                   struct ifk_error *err);
+
+/* Creates path (relative to dirfd) with content buf, failing if it exists. */
+int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                  struct ifk_error *err);
+
+/* Streams a whole file: SHA-256 of the content read through fd. */
+int ifk_sha256_fd(int fd, char out[IFK_SHA256_HEX], uint64_t *bytes, const char *what,
+                  struct ifk_error *err);
+
+/* Replaces control characters (and a leading/trailing blank) so that s can
+ * stand on one line of a tag file; returns a malloc'd copy. */
+char *ifk_one_line(const char *s);
+
+/* Returns a malloc'd a + "/" + b. */
+char *ifk_path_join(const char *a, const char *b);
+
+/* The effective user's login name and this host's name, for custody
+ * records (malloc'd; "unknown" when they cannot be had). */
+char *ifk_user_name(void);
+char *ifk_host_name(void);
+
+#endif

@@ -1,0 +1,222 @@
+#include "ifk/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void ifk_hex(const uint8_t *buf, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[buf[i] >> 4];
+		out[2 * i + 1] = digits[buf[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+void ifk_time_iso(time_t t, char out[21])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void ifk_sha256_hex(const void *buf, size_t len, char out[IFK_SHA256_HEX])
+{
+	uint8_t md[IFK_SHA256_LEN];
+
+	EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL);
+	ifk_hex(md, sizeof(md), out);
+}
+
+int ifk_write_all(int fd, const void *buf, size_t len, const char *what, struct ifk_error *err)
+{
+	const uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ifk_error_sys(err, IFK_EIO, n < 0 ? errno : ENOSPC, "%s: write failed",
+			                     what);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_fd_capped(int fd, size_t cap, char **out, size_t *len, const char *path,
+                          struct ifk_error *err)
+{
+	size_t size = 0, alloc = 4096;
+	char *buf = malloc(alloc + 1);
+
+	if (!buf)
+		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", path);
+	for (;;) {
+		ssize_t n;
+		if (size == alloc) {
+			char *nb;
+			if (alloc > cap) {
+				free(buf);
+				return ifk_error_set(err, IFK_EFORMAT, "%s: larger than %zu bytes", path,
+				                     cap);
+			}
+			alloc *= 2;
+			nb = realloc(buf, alloc + 1);
+			if (!nb) {
+				free(buf);
+				return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", path);
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + size, alloc - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			return ifk_error_sys(err, IFK_EIO, e, "%s: read failed", path);
+		}
+		if (n == 0)
+			break;
+		size += (size_t)n;
+	}
+	if (size > cap) {
+		free(buf);
+		return ifk_error_set(err, IFK_EFORMAT, "%s: larger than %zu bytes", path, cap);
+	}
+	buf[size] = '\0';
+	*out = buf;
+	*len = size;
+	return 0;
+}
+
+int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *len,
+                   struct ifk_error *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	*out = NULL;
+	*len = 0;
+	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+		                     "%s: cannot open", path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ifk_error_set(err, IFK_EFORMAT, "%s: not a regular file", path);
+	}
+	rc = read_fd_capped(fd, cap, out, len, path, err);
+	close(fd);
+	return rc;
+}
+
+int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                  struct ifk_error *err)
+{
+	int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	int rc;
+
+	if (fd < 0)
+		return ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
+		                     "%s: cannot create", path);
+	rc = ifk_write_all(fd, buf, len, path, err);
+	if (close(fd) != 0 && rc == 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: close failed", path);
+	return rc;
+}
+
+int ifk_sha256_fd(int fd, char out[IFK_SHA256_HEX], uint64_t *bytes, const char *what,
+                  struct ifk_error *err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(IFK_IO_CHUNK), md[IFK_SHA256_LEN];
+	uint64_t total = 0;
+	int rc = 0;
+
+	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "%s: cannot start SHA-256", what);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, IFK_IO_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", what);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	EVP_DigestFinal_ex(ctx, md, NULL);
+	ifk_hex(md, sizeof(md), out);
+	if (bytes)
+		*bytes = total;
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return rc;
+}
+
+char *ifk_one_line(const char *s)
+{
+	char *r = strdup(s ? s : ""), *p, *end;
+
+	if (!r)
+		return NULL;
+	for (p = r; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	for (p = r; *p == ' '; p++)
+		;
+	memmove(r, p, strlen(p) + 1);
+	end = r + strlen(r);
+	while (end > r && end[-1] == ' ')
+		*--end = '\0';
+	return r;
+}
+
+char *ifk_path_join(const char *a, const char *b)
+{
+	char *r = NULL;
+
+	if (asprintf(&r, "%s/%s", a, b) < 0)
+		return NULL;
+	return r;
+}
+
+char *ifk_user_name(void)
+{
+	char buf[4096];
+	struct passwd pw, *res = NULL;
+
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
+		return strdup(res->pw_name);
+	return strdup("unknown");
+}
+
+char *ifk_host_name(void)
+{
+	char buf[256];
+
+	if (gethostname(buf, sizeof(buf)) != 0)
+		return strdup("unknown");
+	buf[sizeof(buf) - 1] = '\0';
+	return strdup(buf);
+}

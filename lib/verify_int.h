@@ -1,0 +1,86 @@
+/* Internal to the verify module. */
+#ifndef IFK_VERIFY_INT_H
+#define IFK_VERIFY_INT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "ifk/backup.h"
+#include "ifk/keybag.h"
+#include "ifk/verify.h"
+
+enum vlevel { V_PASS = 0, V_SKIP = 1, V_WARN = 2, V_FAIL = 3 };
+enum vkind { VK_IFK_BAG, VK_INCOMPLETE, VK_BAGIT, VK_BACKUP };
+
+#define V_MAX_FINDINGS 1000
+
+struct vcheck {
+	const char *name;
+	enum vlevel level;    /* the worst finding so far (V_PASS if none) */
+	int ran;              /* 0: skipped */
+	char skip_reason[256];
+	json_t *findings;     /* listed findings, at most V_MAX_FINDINGS */
+	unsigned long nfail, nwarn;
+	json_t *info;         /* check-specific facts */
+};
+
+enum { C_SEAL, C_CUSTODY, C_BACKUP, C_ENCRYPTION, C_COUNT };
+
+struct vctx {
+	const struct ifk_verify_opts *o;
+	enum vkind kind;
+	int target_fd;      /* the target folder */
+	int backup_fd;      /* the backup: data/ in a bag, else the target */
+	const char *payload_prefix; /* "data/" in a bag, "" for a raw backup */
+	struct vcheck c[C_COUNT];
+	sqlite3 *work;      /* private temporary database: payload and entries */
+	char *tmpdir;       /* private (0700) folder for decrypted temporaries */
+	const char *manifest_name; /* the payload manifest in use */
+	const char *algorithm;     /* its digest */
+	/* backup */
+	struct ifk_backup_meta meta;
+	int meta_ok;
+	int index_kind;     /* 0 none, 1 Manifest.db, 2 Manifest.mbdb */
+	int entries_loaded;
+	int index_done;     /* the index file was read (hashed) already */
+	int mbdb;
+	struct ifk_keybag *kb; /* unlocked keybag, or NULL */
+	uint64_t files_seen, bytes_seen;
+	uint64_t oxum_bytes, oxum_files;
+	char genesis[65];   /* from the sealed acquisition record */
+};
+
+void v_finding(struct vctx *v, int check, enum vlevel level, const char *file,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void v_skip(struct vctx *v, int check, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int v_stopped(const struct vctx *v);
+
+/* verify_bag.c: the seal, tag manifest, payload manifest loading, extras */
+int v_check_seal(struct vctx *v, struct ifk_error *err);
+int v_check_custody(struct vctx *v, struct ifk_error *err);
+/* verify_backup.c: backup metadata, keybag, the index */
+int v_check_backup_meta(struct vctx *v, struct ifk_error *err);
+int v_load_index(struct vctx *v, struct ifk_error *err);
+void v_check_unseen_entries(struct vctx *v);
+/* verify_walk.c: the single pass over every stored file */
+struct vsink {
+	const uint8_t *key; /* decrypt with this key, or NULL */
+	int out_fd;         /* receives the plaintext (the bytes when no key), or -1 */
+	int want_sha1;
+	/* results */
+	int read_ok; /* read to its end */
+	int decrypt_failed;
+	char decrypt_msg[768];
+	uint8_t sha1[20];
+	uint64_t bytes, plain_bytes;
+};
+/* Reads one stored file once, feeding the payload digest (bags), SHA-1 and
+ * decryption as asked. rel is the path inside the backup. Problems become
+ * findings; the return is negative only when the run must stop. */
+int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, struct vsink *s,
+                struct ifk_error *err);
+int v_walk(struct vctx *v, struct ifk_error *err);
+
+#endif

@@ -1,0 +1,481 @@
+/* The single pass: every stored file is read once, and each byte feeds the
+ * payload digest, the mbdb SHA-1 and the decryption that apply to it. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ifk/decrypt.h"
+#include "ifk/util.h"
+#include "verify_int.h"
+
+#define MAX_DEPTH 32
+
+struct reader {
+	EVP_MD_CTX *payload, *sha1;
+	struct ifk_decrypt *dec;
+	uint8_t *buf, *plain;
+};
+
+static void reader_free(struct reader *r)
+{
+	EVP_MD_CTX_free(r->payload);
+	EVP_MD_CTX_free(r->sha1);
+	ifk_decrypt_free(r->dec);
+	free(r->buf);
+	free(r->plain);
+}
+
+static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct ifk_error *err)
+{
+	struct ifk_error e = {0};
+
+	memset(r, 0, sizeof(*r));
+	r->buf = malloc(IFK_IO_CHUNK);
+	r->plain = malloc(IFK_IO_CHUNK + 32);
+	if (!r->buf || !r->plain)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (v->kind != VK_BACKUP && v->algorithm) {
+		r->payload = EVP_MD_CTX_new();
+		if (!r->payload || !EVP_DigestInit_ex(r->payload, EVP_get_digestbyname(v->algorithm),
+		                                      NULL))
+			return ifk_error_set(err, IFK_ECRYPTO, "cannot start %s", v->algorithm);
+	}
+	if (s->want_sha1) {
+		r->sha1 = EVP_MD_CTX_new();
+		if (!r->sha1 || !EVP_DigestInit_ex(r->sha1, EVP_sha1(), NULL))
+			return ifk_error_set(err, IFK_ECRYPTO, "cannot start SHA-1");
+	}
+	if (s->key && ifk_decrypt_new(s->key, &r->dec, &e) != 0)
+		return ifk_error_set(err, IFK_ECRYPTO, "%s", e.msg);
+	return 0;
+}
+
+static void feed_decrypt(struct reader *r, struct vsink *s, const uint8_t *in, size_t n,
+                         const char *rel, struct ifk_error *err, int *rc)
+{
+	struct ifk_error e = {0};
+	size_t out = 0;
+
+	if (!r->dec || s->decrypt_failed)
+		return;
+	if (ifk_decrypt_update(r->dec, in, n, r->plain, &out, &e) != 0) {
+		s->decrypt_failed = 1;
+		snprintf(s->decrypt_msg, sizeof(s->decrypt_msg), "%s", e.msg);
+		return;
+	}
+	s->plain_bytes += out;
+	if (s->out_fd >= 0 && out)
+		*rc = ifk_write_all(s->out_fd, r->plain, out, rel, err);
+}
+
+static int finish_decrypt(struct reader *r, struct vsink *s, const char *rel,
+                          struct ifk_error *err)
+{
+	struct ifk_error e = {0};
+	size_t out = 0;
+
+	if (!r->dec || s->decrypt_failed)
+		return 0;
+	if (ifk_decrypt_final(r->dec, r->plain, &out, &e) != 0) {
+		s->decrypt_failed = 1;
+		snprintf(s->decrypt_msg, sizeof(s->decrypt_msg), "%s", e.msg);
+		return 0;
+	}
+	s->plain_bytes += out;
+	if (s->out_fd >= 0 && out)
+		return ifk_write_all(s->out_fd, r->plain, out, rel, err);
+	return 0;
+}
+
+static void progress(struct vctx *v, uint64_t n)
+{
+	uint64_t before = v->bytes_seen;
+
+	v->bytes_seen += n;
+	if (v->o->progress && before / (64u << 20) != v->bytes_seen / (64u << 20))
+		v->o->progress(v->o->progress_ctx, v->files_seen, v->bytes_seen);
+}
+
+static int read_loop(struct vctx *v, int fd, struct reader *r, struct vsink *s, const char *rel,
+                     struct ifk_error *err)
+{
+	int rc = 0;
+
+	for (;;) {
+		ssize_t n;
+		if (v_stopped(v))
+			return ifk_error_set(err, IFK_EINTR, "interrupted while reading %s", rel);
+		n = read(fd, r->buf, IFK_IO_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			v_finding(v, C_BACKUP, V_FAIL, rel, "read failed: %s", strerror(errno));
+			return 0;
+		}
+		if (n == 0)
+			break;
+		if (r->payload)
+			EVP_DigestUpdate(r->payload, r->buf, (size_t)n);
+		if (r->sha1)
+			EVP_DigestUpdate(r->sha1, r->buf, (size_t)n);
+		if (r->dec)
+			feed_decrypt(r, s, r->buf, (size_t)n, rel, err, &rc);
+		else if (s->out_fd >= 0)
+			rc = ifk_write_all(s->out_fd, r->buf, (size_t)n, rel, err);
+		if (rc)
+			return rc;
+		s->bytes += (uint64_t)n;
+		progress(v, (uint64_t)n);
+	}
+	s->read_ok = 1;
+	return finish_decrypt(r, s, rel, err);
+}
+
+/* The payload side: the digest against the manifest's, and the file
+ * marked as present. */
+static void payload_compare(struct vctx *v, const char *rel, EVP_MD_CTX *md)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t dig[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1], where[4200];
+
+	snprintf(where, sizeof(where), "%s%s", v->payload_prefix, rel);
+	EVP_DigestFinal_ex(md, dig, &n);
+	ifk_hex(dig, n, hex);
+	sqlite3_prepare_v2(v->work, "UPDATE payload SET seen = 1 WHERE path = ? RETURNING expected",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, rel, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		v_finding(v, C_SEAL, V_FAIL, where, "added: not listed in %s", v->manifest_name);
+	else if (strcmp((const char *)sqlite3_column_text(st, 0), hex) != 0)
+		v_finding(v, C_SEAL, V_FAIL, where, "content changed: %s %s, sealed %s", v->algorithm,
+		          hex, sqlite3_column_text(st, 0));
+	while (sqlite3_step(st) == SQLITE_ROW)
+		;
+	sqlite3_finalize(st);
+}
+
+int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, struct vsink *s,
+                struct ifk_error *err)
+{
+	struct reader r;
+	struct stat st;
+	unsigned int n = 0;
+	int fd, rc;
+
+	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		v_finding(v, C_BACKUP, V_FAIL, rel, "cannot open: %s", strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		v_finding(v, C_BACKUP, V_FAIL, rel, "not a regular file");
+		return 0;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	rc = reader_init(v, &r, s, err);
+	if (!rc)
+		rc = read_loop(v, fd, &r, s, rel, err);
+	if (!rc && s->read_ok && r.sha1)
+		EVP_DigestFinal_ex(r.sha1, s->sha1, &n);
+	if (!rc && s->read_ok && r.payload)
+		payload_compare(v, rel, r.payload);
+	if (!rc)
+		v->files_seen++;
+	close(fd);
+	reader_free(&r);
+	return rc;
+}
+
+static int is_file_id(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 40; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return s[40] == '\0';
+}
+
+/* The fileID a stored path names: "xx/<id>" (iOS 10+) or "<id>" (mbdb). */
+static const char *stored_file_id(const struct vctx *v, const char *rel)
+{
+	if (v->mbdb)
+		return is_file_id(rel) ? rel : NULL;
+	if (strlen(rel) == 43 && rel[2] == '/' && is_file_id(rel + 3) &&
+	    strncasecmp(rel, rel + 3, 2) == 0)
+		return rel + 3;
+	return NULL;
+}
+
+static int is_metadata(const char *rel)
+{
+	static const char *const names[] = {"Info.plist", "Manifest.plist", "Status.plist",
+	                                    "Manifest.db", "Manifest.mbdb"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(rel, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+struct entry_row {
+	int found, kind;
+	sqlite3_int64 size;
+	uint8_t enc_key[64], data_hash[20];
+	int enc_len, hash_len;
+	char where[600];
+};
+
+static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
+{
+	sqlite3_stmt *st = NULL;
+
+	memset(e, 0, sizeof(*e));
+	sqlite3_prepare_v2(v->work,
+	                   "UPDATE entries SET seen = 1 WHERE file_id = lower(?) RETURNING kind, size,"
+	                   " enc_key, data_hash, domain, relpath",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		e->found = 1;
+		e->kind = sqlite3_column_int(st, 0);
+		e->size = sqlite3_column_int64(st, 1);
+		e->enc_len = sqlite3_column_bytes(st, 2);
+		if (e->enc_len > 0 && e->enc_len <= (int)sizeof(e->enc_key))
+			memcpy(e->enc_key, sqlite3_column_blob(st, 2), (size_t)e->enc_len);
+		else
+			e->enc_len = 0;
+		e->hash_len = sqlite3_column_bytes(st, 3) == 20 ? 20 : 0;
+		if (e->hash_len)
+			memcpy(e->data_hash, sqlite3_column_blob(st, 3), 20);
+		snprintf(e->where, sizeof(e->where), "%s/%s (%s)", sqlite3_column_text(st, 4),
+		         sqlite3_column_text(st, 5), id);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			;
+	}
+	sqlite3_finalize(st);
+}
+
+static void count(struct vctx *v, int check, const char *key)
+{
+	json_t *info = v->c[check].info, *n = json_object_get(info, key);
+
+	json_object_set_new(info, key, json_integer(json_integer_value(n) + 1));
+}
+
+/* Chooses the file key; 0 when the file is to be decrypted. */
+static int file_key(struct vctx *v, struct entry_row *e, uint8_t key[32])
+{
+	struct ifk_error ke = {0};
+	int rc;
+
+	if (!v->meta.encrypted || !v->kb)
+		return -1;
+	if (!e->enc_len) {
+		v_finding(v, C_ENCRYPTION, V_WARN, e->where, "encrypted backup, but no file key");
+		return -1;
+	}
+	rc = ifk_keybag_unwrap_key(v->kb, e->enc_key, (size_t)e->enc_len, key, NULL, &ke);
+	if (rc == IFK_EUNSUPPORTED) {
+		count(v, C_ENCRYPTION, "files_not_decryptable_off_device");
+		return -1;
+	}
+	if (rc) {
+		v_finding(v, C_ENCRYPTION, V_FAIL, e->where, "file key: %s", ke.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void after_read(struct vctx *v, struct entry_row *e, struct vsink *s, int decrypting)
+{
+	char hex[41], want[41];
+
+	if (!s->read_ok)
+		return;
+	if (s->want_sha1 && memcmp(s->sha1, e->data_hash, 20) != 0) {
+		ifk_hex(s->sha1, 20, hex);
+		ifk_hex(e->data_hash, 20, want);
+		v_finding(v, C_BACKUP, V_FAIL, e->where,
+		          "the stored file's SHA-1 %s is not the index's dataHash %s", hex, want);
+	}
+	if (decrypting && s->decrypt_failed) {
+		v_finding(v, C_ENCRYPTION, V_FAIL, e->where, "does not decrypt: %s", s->decrypt_msg);
+	} else if (decrypting) {
+		count(v, C_ENCRYPTION, "files_decrypted");
+		if (s->plain_bytes != (uint64_t)e->size)
+			v_finding(v, C_ENCRYPTION, V_WARN, e->where,
+			          "Size mismatch: the index says %lld bytes, the plaintext has %llu "
+			          "(kept whole, not truncated)",
+			          (long long)e->size, (unsigned long long)s->plain_bytes);
+	} else if (!v->meta.encrypted && s->bytes != (uint64_t)e->size) {
+		v_finding(v, C_BACKUP, V_WARN, e->where,
+		          "Size mismatch: the index says %lld bytes, the file has %llu",
+		          (long long)e->size, (unsigned long long)s->bytes);
+	}
+}
+
+static int backup_file(struct vctx *v, int dfd, const char *name, const char *rel,
+                       const char *id, struct ifk_error *err)
+{
+	struct vsink s = {.out_fd = -1};
+	struct entry_row e;
+	uint8_t key[32];
+	int rc, decrypting = 0;
+
+	lookup_entry(v, id, &e);
+	if (!e.found) {
+		v_finding(v, C_BACKUP, V_FAIL, rel, "stored file has no entry in the index");
+		return v_read_file(v, dfd, name, rel, &s, err);
+	}
+	if (e.kind != 0)
+		v_finding(v, C_BACKUP, V_FAIL, e.where,
+		          "stored as a file, but the index says it is not a regular file");
+	s.want_sha1 = v->mbdb && e.hash_len;
+	if (file_key(v, &e, key) == 0) {
+		s.key = key;
+		decrypting = 1;
+	}
+	if (v->kind == VK_BACKUP && !s.want_sha1 && !decrypting) {
+		struct stat st;
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			s.read_ok = 1;
+			s.bytes = (uint64_t)st.st_size;
+			v->files_seen++;
+		}
+		after_read(v, &e, &s, 0);
+		return 0;
+	}
+	rc = v_read_file(v, dfd, name, rel, &s, err);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (!rc)
+		after_read(v, &e, &s, decrypting);
+	return rc;
+}
+
+static int walk_file(struct vctx *v, int dfd, const char *name, const char *rel,
+                     struct ifk_error *err)
+{
+	struct vsink s = {.out_fd = -1};
+	const char *id;
+
+	if (is_metadata(rel)) {
+		int index = strcmp(rel, v->mbdb ? "Manifest.mbdb" : "Manifest.db") == 0;
+		if (index && v->index_done)
+			return 0;
+		return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
+	}
+	id = stored_file_id(v, rel);
+	if (id && (v->entries_loaded || !v->meta.encrypted))
+		return backup_file(v, dfd, name, rel, id, err);
+	if (!id)
+		v_finding(v, C_BACKUP, V_WARN, rel, "not a file of the backup format");
+	return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
+}
+
+static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct ifk_error *err);
+
+static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel, int depth,
+                      struct ifk_error *err)
+{
+	struct stat st;
+	int sub, rc;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		v_finding(v, C_BACKUP, V_FAIL, rel, "cannot stat: %s", strerror(errno));
+		return 0;
+	}
+	if (S_ISREG(st.st_mode))
+		return walk_file(v, dfd, name, rel, err);
+	if (!S_ISDIR(st.st_mode)) {
+		v_finding(v, v->kind == VK_BACKUP ? C_BACKUP : C_SEAL, V_FAIL, rel,
+		          "not a regular file or folder (a symlink or special file)");
+		return 0;
+	}
+	if (depth >= MAX_DEPTH) {
+		v_finding(v, C_BACKUP, V_FAIL, rel, "folders nested too deep");
+		return 0;
+	}
+	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0) {
+		v_finding(v, C_BACKUP, V_FAIL, rel, "cannot open folder: %s", strerror(errno));
+		return 0;
+	}
+	rc = walk_dir(v, sub, rel, depth + 1, err);
+	close(sub);
+	return rc;
+}
+
+static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct ifk_error *err)
+{
+	int fd = dup(dfd), rc = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		v_finding(v, C_BACKUP, V_FAIL, rel ? rel : ".", "cannot list folder");
+		return 0;
+	}
+	while (!rc && (de = readdir(d)) != NULL) {
+		char *child = NULL;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (asprintf(&child, "%s%s%s", rel ? rel : "", rel ? "/" : "", de->d_name) < 0)
+			rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		else
+			rc = walk_entry(v, dfd, de->d_name, child, depth, err);
+		free(child);
+	}
+	closedir(d);
+	return rc;
+}
+
+static void payload_after(struct vctx *v)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t bytes = 0, files = 0;
+
+	if (v->kind == VK_BACKUP)
+		return;
+	sqlite3_prepare_v2(v->work, "SELECT path FROM payload WHERE seen = 0 ORDER BY path", -1,
+	                   &st, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char where[4200];
+		snprintf(where, sizeof(where), "data/%s", sqlite3_column_text(st, 0));
+		v_finding(v, C_SEAL, V_FAIL, where, "missing: listed in %s but not in the bag",
+		          v->manifest_name);
+	}
+	sqlite3_finalize(st);
+	files = v->files_seen;
+	bytes = v->bytes_seen;
+	if (v->oxum_files && (files != v->oxum_files || bytes != v->oxum_bytes))
+		v_finding(v, C_SEAL, V_FAIL, "bag-info.txt",
+		          "Payload-Oxum %llu.%llu, but the payload holds %llu.%llu",
+		          (unsigned long long)v->oxum_bytes, (unsigned long long)v->oxum_files,
+		          (unsigned long long)bytes, (unsigned long long)files);
+}
+
+int v_walk(struct vctx *v, struct ifk_error *err)
+{
+	int rc = walk_dir(v, v->backup_fd, NULL, 0, err);
+
+	if (!rc)
+		payload_after(v);
+	json_object_set_new(v->c[C_SEAL].info, "files_read", json_integer((json_int_t)v->files_seen));
+	json_object_set_new(v->c[C_SEAL].info, "bytes_read", json_integer((json_int_t)v->bytes_seen));
+	return rc;
+}

@@ -1,0 +1,219 @@
+/* ifk-verify: prove that an evidence bag (or a raw backup folder, or a plain
+ * BagIt bag) is intact and consistent, check by check. */
+#include <getopt.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ifk/password.h"
+#include "ifk/verify.h"
+
+enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
+
+static volatile sig_atomic_t stop_requested;
+
+struct args {
+	struct ifk_verify_opts o;
+	const char *password_file;
+	int json, quiet, verbose, progress;
+	int password_failed;
+	char password_error[768];
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ifk-verify [--password-file F] [--trust CERT] [--json] [--read-only]\n"
+	           "                  [--examiner NAME] [--progress] [-q] [-v] BAG|BACKUP\n"
+	           "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
+	           "Exit: 0 pass, 1 a check failed, 2 usage, 3 I/O error, 130 interrupted.\n");
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{"password-file", required_argument, NULL, 'P'},
+		{"trust", required_argument, NULL, 'T'},
+		{"examiner", required_argument, NULL, 'x'},
+		{"json", no_argument, NULL, 'j'},
+		{"read-only", no_argument, NULL, 'r'},
+		{"progress", no_argument, NULL, 'p'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'P': a->password_file = optarg; break;
+		case 'T': a->o.trust_path = optarg; break;
+		case 'x': a->o.examiner = optarg; break;
+		case 'j': a->json = 1; break;
+		case 'r': a->o.read_only = 1; break;
+		case 'p': a->progress = 1; break;
+		case 'q': a->quiet = 1; break;
+		case 'v': a->verbose = 1; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ifk-verify %s\n", IFK_VERSION); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "ifk-verify: give exactly one bag or backup folder\n");
+		usage(stderr);
+		return -1;
+	}
+	a->o.target = argv[optind];
+	return 0;
+}
+
+static int get_password(void *ctx, char **pw, size_t *len)
+{
+	struct args *a = ctx;
+	struct ifk_error err = {0};
+
+	if (ifk_password_read(a->password_file, "Backup password: ", pw, len, &err) == 0)
+		return 0;
+	if (a->password_file || err.code != IFK_ENOTFOUND) {
+		a->password_failed = 1;
+		snprintf(a->password_error, sizeof(a->password_error), "%s", err.msg);
+	}
+	return -1;
+}
+
+static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
+{
+	(void)ctx;
+	fprintf(stderr, "\rifk-verify: %llu files, %.1f MiB read ", (unsigned long long)files,
+	        (double)bytes / 1048576.0);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static long long num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static void summary(json_t *c, const struct args *a, char *out, size_t cap)
+{
+	const char *name = str(c, "name");
+	json_t *i = json_object_get(c, "info");
+
+	out[0] = '\0';
+	if (strcmp(str(c, "status"), "skip") == 0)
+		snprintf(out, cap, "%s", str(c, "reason"));
+	else if (strcmp(name, "seal") == 0 && *str(i, "signer"))
+		snprintf(out, cap, "signed by %s (%s); %lld payload files read",
+		         str(i, "signer"),
+		         json_is_true(json_object_get(i, "trusted")) ? "trusted via --trust"
+		         : json_is_true(json_object_get(i, "self_signed"))
+		                 ? "self-signed; give --trust CERT to check whose"
+		                 : "not checked against a trusted certificate",
+		         num(i, "files_read"));
+	else if (strcmp(name, "seal") == 0)
+		snprintf(out, cap, "%lld payload files read", num(i, "files_read"));
+	else if (strcmp(name, "custody") == 0)
+		snprintf(out, cap, "%lld entries, head %.16s", num(i, "entries"), str(i, "head_sha256"));
+	else if (strcmp(name, "backup") == 0)
+		snprintf(out, cap, "%s, %lld entries", *str(i, "index") ? str(i, "index") : "no index",
+		         num(i, "entries"));
+	else if (strcmp(name, "encryption") == 0)
+		snprintf(out, cap, "%zu classes unwrapped, %zu not decryptable off the device; "
+		                   "%lld files decrypted",
+		         json_array_size(json_object_get(i, "classes_unwrapped")),
+		         json_array_size(json_object_get(i, "classes_not_decryptable_off_device")),
+		         num(i, "files_decrypted"));
+	(void)a;
+}
+
+static void print_human(json_t *r, const struct args *a)
+{
+	json_t *checks = json_object_get(r, "checks");
+	size_t i, j;
+
+	printf("ifk-verify %s: %s (%s)\n", IFK_VERSION, str(r, "target"), str(r, "kind"));
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
+		char line[1024];
+		summary(c, a, line, sizeof(line));
+		printf("%-4s  %s: %s\n", str(c, "status"), str(c, "name"), line);
+		for (j = 0; j < json_array_size(f); j++) {
+			json_t *x = json_array_get(f, j);
+			if (!a->verbose && strcmp(str(x, "level"), "pass") == 0)
+				continue;
+			printf("        %s %s: %s\n", str(x, "level"), *str(x, "file") ? str(x, "file") : "-",
+			       str(x, "reason"));
+		}
+		if (num(c, "failures") + num(c, "warnings") > (long long)json_array_size(f))
+			printf("        (%lld more findings not listed)\n",
+			       num(c, "failures") + num(c, "warnings") - (long long)json_array_size(f));
+	}
+	if (*str(r, "custody_appended"))
+		printf("custody: appended entry %s\n", str(r, "custody_appended"));
+	printf("ifk-verify: %s\n", str(r, "verdict"));
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {0};
+	struct sigaction sa = {0};
+	struct ifk_error err = {0};
+	json_t *report = NULL;
+	int rc, code;
+
+	if (parse_args(argc, argv, &a) != 0)
+		return EXIT_USAGE;
+	if (a.password_file && access(a.password_file, R_OK) != 0) {
+		fprintf(stderr, "ifk-verify: %s: cannot read the password file\n", a.password_file);
+		return EXIT_USAGE;
+	}
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	a.o.password = get_password;
+	a.o.password_ctx = &a;
+	a.o.stop = &stop_requested;
+	if (a.progress || (!a.quiet && !a.json && isatty(STDERR_FILENO)))
+		a.o.progress = show_progress;
+	rc = ifk_verify_run(&a.o, &report, &err);
+	if (a.o.progress)
+		fputc('\n', stderr);
+	if (a.password_failed)
+		fprintf(stderr, "ifk-verify: password: %s\n", a.password_error);
+	if (rc && rc != IFK_EIO)
+		fprintf(stderr, "ifk-verify: %s\n", err.msg);
+	if (!report)
+		return rc == IFK_EINTR ? EXIT_INTR : EXIT_IO;
+	if (rc == IFK_EIO)
+		fprintf(stderr, "ifk-verify: cannot append to the custody log (use --read-only for "
+		                "write-protected media): %s\n",
+		        err.msg);
+	if (a.json) {
+		json_dumpf(report, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (!a.quiet) {
+		print_human(report, &a);
+	} else {
+		printf("ifk-verify: %s\n", str(report, "verdict"));
+	}
+	code = strcmp(str(report, "verdict"), "PASS") == 0 ? EXIT_PASS : EXIT_FAIL;
+	json_decref(report);
+	return rc == IFK_EIO ? EXIT_IO : code;
+}
