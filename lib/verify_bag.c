@@ -242,7 +242,11 @@ static void check_record(struct vctx *v)
 		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_RECORD,
 		          "incomplete acquisition, not sealed: %s", why ? why : status);
 	} else if (g && strlen(g) == 64) {
+		const char *fp = json_string_value(
+			json_object_get(json_object_get(r, "examiner_certificate"), "sha256"));
 		memcpy(v->genesis, g, 65);
+		if (fp && strlen(fp) == 64)
+			memcpy(v->record_cert, fp, 65);
 	}
 	total = json_integer_value(json_object_get(r, "anomalies_total"));
 	an = json_object_get(r, "anomalies");
@@ -342,6 +346,24 @@ static int check_tagmanifest(struct vctx *v, struct ifk_error *err)
 	return rc;
 }
 
+/* The sealed record names the examiner's certificate: a seal replaced by
+ * one made with another key fails here even without --trust. */
+static void check_signer_is_recorded(struct vctx *v)
+{
+	const char *fp = json_string_value(json_object_get(v->c[C_SEAL].info,
+	                                                   "certificate_sha256"));
+
+	if (!fp || !*fp)
+		return;
+	if (!v->record_cert[0])
+		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_RECORD, "names no examiner certificate");
+	else if (strcmp(fp, v->record_cert) != 0)
+		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_SEAL,
+		          "signed with certificate %.16s..., but the acquisition record names "
+		          "%.16s...: the seal was replaced",
+		          fp, v->record_cert);
+}
+
 int v_check_seal(struct vctx *v, struct ifk_error *err)
 {
 	int rc = 0;
@@ -365,6 +387,8 @@ int v_check_seal(struct vctx *v, struct ifk_error *err)
 		rc = check_tagmanifest(v, err);
 	if (!rc && v->kind != VK_BAGIT)
 		check_record(v);
+	if (!rc && v->kind == VK_IFK_BAG)
+		check_signer_is_recorded(v);
 	if (!rc) {
 		read_oxum(v);
 		check_root_extras(v);

@@ -49,6 +49,7 @@ struct vctx {
 	uint64_t files_seen, bytes_seen;
 	uint64_t oxum_bytes, oxum_files;
 	char genesis[65];   /* from the sealed acquisition record */
+	char record_cert[65]; /* the examiner certificate the record names */
 };
 
 void v_finding(struct vctx *v, int check, enum vlevel level, const char *file,

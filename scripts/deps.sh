@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ifk builds and tests with, when missing:
+# with apt-get when run as root, otherwise prints the apt-get line and stops.
+set -euo pipefail
+packages=(build-essential cmake pkg-config openssl sqlite3
+          libimobiledevice-dev libplist-dev libsqlite3-dev libssl-dev libarchive-dev
+          libyara-dev libcmocka-dev libjansson-dev)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "ifk needs these Debian packages; run:" >&2
+	echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
