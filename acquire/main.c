@@ -130,7 +130,7 @@ static void report(const struct args *a, const struct ifk_acquire_result *r, int
 		json_decref(j);
 		return;
 	}
-	if (a->quiet)
+	if (a->quiet || (!r->sealed && !r->folder[0]))
 		return;
 	printf("files: %llu\nbytes: %llu\nfolders: %llu\nanomalies: %lu%s\n",
 	       (unsigned long long)r->files, (unsigned long long)r->bytes,

@@ -327,6 +327,13 @@ static void after_read(struct vctx *v, struct entry_row *e, struct vsink *s, int
 	}
 }
 
+static int stored_empty(int dfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_size == 0;
+}
+
 static int backup_file(struct vctx *v, int dfd, const char *name, const char *rel,
                        const char *id, struct ifk_error *err)
 {
@@ -344,7 +351,9 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 		v_finding(v, C_BACKUP, V_FAIL, e.where,
 		          "stored as a file, but the index says it is not a regular file");
 	s.want_sha1 = v->mbdb && e.hash_len;
-	if (file_key(v, &e, key) == 0) {
+	if (e.size == 0 && stored_empty(dfd, name)) {
+		/* an empty file is stored empty: there is nothing to decrypt */
+	} else if (file_key(v, &e, key) == 0) {
 		s.key = key;
 		decrypting = 1;
 	}

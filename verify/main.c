@@ -197,10 +197,10 @@ int main(int argc, char **argv)
 		fputc('\n', stderr);
 	if (a.password_failed)
 		fprintf(stderr, "ifk-verify: password: %s\n", a.password_error);
-	if (rc && rc != IFK_EIO)
+	if (!report) {
 		fprintf(stderr, "ifk-verify: %s\n", err.msg);
-	if (!report)
 		return rc == IFK_EINTR ? EXIT_INTR : EXIT_IO;
+	}
 	if (rc == IFK_EIO)
 		fprintf(stderr, "ifk-verify: cannot append to the custody log (use --read-only for "
 		                "write-protected media): %s\n",

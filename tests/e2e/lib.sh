@@ -60,3 +60,9 @@ sealed() {
 printf 'sample-pw\n' > pw.txt
 printf 'wrong-pw\n' > badpw.txt
 FAST=(--encrypt --password-file pw.txt --dpic 1000 --iter 1000)
+# flip FILE OFFSET: inverts the byte at OFFSET
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf '%03o' $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}

@@ -13,7 +13,7 @@ sms="data/${id:0:2}/$id"
 fresh() { rm -rf t && cp -a bag t; }
 
 fresh
-printf '\xff' | dd of="t/$sms" bs=1 seek=100 conv=notrunc status=none
+flip "t/$sms" 100
 run 1 "$VERIFY" t
 finding seal fail "$sms"
 has "content changed"

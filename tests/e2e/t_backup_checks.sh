@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The backup check: Status.plist, the index's entries and paths, legacy
+# Manifest.mbdb with dataHash; raw backup folders and plain BagIt bags.
+. "$(dirname "$0")/lib.sh"
+
+sample evil --evil-path
+examiner
+run 0 "$ACQUIRE" --from evil --out evil.bag --key ex.key --cert ex.pem
+run 1 "$VERIFY" evil.bag
+finding backup fail "../../../etc/evil.txt"
+has "escapes its domain"
+check_status seal pass
+[ ! -e etc/evil.txt ] && [ ! -e ../etc/evil.txt ] || fail "something was written outside"
+ok "a Manifest.db entry with .. in its path fails the backup check"
+
+sample unfinished --snapshot-state uploading
+run 1 "$ACQUIRE" --from unfinished --out unfinished.bag --key ex.key --cert ex.pem
+has "anomalies: 1"
+grep -q '"kind": "unfinished"' unfinished.bag/ifk-acquisition.json || fail "no anomaly recorded"
+run 1 "$VERIFY" unfinished.bag
+finding backup fail "Status.plist"
+has 'SnapshotState is "uploading"'
+finding seal warn "Status.plist"
+ok "an unfinished Status.plist is sealed as found, recorded, and fails verification"
+
+sample legacy --layout mbdb
+sealed legacy.bag legacy
+run 0 "$VERIFY" legacy.bag
+has "Manifest.mbdb, 35 entries"
+ok "a legacy Manifest.mbdb backup is acquired and verified"
+
+cp -a legacy legacy2
+id=$(printf 'HomeDomain-Library/SMS/sms.db' | sha1sum | cut -c1-40)
+flip "legacy2/$id" 200
+run 1 "$VERIFY" legacy2
+finding backup fail "$id"
+has "is not the index's dataHash"
+ok "mbdb: a stored file that does not match its dataHash fails"
+
+sample legacyenc --layout mbdb --encrypt --password-file pw.txt --iter 1000
+run 0 "$VERIFY" --password-file pw.txt legacyenc
+has "13 files decrypted"
+ok "an encrypted legacy backup (no DPIC stage) unlocks and decrypts"
+
+sample raw
+run 0 "$VERIFY" raw
+check_status seal skip
+has "raw backup folder: there is no seal to check"
+[ ! -e raw/ifk-custody.log ] || fail "verify wrote into a raw backup"
+ok "a raw backup folder is verified without a seal, and nothing is written into it"
+
+cp -a raw raw2
+rm "raw2/${id:0:2}/$id"
+echo stray > raw2/00/0000000000000000000000000000000000000000 2>/dev/null ||
+	{ mkdir -p raw2/00 && echo stray > raw2/00/0000000000000000000000000000000000000000; }
+run 1 "$VERIFY" raw2
+finding backup fail "Library/SMS/sms.db"
+has "not stored in the backup"
+finding backup fail "00/0000000000000000000000000000000000000000"
+has "has no entry in the index"
+ok "a missing stored file and a stray stored file fail the backup check"
+
+# a plain BagIt bag made by hand (another tool)
+mkdir -p plain/data && cp -a raw/. plain/data/
+(cd plain && printf 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n' > bagit.txt &&
+	find data -type f -print0 | sort -z | xargs -0 sha256sum > manifest-sha256.txt)
+run 0 "$VERIFY" plain
+has "(bagit)"
+finding seal warn "" 
+has "unsealed"
+check_status custody skip
+[ ! -e plain/ifk-custody.log ] || fail "verify wrote into another tool's bag"
+ok "a plain BagIt bag is checked as BagIt and reported unsealed"
+
+printf 'x' >> "plain/data/${id:0:2}/$id"
+run 1 "$VERIFY" plain
+finding seal fail "data/${id:0:2}/$id"
+ok "a plain BagIt bag with a changed file fails"
+echo "$PASSED passed, 0 failed"

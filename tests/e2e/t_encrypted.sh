@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Encrypted backups: unlock with the password from a file or the
+# environment, decrypt Manifest.db and every file, report what cannot be
+# decrypted off the device, and fail on a wrong password or damaged file.
+. "$(dirname "$0")/lib.sh"
+
+sample src "${FAST[@]}" --stale-size
+sealed bag src
+grep -q "Ifk-Backup-Encrypted: yes" bag/bag-info.txt || fail "bag-info does not say encrypted"
+ok "an encrypted backup is acquired and sealed"
+
+run 0 "$VERIFY" --read-only --password-file pw.txt bag
+check_status encryption warn
+has "8 classes unwrapped, 3 not decryptable off the device"
+has "13 files decrypted"
+id=$(printf 'HomeDomain-Library/SMS/sms.db' | sha1sum | cut -c1-40)
+finding encryption warn "Library/SMS/sms.db"
+has "Size mismatch"
+has "kept whole"
+ok "the password unlocks the keybag; every file decrypts; a stale Size is a warning"
+
+run 0 "$VERIFY" --read-only --json --password-file pw.txt bag
+has '"files_not_decryptable_off_device": 1'
+has '"AfterFirstUnlockThisDeviceOnly"'
+ok "classes and files that need the device key are listed, not failed"
+
+IFK_PASSWORD=sample-pw run 0 "$VERIFY" --read-only bag
+has "13 files decrypted"
+ok "IFK_PASSWORD gives the password"
+
+run 1 "$VERIFY" --read-only --password-file badpw.txt bag
+finding encryption fail "Manifest.plist"
+has "wrong password"
+ok "a wrong password is reported as a wrong password"
+
+run 0 "$VERIFY" --read-only bag </dev/null
+check_status encryption skip
+has "no password was given"
+ok "without a password the decryption check is skipped and says so"
+
+cp -a src trunc
+victim=$(find trunc -path '*/[0-9a-f][0-9a-f]/*' -type f -size +10k | head -n 1)
+truncate -s -7 "$victim"
+run 1 "$VERIFY" --read-only --password-file pw.txt trunc
+finding encryption fail "$(basename "$victim")"
+has "not a multiple of 16"
+ok "a truncated encrypted file fails decryption, naming it"
+
+run 2 "$VERIFY" --password-file no-such-file bag
+has "cannot read the password file"
+ok "an unreadable password file is a usage error"
+
+grep -r -l "sample-pw" bag >/dev/null && fail "the password appears in the bag"
+ok "the password appears nowhere in the bag or custody log"
+
+sample slow --encrypt --password-file pw.txt --iter 1000
+run 0 "$VERIFY" --read-only --password-file pw.txt slow
+has "files decrypted"
+ok "a keybag with the real 10,000,000-round DPIC stage unlocks"
+echo "$PASSED passed, 0 failed"
