@@ -150,7 +150,10 @@ int ifk_bag_info_parse(const char *text, size_t len, ifk_bag_info_fn fn, void *c
 		if (n && line[n - 1] == '\r')
 			n--;
 		if (n && (line[0] == ' ' || line[0] == '\t') && have) {
-			rc = ifk_buf_add(&value, " ", 1) || ifk_buf_add(&value, line + 1, n - 1);
+			size_t k = 0;
+			while (k < n && (line[k] == ' ' || line[k] == '\t'))
+				k++;
+			rc = ifk_buf_add(&value, " ", 1) || ifk_buf_add(&value, line + k, n - k);
 			continue;
 		}
 		if (have && (rc = fn(ctx, label.data, value.data)) != 0)

@@ -227,13 +227,17 @@ static int signing_time(CMS_ContentInfo *cms, time_t *t, char out[21])
 	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
 	CMS_SignerInfo *si = sis && sk_CMS_SignerInfo_num(sis) > 0 ? sk_CMS_SignerInfo_value(sis, 0)
 	                                                             : NULL;
+	X509_ATTRIBUTE *attr;
 	ASN1_TYPE *v;
 	struct tm tm;
+	int idx;
 
 	out[0] = '\0';
 	if (!si)
 		return -1;
-	v = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_signingTime), -3, V_ASN1_ANY);
+	idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+	attr = idx >= 0 ? CMS_signed_get_attr(si, idx) : NULL;
+	v = attr ? X509_ATTRIBUTE_get0_type(attr, 0) : NULL;
 	if (!v || (v->type != V_ASN1_UTCTIME && v->type != V_ASN1_GENERALIZEDTIME))
 		return -1;
 	if (ASN1_TIME_to_tm((const ASN1_TIME *)v->value.asn1_string, &tm) != 1)

@@ -54,6 +54,8 @@ uint8_t *tu_read_file(const char *path, size_t *len)
 			free(buf);
 			buf = NULL;
 		}
+		if (buf)
+			buf[n] = 0; /* also a C string */
 		if (buf && len)
 			*len = (size_t)n;
 	}

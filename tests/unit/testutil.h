@@ -16,7 +16,8 @@ char *tu_mkdtemp(void);
 /* Removes a folder tree; used only on folders made by tu_mkdtemp. */
 void tu_rmtree(const char *path);
 
-/* Reads a whole file into a new buffer (caller frees); NULL on error. */
+/* Reads a whole file into a new buffer, NUL-terminated (caller frees);
+ * NULL on error. */
 uint8_t *tu_read_file(const char *path, size_t *len);
 
 /* Writes buf to path (created or truncated); 0 on success. */

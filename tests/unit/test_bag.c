@@ -1,0 +1,134 @@
+/* lib/bag.c: manifest paths, manifest lines, bag-info.txt. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ifk/bag.h"
+#include "testutil.h"
+
+static void test_bag_encode_path_escapes_cr_lf_percent(void **state)
+{
+	char *e = ifk_bag_encode_path("a%b\nc\rd");
+	(void)state;
+	assert_string_equal(e, "a%25b%0Ac%0Dd");
+	assert_int_equal(ifk_bag_decode_path(e), 0);
+	assert_string_equal(e, "a%b\nc\rd");
+	free(e);
+}
+
+static void test_bag_decode_path_rejects_other_escapes(void **state)
+{
+	char p1[] = "a%41b", p2[] = "trailing%", p3[] = "ok%0d";
+	(void)state;
+	assert_int_equal(ifk_bag_decode_path(p1), -1);
+	assert_int_equal(ifk_bag_decode_path(p2), -1);
+	assert_int_equal(ifk_bag_decode_path(p3), 0);
+	assert_string_equal(p3, "ok\r");
+}
+
+static void test_bag_parse_line_splits_on_blanks(void **state)
+{
+	char line[] = "abc123 \t data/x y";
+	struct ifk_bag_line l;
+	(void)state;
+	assert_int_equal(ifk_bag_parse_line(line, &l), 0);
+	assert_string_equal(l.checksum, "abc123");
+	assert_string_equal(l.path, "data/x y");
+}
+
+static void test_bag_parse_line_rejects_malformed(void **state)
+{
+	char a[] = "onlyonefield", b[] = " data/x", c[] = "abc ";
+	struct ifk_bag_line l;
+	(void)state;
+	assert_int_equal(ifk_bag_parse_line(a, &l), IFK_EFORMAT);
+	assert_int_equal(ifk_bag_parse_line(b, &l), IFK_EFORMAT);
+	assert_int_equal(ifk_bag_parse_line(c, &l), IFK_EFORMAT);
+}
+
+struct seen {
+	int good, bad;
+	char last[64];
+};
+
+static int count_line(void *ctx, unsigned long lineno, const struct ifk_bag_line *l)
+{
+	struct seen *s = ctx;
+	(void)lineno;
+	if (l->checksum) {
+		s->good++;
+		snprintf(s->last, sizeof(s->last), "%s", l->path);
+	} else {
+		s->bad++;
+	}
+	return 0;
+}
+
+static void test_bag_manifest_foreach_reports_bad_lines(void **state)
+{
+	static const char text[] = "aa  data/one\r\n\nnot-a-line\nbb  data/two%0Aline\n";
+	char *dir = tu_mkdtemp(), *path = NULL;
+	struct seen s = {0, 0, ""};
+	int fd;
+	(void)state;
+	assert_non_null(dir);
+	assert_true(asprintf(&path, "%s/m.txt", dir) > 0);
+	assert_int_equal(tu_write_file(path, text, strlen(text)), 0);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(ifk_bag_manifest_foreach(fd, "m.txt", count_line, &s, NULL), 0);
+	assert_int_equal(s.good, 2);
+	assert_int_equal(s.bad, 1);
+	assert_string_equal(s.last, "data/two\nline");
+	assert_int_equal(ifk_bag_manifest_foreach(fd, "none.txt", count_line, &s, NULL),
+	                 IFK_ENOTFOUND);
+	close(fd);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
+static void test_bag_info_get_joins_continuations(void **state)
+{
+	static const char text[] = "Source-Organization: Lab\nExternal-Description: first\n"
+	                           "  second\nPayload-Oxum: 10.2\n";
+	char *v;
+	(void)state;
+	v = ifk_bag_info_get(text, strlen(text), "external-description");
+	assert_string_equal(v, "first second");
+	free(v);
+	v = ifk_bag_info_get(text, strlen(text), "Payload-Oxum");
+	assert_string_equal(v, "10.2");
+	free(v);
+	assert_null(ifk_bag_info_get(text, strlen(text), "Missing"));
+}
+
+static void test_bag_info_add_keeps_one_line(void **state)
+{
+	struct ifk_buf b = {0};
+	(void)state;
+	assert_int_equal(ifk_bag_info_add(&b, "Ifk-Notes", "two\nlines\there "), 0);
+	assert_int_equal(ifk_bag_info_add(&b, "Skipped", ""), 0);
+	assert_int_equal(ifk_bag_info_add(&b, "Skipped", NULL), 0);
+	assert_string_equal(b.data, "Ifk-Notes: two lines here\n");
+	ifk_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bag_encode_path_escapes_cr_lf_percent),
+		cmocka_unit_test(test_bag_decode_path_rejects_other_escapes),
+		cmocka_unit_test(test_bag_parse_line_splits_on_blanks),
+		cmocka_unit_test(test_bag_parse_line_rejects_malformed),
+		cmocka_unit_test(test_bag_manifest_foreach_reports_bad_lines),
+		cmocka_unit_test(test_bag_info_get_joins_continuations),
+		cmocka_unit_test(test_bag_info_add_keeps_one_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
