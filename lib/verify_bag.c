@@ -237,6 +237,9 @@ static void check_record(struct vctx *v)
 	g = json_string_value(json_object_get(r, "custody_genesis_sha256"));
 	if (!json_is_object(r) || !status) {
 		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_RECORD, "not an ifk acquisition record");
+	} else if (json_integer_value(json_object_get(r, "format_version")) != 1) {
+		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_RECORD,
+		          "format_version is not 1: made by a newer ifk, or not by ifk");
 	} else if (strcmp(status, "complete") != 0) {
 		const char *why = json_string_value(json_object_get(r, "reason"));
 		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_RECORD,
