@@ -1,0 +1,64 @@
+/* lib/password.c: the password from a file or the environment. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ifk/password.h"
+#include "ifk/util.h"
+#include "testutil.h"
+
+static void test_password_read_file_strips_one_newline(void **state)
+{
+	char *dir = tu_mkdtemp(), *path = ifk_path_join(dir, "pw"), *pw = NULL;
+	size_t len = 0;
+	(void)state;
+	assert_int_equal(tu_write_file(path, "p@ss word\n\n", 11), 0);
+	assert_int_equal(ifk_password_read(path, "", &pw, &len, NULL), 0);
+	assert_int_equal(len, 10);
+	assert_memory_equal(pw, "p@ss word\n", 10);
+	free(pw);
+	assert_int_equal(tu_write_file(path, "crlf\r\n", 6), 0);
+	assert_int_equal(ifk_password_read(path, "", &pw, &len, NULL), 0);
+	assert_string_equal(pw, "crlf");
+	free(pw);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
+static void test_password_read_env(void **state)
+{
+	char *pw = NULL;
+	size_t len = 0;
+	(void)state;
+	setenv("IFK_PASSWORD", "from-env", 1);
+	assert_int_equal(ifk_password_read(NULL, "", &pw, &len, NULL), 0);
+	assert_string_equal(pw, "from-env");
+	free(pw);
+	unsetenv("IFK_PASSWORD");
+}
+
+static void test_password_read_missing_file(void **state)
+{
+	char *pw = NULL;
+	size_t len = 0;
+	struct ifk_error err = {0};
+	(void)state;
+	assert_int_equal(ifk_password_read("/nonexistent/pw", "", &pw, &len, &err), IFK_ENOTFOUND);
+	assert_null(pw);
+	assert_non_null(strstr(err.msg, "/nonexistent/pw"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_password_read_file_strips_one_newline),
+		cmocka_unit_test(test_password_read_env),
+		cmocka_unit_test(test_password_read_missing_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
