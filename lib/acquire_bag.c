@@ -69,6 +69,16 @@ static int check_source(int fd, const char *path, struct ifk_error *err)
 	                     path);
 }
 
+/* The bag's path without trailing slashes. */
+static size_t out_len(const char *out)
+{
+	size_t n = strlen(out);
+
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	return n;
+}
+
 static int setup(struct acq *a, struct ifk_error *err)
 {
 	const struct ifk_acquire_opts *o = a->o;
@@ -84,10 +94,13 @@ static int setup(struct acq *a, struct ifk_error *err)
 	a->src_abs = strdup(realpath(o->source, resolved) ? resolved : o->source);
 	if (check_source(a->src_fd, o->source, err))
 		return err ? err->code : IFK_EFORMAT;
-	if (exists_at(AT_FDCWD, o->out))
+	a->out = strndup(o->out, out_len(o->out));
+	if (!a->out || !a->src_abs)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (exists_at(AT_FDCWD, a->out))
 		return ifk_error_set(err, IFK_EEXIST, "%s: already exists; ifk never overwrites a bag",
-		                     o->out);
-	if (asprintf(&a->tmp_path, "%s%s", o->out, IFK_BAG_INCOMPLETE_SUFFIX) < 0)
+		                     a->out);
+	if (asprintf(&a->tmp_path, "%s%s", a->out, IFK_BAG_INCOMPLETE_SUFFIX) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (mkdir(a->tmp_path, 0755) != 0)
 		return ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
@@ -371,10 +384,10 @@ static int publish(struct acq *a, struct ifk_error *err)
 
 	if (syncfs(a->bag_fd) != 0)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: sync failed", a->tmp_path);
-	if (renameat2(AT_FDCWD, a->tmp_path, AT_FDCWD, a->o->out, RENAME_NOREPLACE) != 0)
+	if (renameat2(AT_FDCWD, a->tmp_path, AT_FDCWD, a->out, RENAME_NOREPLACE) != 0)
 		return ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
-		                     "cannot rename %s to %s", a->tmp_path, a->o->out);
-	parent = strdup(a->o->out);
+		                     "cannot rename %s to %s", a->tmp_path, a->out);
+	parent = strdup(a->out);
 	slash = parent ? strrchr(parent, '/') : NULL;
 	if (slash)
 		*(slash == parent ? slash + 1 : slash) = '\0';
@@ -407,6 +420,7 @@ static void release(struct acq *a)
 		ifk_buf_free(&a->capture[i].buf);
 	free(a->tmp_path);
 	free(a->src_abs);
+	free(a->out);
 }
 
 int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
@@ -432,7 +446,7 @@ int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 	if (rc && a.bag_fd >= 0)
 		mark_incomplete(&a, err ? err->msg : ifk_strerror(rc));
 	snprintf(r->folder, sizeof(r->folder), "%s",
-	         rc == 0 ? o->out : (a.bag_fd >= 0 ? a.tmp_path : ""));
+	         rc == 0 ? a.out : (a.bag_fd >= 0 ? a.tmp_path : ""));
 	release(&a);
 	return rc;
 }

@@ -34,7 +34,7 @@ struct acq {
 	uint64_t files, bytes, dirs, progress_mark;
 	struct acq_capture capture[ACQ_NCAPTURE];
 	time_t started, ended;
-	char *tmp_path, *src_abs;
+	char *tmp_path, *src_abs, *out;
 };
 
 void acq_anomaly(struct acq *a, const char *kind, const char *path, const char *detail);

@@ -240,6 +240,8 @@ static int append_custody(struct vctx *v, json_t *report, struct ifk_error *err)
 	json_decref(d);
 	if (rc == 0)
 		json_object_set_new(report, "custody_appended", json_string(hash));
+	else
+		json_object_set_new(report, "custody_append_error", json_string(err ? err->msg : ""));
 	return rc;
 }
 
@@ -289,7 +291,10 @@ int ifk_verify_run(const struct ifk_verify_opts *o, json_t **report, struct ifk_
 		rc = run_checks(&v, err);
 	if (!rc) {
 		*report = build_report(&v, start);
-		if (v.kind == VK_IFK_BAG && !o->read_only && append_custody(&v, *report, err) != 0)
+		/* a missing or broken log is already a custody failure in the
+		 * report; only an I/O error (read-only media) is an error here */
+		if (v.kind == VK_IFK_BAG && !o->read_only &&
+		    append_custody(&v, *report, err) == IFK_EIO)
 			rc = IFK_EIO;
 	}
 	release(&v);

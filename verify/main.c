@@ -166,6 +166,8 @@ static void print_human(json_t *r, const struct args *a)
 	}
 	if (*str(r, "custody_appended"))
 		printf("custody: appended entry %s\n", str(r, "custody_appended"));
+	else if (*str(r, "custody_append_error"))
+		printf("custody: nothing appended: %s\n", str(r, "custody_append_error"));
 	printf("ifk-verify: %s\n", str(r, "verdict"));
 }
 
