@@ -1,0 +1,475 @@
+#include "ifk/manifest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "ifk/mbfile.h"
+
+/* A real MBFile blob is well under 4 KiB; a larger one is reported on its
+ * row, not loaded. Any other value over SQL_MAX_LENGTH stops the walk. */
+#define MAX_BLOB (1 << 20)
+#define SQL_MAX_LENGTH (16 << 20)
+#define PROBLEM_MAX 512
+
+/* ---- fileIDs, paths, kinds ---- */
+
+int ifk_file_id(const char *domain, const char *relative_path, char out[IFK_FILE_ID_LEN + 1],
+                struct ifk_error *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	int rc = IFK_ECRYPTO;
+
+	out[0] = '\0';
+	if (!domain)
+		domain = "";
+	if (!relative_path)
+		relative_path = "";
+	if (!md)
+		return ifk_error_set(err, IFK_ENOMEM, "fileID: out of memory");
+	if (EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, domain, strlen(domain)) != 1 ||
+	    EVP_DigestUpdate(md, "-", 1) != 1 ||
+	    EVP_DigestUpdate(md, relative_path, strlen(relative_path)) != 1 ||
+	    EVP_DigestFinal_ex(md, d, &n) != 1 || n != IFK_FILE_ID_LEN / 2) {
+		ifk_error_set(err, rc, "fileID: SHA-1 failed for %s-%s", domain, relative_path);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 0xF];
+	}
+	out[2 * n] = '\0';
+	rc = 0;
+out:
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+bool ifk_path_is_safe(const char *relative_path)
+{
+	const char *p = relative_path, *slash;
+	size_t n;
+
+	if (!p || *p == '/')
+		return false;
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		if (!slash)
+			return true;
+		p = slash + 1;
+	}
+}
+
+bool ifk_domain_is_safe(const char *domain)
+{
+	return domain && *domain && !strchr(domain, '/') && strcmp(domain, ".") != 0 &&
+	       strcmp(domain, "..") != 0;
+}
+
+enum ifk_entry_kind ifk_entry_kind_from_mode(uint32_t mode)
+{
+	switch (mode & 0170000) {
+	case 0100000:
+		return IFK_ENTRY_FILE;
+	case 0040000:
+		return IFK_ENTRY_DIR;
+	case 0120000:
+		return IFK_ENTRY_SYMLINK;
+	default:
+		return IFK_ENTRY_OTHER;
+	}
+}
+
+const char *ifk_entry_kind_name(enum ifk_entry_kind kind)
+{
+	switch (kind) {
+	case IFK_ENTRY_FILE:
+		return "file";
+	case IFK_ENTRY_DIR:
+		return "directory";
+	case IFK_ENTRY_SYMLINK:
+		return "symlink";
+	default:
+		return "other";
+	}
+}
+
+/* ---- opening Manifest.db without touching the evidence ---- */
+
+/* Checks the file's first bytes before SQLite sees it: SQLite would take an
+ * empty file for an empty database. */
+static int check_header(const char *path, struct ifk_error *err)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	struct stat sb;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), rc = IFK_EFORMAT;
+
+	if (fd < 0 && errno == ELOOP)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: a symbolic link, refused", path);
+	if (fd < 0)
+		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+		                     "%s: cannot open", path);
+	if (fstat(fd, &sb) < 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot stat", path);
+	else if (!S_ISREG(sb.st_mode))
+		ifk_error_set(err, rc, "%s: not a regular file", path);
+	else if (sb.st_size == 0)
+		ifk_error_set(err, rc, "%s: empty file, not an SQLite database", path);
+	else if ((n = pread(fd, head, sizeof(head), 0)) < 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read", path);
+	else if (n != sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0)
+		ifk_error_set(err, rc, "%s: not an SQLite database (still encrypted?)", path);
+	else
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+/* "file:" + path, percent-encoded, + "?mode=ro". */
+static char *db_uri(const char *path)
+{
+	static const char tail[] = "?mode=ro&immutable=1";
+	size_t n = strlen(path), i, o = 0;
+	char *uri = malloc(7 + 3 * n + sizeof(tail));
+	unsigned char c;
+
+	if (!uri)
+		return NULL;
+	memcpy(uri, path[0] == '/' ? "file://" : "file:", path[0] == '/' ? 7 : 5);
+	o = path[0] == '/' ? 7 : 5;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)path[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("/-._~", c))
+			uri[o++] = (char)c;
+		else
+			o += (size_t)sprintf(uri + o, "%%%02X", c);
+	}
+	memcpy(uri + o, tail, sizeof(tail));
+	return uri;
+}
+
+/* SQLite's advice for untrusted database files. */
+static void harden(sqlite3 *db)
+{
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, SQL_MAX_LENGTH);
+	sqlite3_exec(db, "PRAGMA cell_size_check=ON; PRAGMA mmap_size=0;", NULL, NULL, NULL);
+}
+
+static int sql_code(int rc)
+{
+	rc &= 0xFF;
+	if (rc == SQLITE_NOMEM)
+		return IFK_ENOMEM;
+	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_TOOBIG ||
+	    rc == SQLITE_ERROR || rc == SQLITE_RANGE)
+		return IFK_EFORMAT;
+	return IFK_EIO;
+}
+
+static int db_open(const char *path, sqlite3 **db, struct ifk_error *err)
+{
+	char *uri = NULL;
+	int rc;
+
+	*db = NULL;
+	if ((rc = check_header(path, err)) < 0)
+		return rc;
+	if (!(uri = db_uri(path)))
+		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", path);
+	rc = sqlite3_open_v2(uri, db,
+	                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW |
+	                         SQLITE_OPEN_PRIVATECACHE | SQLITE_OPEN_EXRESCODE,
+	                     NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		rc = ifk_error_set(err, sql_code(rc), "%s: cannot open as SQLite: %s", path,
+		                   *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+		sqlite3_close(*db);
+		*db = NULL;
+		return rc;
+	}
+	harden(*db);
+	return 0;
+}
+
+/* ---- the Files table ---- */
+
+static int schema_error(sqlite3 *db, int rc, const char *path, struct ifk_error *err)
+{
+	if ((rc & 0xFF) == SQLITE_NOTADB)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: not an SQLite database", path);
+	return ifk_error_set(err, sql_code(rc), "%s: cannot read the schema: %s", path,
+	                     sqlite3_errmsg(db));
+}
+
+/* The Files table exists, is an ordinary table, and has every column. */
+static int check_files_table(sqlite3 *db, const char *path, struct ifk_error *err)
+{
+	static const char *const cols[] = {"fileID", "domain", "relativePath", "flags", "file"};
+	sqlite3_stmt *st = NULL;
+	unsigned found = 0, k;
+	int rc = sqlite3_prepare_v2(db,
+	                            "SELECT sql LIKE 'CREATE VIRTUAL%' FROM sqlite_master "
+	                            "WHERE type = 'table' AND name = 'Files' COLLATE NOCASE",
+	                            -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EFORMAT, "%s: no Files table", path);
+	else if (rc == SQLITE_ROW && sqlite3_column_int(st, 0))
+		rc = ifk_error_set(err, IFK_EFORMAT, "%s: Files is a virtual table", path);
+	else if (rc != SQLITE_ROW)
+		rc = schema_error(db, rc, path, err);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		return rc;
+	rc = sqlite3_prepare_v2(db, "PRAGMA table_info(Files)", -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		for (k = 0; name && k < sizeof(cols) / sizeof(cols[0]); k++)
+			if (strcasecmp(name, cols[k]) == 0)
+				found |= 1u << k;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE)
+		rc = schema_error(db, rc, path, err);
+	else
+		rc = 0;
+	for (k = 0; rc == 0 && k < sizeof(cols) / sizeof(cols[0]); k++)
+		if (!(found & (1u << k)))
+			rc = ifk_error_set(err, IFK_EFORMAT, "%s: Files table has no %s column",
+			                   path, cols[k]);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One row being decoded: the entry and what its pointers point into. */
+struct row {
+	struct ifk_entry e;
+	struct ifk_mbfile_store store;
+	char problem[PROBLEM_MAX];
+	size_t plen;
+};
+
+static void add_problem(struct row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add_problem(struct row *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->plen + 3 >= sizeof(r->problem))
+		return;
+	if (r->plen) {
+		memcpy(r->problem + r->plen, "; ", 3);
+		r->plen += 2;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(r->problem + r->plen, sizeof(r->problem) - r->plen, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		r->plen += (size_t)n < sizeof(r->problem) - r->plen
+		               ? (size_t)n
+		               : sizeof(r->problem) - r->plen - 1;
+}
+
+/* A TEXT column: "" and a problem when NULL, not text, or holding a NUL. */
+static const char *row_text(sqlite3_stmt *st, int col, const char *name, struct row *r)
+{
+	int type = sqlite3_column_type(st, col);
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+
+	if (type == SQLITE_NULL || !s) {
+		add_problem(r, "%s is NULL", name);
+		return "";
+	}
+	if (type != SQLITE_TEXT)
+		add_problem(r, "%s is not text", name);
+	if (strlen(s) != n)
+		add_problem(r, "%s holds a NUL byte; cut short", name);
+	return s;
+}
+
+static void row_file_id(sqlite3_stmt *st, struct row *r)
+{
+	const char *id = row_text(st, 0, "fileID", r);
+	size_t n = strlen(id), i;
+	bool ok = n == IFK_FILE_ID_LEN;
+
+	for (i = 0; ok && i < n; i++)
+		ok = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
+	if (!ok && *id)
+		add_problem(r, "fileID is not 40 lowercase hex digits");
+	snprintf(r->e.file_id, sizeof(r->e.file_id), "%s", id);
+}
+
+/* The kind: by flags (1 file, 2 directory, 4 symlink), else by Mode. */
+static void row_kind(sqlite3_stmt *st, struct row *r)
+{
+	enum ifk_entry_kind by_mode = ifk_entry_kind_from_mode(r->e.mode), by_flags;
+
+	r->e.flags = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+	switch (r->e.flags) {
+	case 1:
+		by_flags = IFK_ENTRY_FILE;
+		break;
+	case 2:
+		by_flags = IFK_ENTRY_DIR;
+		break;
+	case 4:
+		by_flags = IFK_ENTRY_SYMLINK;
+		break;
+	default:
+		r->e.kind = by_mode;
+		return;
+	}
+	r->e.kind = by_flags;
+	if (r->e.mode && by_mode != by_flags)
+		add_problem(r, "flags %lld says %s but Mode 0%o says %s", (long long)r->e.flags,
+		            ifk_entry_kind_name(by_flags), (unsigned)r->e.mode,
+		            ifk_entry_kind_name(by_mode));
+}
+
+/* Decodes column 5 (the blob, when small enough) into r. */
+static int row_blob(sqlite3_stmt *st, struct row *r)
+{
+	struct ifk_error derr = {0};
+	int type = sqlite3_column_type(st, 4), rc;
+	sqlite3_int64 len = sqlite3_column_int64(st, 4);
+	const void *blob;
+
+	if (type == SQLITE_NULL) {
+		add_problem(r, "file is NULL");
+		return 0;
+	}
+	if (sqlite3_column_type(st, 5) != SQLITE_BLOB) {
+		if (len > MAX_BLOB)
+			add_problem(r, "file is %lld bytes, over the %d-byte limit", (long long)len,
+			            MAX_BLOB);
+		else
+			add_problem(r, "file is not a blob");
+		return 0;
+	}
+	blob = sqlite3_column_blob(st, 5);
+	rc = ifk_mbfile_decode(blob ? blob : (const void *)"", (size_t)sqlite3_column_bytes(st, 5),
+	                       &r->e, &r->store, &derr);
+	if (rc == IFK_ENOMEM || rc == IFK_EINVAL)
+		return rc;
+	if (rc < 0)
+		add_problem(r, "%s", derr.msg);
+	return 0;
+}
+
+static int decode_row(sqlite3_stmt *st, uint64_t index, struct row *r)
+{
+	const char *rel;
+	char want[IFK_FILE_ID_LEN + 1];
+	int rc;
+
+	memset(&r->e, 0, sizeof(r->e));
+	r->e.relative_path = "";
+	r->plen = 0;
+	r->problem[0] = '\0';
+	r->e.index = index;
+	row_file_id(st, r);
+	r->e.domain = row_text(st, 1, "domain", r);
+	rel = row_text(st, 2, "relativePath", r);
+	if ((rc = row_blob(st, r)) < 0)
+		return rc;
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		if (*r->e.relative_path && strcmp(rel, r->e.relative_path) != 0)
+			add_problem(r, "relativePath and MBFile RelativePath differ");
+		r->e.relative_path = rel;
+	}
+	row_kind(st, r);
+	if (ifk_file_id(r->e.domain, r->e.relative_path, want, NULL) == 0)
+		r->e.id_mismatch = strcmp(want, r->e.file_id) != 0;
+	r->e.problem = r->plen ? r->problem : NULL;
+	return 0;
+}
+
+static int walk_rows(sqlite3 *db, const char *path, ifk_entry_fn fn, void *ctx,
+                     struct ifk_error *err)
+{
+	static const char sql[] = "SELECT fileID, domain, relativePath, flags, length(file), "
+	                          "CASE WHEN typeof(file) = 'blob' AND length(file) <= ?1 "
+	                          "THEN file END FROM Files";
+	sqlite3_stmt *st = NULL;
+	struct row *r = calloc(1, sizeof(*r));
+	uint64_t n = 0;
+	int rc = IFK_ENOMEM;
+
+	if (!r) {
+		ifk_error_set(err, rc, "%s: out of memory", path);
+		goto out;
+	}
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(st, 1, MAX_BLOB)) != SQLITE_OK) {
+		rc = ifk_error_set(err, sql_code(rc), "%s: cannot query Files: %s", path,
+		                   sqlite3_errmsg(db));
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = decode_row(st, ++n, r)) < 0) {
+			ifk_error_set(err, rc, "%s: row %llu: out of memory", path,
+			              (unsigned long long)n);
+			goto out;
+		}
+		rc = fn(&r->e, ctx);
+		ifk_mbfile_release(&r->store);
+		if (rc != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		rc = ifk_error_set(err, sql_code(rc), "%s: cannot read row %llu of Files: %s", path,
+		                   (unsigned long long)n + 1, sqlite3_errmsg(db));
+	else
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	if (r)
+		ifk_mbfile_release(&r->store);
+	free(r);
+	return rc;
+}
+
+int ifk_manifest_db_foreach(const char *db_path, ifk_entry_fn fn, void *ctx, struct ifk_error *err)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (!db_path || !fn)
+		return ifk_error_set(err, IFK_EINVAL, "Manifest.db: no path or no callback");
+	if ((rc = db_open(db_path, &db, err)) < 0)
+		return rc;
+	rc = check_files_table(db, db_path, err);
+	if (rc == 0)
+		rc = walk_rows(db, db_path, fn, ctx, err);
+	sqlite3_close(db);
+	return rc;
+}

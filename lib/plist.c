@@ -1,0 +1,649 @@
+#include "ifk/plist.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define COCOA_EPOCH 978307200 /* 2001-01-01T00:00:00Z as Unix seconds */
+
+/* The pre-parse walk of a binary plist charges each node of the tree that
+ * libplist will build NODE_COST bytes plus its payload, and refuses trees
+ * over EXPAND_FACTOR times the input plus EXPAND_SLACK. An honest plist
+ * needs well under a tenth of that. */
+#define NODE_COST 64
+#define EXPAND_FACTOR 64
+#define EXPAND_SLACK ((uint64_t)1 << 20)
+#define ON_PATH UINT64_MAX
+
+/* ---- binary plists: a walk of the object references, before libplist ---- */
+
+struct bframe {
+	uint64_t idx, next, nrefs, refs, cost;
+	unsigned height;
+};
+
+struct bpl {
+	const uint8_t *b;
+	size_t len;
+	uint64_t nobj, root, ot; /* ot: offset of the offset table */
+	unsigned osz, rsz;       /* offset and reference sizes */
+	uint64_t budget;
+	uint64_t *memo;   /* 0 unseen, ON_PATH, else the subtree's cost */
+	uint16_t *height; /* the subtree's nesting, once seen */
+	struct bframe *stack;
+	struct ifk_plist_stats st;
+	const char *why;
+};
+
+static uint64_t be_uint(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int bpl_trailer(struct bpl *p)
+{
+	const uint8_t *t;
+
+	if (p->len < 40)
+		return -1;
+	t = p->b + p->len - 32;
+	p->osz = t[6];
+	p->rsz = t[7];
+	p->nobj = be_uint(t + 8, 8);
+	p->root = be_uint(t + 16, 8);
+	p->ot = be_uint(t + 24, 8);
+	if (p->osz < 1 || p->osz > 8 || p->rsz < 1 || p->rsz > 8)
+		return -1;
+	if (p->nobj == 0 || p->root >= p->nobj)
+		return -1;
+	if (p->ot < 8 || p->ot >= p->len - 32)
+		return -1;
+	if (p->nobj > (p->len - 32 - p->ot) / p->osz)
+		return -1;
+	return 0;
+}
+
+static bool utf16_has_nul(const uint8_t *s, uint64_t units)
+{
+	uint64_t i;
+
+	for (i = 0; i < units; i++)
+		if (s[2 * i] == 0 && s[2 * i + 1] == 0)
+			return true;
+	return false;
+}
+
+/* Reads object idx's header: its references (containers) or its cost (leaves). */
+static int bpl_object(struct bpl *p, uint64_t idx, struct bframe *f)
+{
+	uint64_t off = be_uint(p->b + p->ot + idx * p->osz, p->osz), size, body, avail;
+	unsigned type;
+
+	if (off < 8 || off >= p->ot)
+		return -1;
+	type = p->b[off] >> 4;
+	size = p->b[off] & 0xF;
+	body = off + 1;
+	if (size == 0xF && (type == 4 || type == 5 || type == 6 || type >= 0xA)) {
+		unsigned m = body < p->ot ? p->b[body] : 0, w = 1u << (m & 0xF);
+
+		if (m >> 4 != 1 || (m & 0xF) > 3 || body + 1 + w > p->ot)
+			return -1;
+		size = be_uint(p->b + body + 1, w);
+		body += 1 + w;
+	}
+	avail = p->ot - body;
+	memset(f, 0, sizeof(*f));
+	f->idx = idx;
+	f->cost = NODE_COST;
+	f->height = 1;
+	f->refs = body;
+	if (type == 4 || type == 5) {
+		if (size > avail)
+			return -1;
+		f->cost += size;
+		if (type == 5 && memchr(p->b + body, 0, size) && p->st.nul_strings++ == 0)
+			p->st.first_nul_offset = off;
+	} else if (type == 6) {
+		if (size > avail / 2)
+			return -1;
+		f->cost += size * 3;
+		if (utf16_has_nul(p->b + body, size) && p->st.nul_strings++ == 0)
+			p->st.first_nul_offset = off;
+	} else if (type == 0xA || type == 0xC || type == 0xD) {
+		f->nrefs = type == 0xD ? size * 2 : size;
+		if (size > avail / p->rsz / (type == 0xD ? 2 : 1))
+			return -1;
+	}
+	return 0;
+}
+
+static int bpl_fail(struct bpl *p, const char *why)
+{
+	p->why = why;
+	return -1;
+}
+
+/* Folds a finished subtree (cost, height) into the frame at depth d. */
+static int bpl_add(struct bpl *p, size_t d, uint64_t cost, unsigned height)
+{
+	struct bframe *f = &p->stack[d - 1];
+
+	if (d + height > IFK_PLIST_MAX_DEPTH)
+		return bpl_fail(p, "nested too deeply");
+	f->cost += cost;
+	if (height + 1 > f->height)
+		f->height = height + 1;
+	if (f->cost > p->budget)
+		return bpl_fail(p, "expands far beyond its size (shared objects)");
+	return 0;
+}
+
+/* Visits idx: a leaf is finished at once (returns 0); a container is pushed
+ * (returns 1). */
+static int bpl_enter(struct bpl *p, uint64_t idx, size_t *d)
+{
+	struct bframe f;
+
+	if (bpl_object(p, idx, &f) < 0)
+		return bpl_fail(p, "an object lies outside the data");
+	if (f.nrefs == 0) {
+		p->memo[idx] = f.cost;
+		p->height[idx] = 1;
+		return 0;
+	}
+	if (*d >= IFK_PLIST_MAX_DEPTH)
+		return bpl_fail(p, "nested too deeply");
+	p->memo[idx] = ON_PATH;
+	p->stack[(*d)++] = f;
+	return 1;
+}
+
+/* Depth-first over the reference graph, without recursion, each object's
+ * subtree measured once. */
+static int bpl_walk(struct bpl *p)
+{
+	size_t d = 0;
+	int rc = bpl_enter(p, p->root, &d);
+
+	while (rc >= 0 && d > 0) {
+		struct bframe *f = &p->stack[d - 1];
+		uint64_t child;
+
+		if (f->next == f->nrefs) {
+			p->memo[f->idx] = f->cost;
+			p->height[f->idx] = (uint16_t)f->height;
+			if (--d > 0)
+				rc = bpl_add(p, d, f->cost, f->height);
+			continue;
+		}
+		child = be_uint(p->b + f->refs + f->next++ * p->rsz, p->rsz);
+		if (child >= p->nobj)
+			return bpl_fail(p, "a reference is out of range");
+		if (p->memo[child] == ON_PATH)
+			return bpl_fail(p, "an object contains itself");
+		if (p->memo[child] == 0 && (rc = bpl_enter(p, child, &d)) != 0)
+			continue;
+		rc = bpl_add(p, d, p->memo[child], p->height[child]);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+static int bplist_guard(const uint8_t *buf, size_t len, const char *what,
+                        struct ifk_plist_stats *st, struct ifk_error *err)
+{
+	struct bpl p = {.b = buf, .len = len};
+	int rc = IFK_EFORMAT;
+
+	if (bpl_trailer(&p) < 0)
+		return ifk_error_set(err, IFK_EFORMAT,
+		                     "%s: not a valid plist (truncated or corrupt)", what);
+	p.budget = (uint64_t)len * EXPAND_FACTOR + EXPAND_SLACK;
+	p.memo = calloc(p.nobj, sizeof(*p.memo));
+	p.height = calloc(p.nobj, sizeof(*p.height));
+	p.stack = calloc(IFK_PLIST_MAX_DEPTH, sizeof(*p.stack));
+	if (!p.memo || !p.height || !p.stack) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "%s: out of memory checking %llu objects", what,
+		                   (unsigned long long)p.nobj);
+		goto out;
+	}
+	if (bpl_walk(&p) < 0) {
+		ifk_error_set(err, IFK_EFORMAT, "%s: not a valid plist (%s)", what,
+		              p.why ? p.why : "truncated or corrupt");
+		goto out;
+	}
+	if (st)
+		*st = p.st;
+	rc = 0;
+out:
+	free(p.memo);
+	free(p.height);
+	free(p.stack);
+	return rc;
+}
+
+/* ---- XML plists: how deep libplist 2.2's tokenizer will nest ----
+ * This follows libplist's own scan (quotes skipped inside tags, comments,
+ * CDATA only inside text elements, DOCTYPE) so that the depth counted here
+ * is never below the one libplist builds. Where libplist would stop with an
+ * error, the scan just goes on: counting more cannot hurt. */
+
+struct xscan {
+	const char *s;
+	size_t n, i;
+	unsigned depth;
+};
+
+static bool xs_at(const struct xscan *x, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return x->n - x->i >= k && memcmp(x->s + x->i, lit, k) == 0;
+}
+
+/* Moves to the first char in chars (outside "..." when quotes is set). */
+static void xs_find(struct xscan *x, const char *chars, bool quotes)
+{
+	while (x->i < x->n) {
+		char c = x->s[x->i];
+		const char *q;
+
+		if (quotes && c == '"') {
+			q = memchr(x->s + x->i + 1, '"', x->n - x->i - 1);
+			x->i = q ? (size_t)(q - x->s) + 1 : x->n;
+			continue;
+		}
+		if (c && strchr(chars, c))
+			return;
+		x->i++;
+	}
+}
+
+/* Moves past the next lit (outside "..." when quotes is set), or to the end. */
+static void xs_skip_past(struct xscan *x, const char *lit, bool quotes)
+{
+	while (x->i < x->n && !xs_at(x, lit)) {
+		if (quotes && x->s[x->i] == '"') {
+			x->i++;
+			xs_find(x, "\"", false);
+		}
+		x->i++;
+	}
+	x->i = x->i < x->n ? x->i + strlen(lit) : x->n;
+}
+
+static void xs_special(struct xscan *x)
+{
+	if (xs_at(x, "!--")) {
+		x->i += 3;
+		xs_skip_past(x, "-->", false);
+	} else if (xs_at(x, "!DOCTYPE")) {
+		x->i += 8;
+		xs_find(x, "[>", true);
+		if (x->i < x->n && x->s[x->i] == '[')
+			xs_skip_past(x, "]>", true);
+	}
+}
+
+/* The content of a text element (string, key, integer, ...) up to "</". */
+static void xs_text(struct xscan *x)
+{
+	for (;;) {
+		xs_find(x, "<", false);
+		if (++x->i >= x->n)
+			return;
+		if (xs_at(x, "!--")) {
+			x->i += 3;
+			xs_skip_past(x, "-->", false);
+		} else if (xs_at(x, "![CDATA[")) {
+			x->i += 8;
+			xs_skip_past(x, "]]>", false);
+		} else {
+			return;
+		}
+	}
+}
+
+static bool name_is(const char *name, size_t len, const char *lit)
+{
+	return strlen(lit) == len && memcmp(name, lit, len) == 0;
+}
+
+static bool is_text_tag(const char *name, size_t len)
+{
+	static const char *const tags[] = {"string", "key",  "integer", "real",
+	                                   "data",   "date", "true",    "false"};
+	size_t k;
+
+	for (k = 0; k < sizeof(tags) / sizeof(tags[0]); k++)
+		if (name_is(name, len, tags[k]))
+			return true;
+	return false;
+}
+
+/* A tag after '<'; returns -1 when the nesting gets too deep. */
+static int xs_tag(struct xscan *x)
+{
+	size_t p = x->i, len;
+	bool empty;
+
+	xs_find(x, " \r\n\t<>", false);
+	len = x->i - p;
+	if (x->i < x->n && x->s[x->i] != '>')
+		xs_find(x, "<>", true);
+	if (x->i >= x->n || x->s[x->i] != '>')
+		return 0;
+	empty = x->s[x->i - 1] == '/';
+	if (empty && x->i - p - 1 < len)
+		len = x->i - p - 1;
+	x->i++;
+	if (name_is(x->s + p, len, "array") || name_is(x->s + p, len, "dict")) {
+		if (!empty && ++x->depth > IFK_PLIST_MAX_DEPTH)
+			return -1;
+	} else if (name_is(x->s + p, len, "/array") || name_is(x->s + p, len, "/dict")) {
+		if (x->depth > 0)
+			x->depth--;
+	} else if (!empty && is_text_tag(x->s + p, len)) {
+		xs_text(x);
+	}
+	return 0;
+}
+
+static int xml_guard(const char *s, size_t n, const char *what, struct ifk_error *err)
+{
+	struct xscan x = {.s = s, .n = n};
+
+	while (x.i < x.n) {
+		if (x.s[x.i++] != '<' || x.i >= x.n)
+			continue;
+		if (x.s[x.i] == '?')
+			xs_skip_past(&x, "?>", true);
+		else if (x.s[x.i] == '!')
+			xs_special(&x);
+		else if (xs_tag(&x) < 0)
+			return ifk_error_set(err, IFK_EFORMAT,
+			                     "%s: not a valid plist (nested deeper than %d)", what,
+			                     IFK_PLIST_MAX_DEPTH);
+	}
+	return 0;
+}
+
+/* ---- parsing ---- */
+
+int ifk_plist_parse_stats(const void *buf, size_t len, const char *what, plist_t *out,
+                          struct ifk_plist_stats *st, struct ifk_error *err)
+{
+	const char *s = buf;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (st)
+		memset(st, 0, sizeof(*st));
+	if (!what)
+		what = "plist";
+	if (!buf || !out)
+		return ifk_error_set(err, IFK_EINVAL, "%s: no buffer to parse", what);
+	if (len == 0)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: empty, not a plist", what);
+	if (len > UINT32_MAX)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: %zu bytes, too large for a plist", what,
+		                     len);
+	if (len >= 8 && memcmp(s, "bplist", 6) == 0 && memcmp(s + 6, "00", 2) != 0)
+		return ifk_error_set(err, IFK_EUNSUPPORTED,
+		                     "%s: binary plist version '%.2s' not supported", what, s + 6);
+	if (plist_is_binary(s, (uint32_t)len))
+		rc = bplist_guard(buf, len, what, st, err);
+	else
+		rc = xml_guard(s, len, what, err);
+	if (rc < 0)
+		return rc;
+	plist_from_memory(s, (uint32_t)len, out);
+	if (*out)
+		return 0;
+	if (plist_is_binary(s, (uint32_t)len))
+		return ifk_error_set(err, IFK_EFORMAT,
+		                     "%s: not a valid plist (truncated or corrupt)", what);
+	return ifk_error_set(err, IFK_EFORMAT,
+	                     "%s: not a valid plist (neither a binary plist nor well-formed XML)",
+	                     what);
+}
+
+int ifk_plist_parse(const void *buf, size_t len, const char *what, plist_t *out,
+                    struct ifk_error *err)
+{
+	return ifk_plist_parse_stats(buf, len, what, out, NULL, err);
+}
+
+/* Opens path without following a final symlink and checks that it is a
+ * regular file of at most max bytes. */
+static int open_regular(const char *path, size_t max, int *fdp, size_t *size, struct ifk_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), rc = IFK_EFORMAT;
+	struct stat sb;
+
+	if (fd < 0 && errno == ELOOP)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: a symbolic link, refused", path);
+	if (fd < 0)
+		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+		                     "%s: cannot open", path);
+	if (fstat(fd, &sb) < 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot stat", path);
+	else if (!S_ISREG(sb.st_mode))
+		ifk_error_set(err, rc, "%s: not a regular file", path);
+	else if ((uint64_t)sb.st_size > max)
+		ifk_error_set(err, rc, "%s: %lld bytes, over the limit of %zu", path,
+		              (long long)sb.st_size, max);
+	else
+		rc = 0;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	*fdp = fd;
+	*size = (size_t)sb.st_size;
+	return 0;
+}
+
+/* Reads all of a regular file of at most max bytes. *buf is malloc'd. */
+static int read_capped(const char *path, size_t max, char **buf, size_t *len, struct ifk_error *err)
+{
+	int fd = -1, rc;
+	size_t size = 0, got = 0;
+	ssize_t n;
+
+	*buf = NULL;
+	if ((rc = open_regular(path, max, &fd, &size, err)) < 0)
+		return rc;
+	rc = IFK_ENOMEM;
+	if (!(*buf = malloc(size + 1))) {
+		ifk_error_set(err, rc, "%s: out of memory for %zu bytes", path, size);
+		goto out;
+	}
+	while ((n = read(fd, *buf + got, size + 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed at offset %zu",
+			                   path, got);
+			goto out;
+		}
+		got += (size_t)n;
+		if (got > size) {
+			rc = ifk_error_set(err, IFK_EIO, "%s: grew while being read", path);
+			goto out;
+		}
+	}
+	*len = got;
+	rc = 0;
+out:
+	if (rc < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	close(fd);
+	return rc;
+}
+
+int ifk_plist_read_file(const char *path, size_t max_bytes, plist_t *out, struct ifk_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!path || !out)
+		return ifk_error_set(err, IFK_EINVAL, "plist: no path or no output");
+	rc = read_capped(path, max_bytes, &buf, &len, err);
+	if (rc == 0)
+		rc = ifk_plist_parse(buf, len, path, out, err);
+	free(buf);
+	return rc;
+}
+
+/* ---- typed getters ---- */
+
+const char *ifk_plist_type_name(plist_t node)
+{
+	if (!node)
+		return "nothing";
+	switch (plist_get_node_type(node)) {
+	case PLIST_BOOLEAN:
+		return "a boolean";
+	case PLIST_UINT:
+		return "an integer";
+	case PLIST_REAL:
+		return "a real";
+	case PLIST_STRING:
+		return "a string";
+	case PLIST_ARRAY:
+		return "an array";
+	case PLIST_DICT:
+		return "a dictionary";
+	case PLIST_DATE:
+		return "a date";
+	case PLIST_DATA:
+		return "data";
+	case PLIST_KEY:
+		return "a key";
+	case PLIST_UID:
+		return "a UID";
+	default:
+		return "an unknown node";
+	}
+}
+
+/* The value under key, checked to be of type t. */
+static int get_typed(plist_t dict, const char *key, plist_type t, const char *want, plist_t *node,
+                     struct ifk_error *err)
+{
+	plist_t v;
+
+	if (!key)
+		return ifk_error_set(err, IFK_EINVAL, "plist: no key given");
+	if (!dict || plist_get_node_type(dict) != PLIST_DICT)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: looked up in %s, not a dictionary", key,
+		                     ifk_plist_type_name(dict));
+	v = plist_dict_get_item(dict, key);
+	if (!v)
+		return ifk_error_set(err, IFK_ENOTFOUND, "%s: missing", key);
+	if (plist_get_node_type(v) != t)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: expected %s, found %s", key, want,
+		                     ifk_plist_type_name(v));
+	*node = v;
+	return 0;
+}
+
+int ifk_plist_get_string(plist_t dict, const char *key, char **out, struct ifk_error *err)
+{
+	plist_t v = NULL;
+	uint64_t len = 0;
+	const char *s;
+	int rc = get_typed(dict, key, PLIST_STRING, "a string", &v, err);
+
+	if (rc < 0)
+		return rc;
+	s = plist_get_string_ptr(v, &len);
+	if (!s || strlen(s) != len)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: string holds a NUL byte", key);
+	if (!out)
+		return 0;
+	if (!(*out = strdup(s)))
+		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", key);
+	return 0;
+}
+
+int ifk_plist_get_uint(plist_t dict, const char *key, uint64_t *out, struct ifk_error *err)
+{
+	plist_t v = NULL;
+	uint64_t val = 0;
+	int rc = get_typed(dict, key, PLIST_UINT, "an integer", &v, err);
+
+	if (rc < 0)
+		return rc;
+	plist_get_uint_val(v, &val);
+	if (out)
+		*out = val;
+	return 0;
+}
+
+int ifk_plist_get_bool(plist_t dict, const char *key, bool *out, struct ifk_error *err)
+{
+	plist_t v = NULL;
+	uint8_t val = 0;
+	int rc = get_typed(dict, key, PLIST_BOOLEAN, "a boolean", &v, err);
+
+	if (rc < 0)
+		return rc;
+	plist_get_bool_val(v, &val);
+	if (out)
+		*out = val != 0;
+	return 0;
+}
+
+int ifk_plist_get_data(plist_t dict, const char *key, uint8_t **out, size_t *len,
+                       struct ifk_error *err)
+{
+	plist_t v = NULL;
+	uint64_t n = 0;
+	const char *p;
+	int rc = get_typed(dict, key, PLIST_DATA, "data", &v, err);
+
+	if (rc < 0)
+		return rc;
+	p = plist_get_data_ptr(v, &n);
+	if (n > SIZE_MAX - 1)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: data too large", key);
+	if (!out)
+		return 0;
+	if (!(*out = malloc(n ? (size_t)n : 1)))
+		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", key);
+	if (n)
+		memcpy(*out, p, (size_t)n);
+	if (len)
+		*len = (size_t)n;
+	return 0;
+}
+
+int ifk_plist_get_date(plist_t dict, const char *key, int64_t *out, struct ifk_error *err)
+{
+	plist_t v = NULL;
+	int32_t sec = 0, usec = 0;
+	int rc = get_typed(dict, key, PLIST_DATE, "a date", &v, err);
+
+	if (rc < 0)
+		return rc;
+	plist_get_date_val(v, &sec, &usec);
+	if (out)
+		*out = (int64_t)sec + COCOA_EPOCH;
+	return 0;
+}
