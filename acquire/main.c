@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ifk/acquire.h"
 #include "ifk/seal.h"
+#include "ifk/util.h"
 
 enum { EXIT_SEALED = 0, EXIT_ANOMALIES = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
 
@@ -19,6 +21,7 @@ struct args {
 	struct ifk_acquire_opts o;
 	const char *key, *cert;
 	int make_cert, days, quiet, json, progress, device;
+	struct timespec started;
 };
 
 static void on_signal(int sig)
@@ -106,9 +109,10 @@ static int make_cert(const struct args *a)
 
 static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
 {
-	(void)ctx;
-	fprintf(stderr, "\rifk-acquire: %llu files, %.1f MiB copied and hashed ",
-	        (unsigned long long)files, (double)bytes / 1048576.0);
+	char line[160];
+
+	ifk_progress_line(line, sizeof(line), "copied and hashed", files, bytes, ctx);
+	fprintf(stderr, "\rifk-acquire: %s ", line);
 }
 
 static void report(const struct args *a, const struct ifk_acquire_result *r, int rc,
@@ -160,8 +164,11 @@ static int acquire(struct args *a)
 	}
 	a->o.signer = signer;
 	a->o.stop = &stop_requested;
-	if (a->progress || (!a->quiet && !a->json && isatty(STDERR_FILENO)))
+	if (a->progress || (!a->quiet && !a->json && isatty(STDERR_FILENO))) {
+		clock_gettime(CLOCK_MONOTONIC, &a->started);
 		a->o.progress = show_progress;
+		a->o.progress_ctx = &a->started;
+	}
 	rc = ifk_acquire_folder(&a->o, &r, &err);
 	if (a->o.progress)
 		fputc('\n', stderr);

@@ -220,3 +220,15 @@ char *ifk_host_name(void)
 	buf[sizeof(buf) - 1] = '\0';
 	return strdup(buf);
 }
+
+void ifk_progress_line(char *out, size_t cap, const char *verb, uint64_t files, uint64_t bytes,
+                       const struct timespec *start)
+{
+	struct timespec now;
+	double secs, mib = (double)bytes / 1048576.0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+	snprintf(out, cap, "%llu files, %.1f MiB %s, %.0f MiB/s", (unsigned long long)files, mib,
+	         verb, secs > 0 ? mib / secs : 0.0);
+}

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ifk/password.h"
+#include "ifk/util.h"
 #include "ifk/verify.h"
 
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
@@ -21,6 +23,7 @@ struct args {
 	const char *password_file;
 	int json, quiet, verbose, progress;
 	int password_failed;
+	struct timespec started;
 	char password_error[768];
 };
 
@@ -94,9 +97,10 @@ static int get_password(void *ctx, char **pw, size_t *len)
 
 static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
 {
-	(void)ctx;
-	fprintf(stderr, "\rifk-verify: %llu files, %.1f MiB read ", (unsigned long long)files,
-	        (double)bytes / 1048576.0);
+	char line[160];
+
+	ifk_progress_line(line, sizeof(line), "read", files, bytes, ctx);
+	fprintf(stderr, "\rifk-verify: %s ", line);
 }
 
 static const char *str(json_t *o, const char *key)
@@ -192,8 +196,11 @@ int main(int argc, char **argv)
 	a.o.password = get_password;
 	a.o.password_ctx = &a;
 	a.o.stop = &stop_requested;
-	if (a.progress || (!a.quiet && !a.json && isatty(STDERR_FILENO)))
+	if (a.progress || (!a.quiet && !a.json && isatty(STDERR_FILENO))) {
+		clock_gettime(CLOCK_MONOTONIC, &a.started);
 		a.o.progress = show_progress;
+		a.o.progress_ctx = &a.started;
+	}
 	rc = ifk_verify_run(&a.o, &report, &err);
 	if (a.o.progress)
 		fputc('\n', stderr);

@@ -48,6 +48,11 @@ char *ifk_one_line(const char *s);
 /* Returns a malloc'd a + "/" + b. */
 char *ifk_path_join(const char *a, const char *b);
 
+/* A progress line for a terminal: "<files> files, <MiB> MiB <verb>, <rate> MiB/s"
+ * measured from *start (CLOCK_MONOTONIC). */
+void ifk_progress_line(char *out, size_t cap, const char *verb, uint64_t files, uint64_t bytes,
+                       const struct timespec *start);
+
 /* The effective user's login name and this host's name, for custody
  * records (malloc'd; "unknown" when they cannot be had). */
 char *ifk_user_name(void);
