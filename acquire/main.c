@@ -99,7 +99,7 @@ static int make_cert(const struct args *a)
 	if (ifk_seal_make_cert(a->o.examiner, a->o.organization, a->days, a->key, a->cert,
 	                       &err) != 0) {
 		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
-		return err.code == IFK_EINVAL ? EXIT_USAGE : EXIT_IO;
+		return err.code == IFK_EINVAL || err.code == IFK_EEXIST ? EXIT_USAGE : EXIT_IO;
 	}
 	if (!a->quiet)
 		printf("examiner key: %s (keep it private)\nexaminer certificate: %s\n", a->key,

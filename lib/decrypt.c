@@ -224,7 +224,7 @@ static int write_all(int fd, const uint8_t *buf, size_t len, uint64_t off, struc
 static int pump(struct ifk_decrypt *d, int in_fd, int out_fd, uint8_t *in, uint8_t *out,
                 struct ifk_error *err)
 {
-        size_t n, outn;
+        size_t n = 0, outn = 0;
         int rc;
 
         for (;;) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,10 @@ static void release(struct vctx *v)
 		close(v->backup_fd);
 	ifk_keybag_free(v->kb);
 	ifk_backup_meta_free(&v->meta);
+	if (v->plain)
+		OPENSSL_cleanse(v->plain, IFK_IO_CHUNK + 32);
+	free(v->buf);
+	free(v->plain);
 	for (i = 0; i < C_COUNT; i++) {
 		json_decref(v->c[i].findings);
 		json_decref(v->c[i].info);

@@ -47,6 +47,7 @@ struct vctx {
 	int mbdb;
 	struct ifk_keybag *kb; /* unlocked keybag, or NULL */
 	uint64_t files_seen, bytes_seen;
+	uint8_t *buf, *plain; /* read and plaintext buffers, one pair per run */
 	uint64_t oxum_bytes, oxum_files;
 	char genesis[65];   /* from the sealed acquisition record */
 	char record_cert[65]; /* the examiner certificate the record names */

@@ -21,7 +21,7 @@
 struct reader {
 	EVP_MD_CTX *payload, *sha1;
 	struct ifk_decrypt *dec;
-	uint8_t *buf, *plain;
+	uint8_t *buf, *plain; /* the run's buffers, borrowed from vctx */
 };
 
 static void reader_free(struct reader *r)
@@ -29,8 +29,6 @@ static void reader_free(struct reader *r)
 	EVP_MD_CTX_free(r->payload);
 	EVP_MD_CTX_free(r->sha1);
 	ifk_decrypt_free(r->dec);
-	free(r->buf);
-	free(r->plain);
 }
 
 static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct ifk_error *err)
@@ -38,10 +36,12 @@ static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct
 	struct ifk_error e = {0};
 
 	memset(r, 0, sizeof(*r));
-	r->buf = malloc(IFK_IO_CHUNK);
-	r->plain = malloc(IFK_IO_CHUNK + 32);
-	if (!r->buf || !r->plain)
+	if (!v->buf && !(v->buf = malloc(IFK_IO_CHUNK)))
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!v->plain && !(v->plain = malloc(IFK_IO_CHUNK + 32)))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	r->buf = v->buf;
+	r->plain = v->plain;
 	if (v->kind != VK_BACKUP && v->algorithm) {
 		r->payload = EVP_MD_CTX_new();
 		if (!r->payload || !EVP_DigestInit_ex(r->payload, EVP_get_digestbyname(v->algorithm),
