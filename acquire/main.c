@@ -142,6 +142,10 @@ static void report(const struct args *a, const struct ifk_acquire_result *r, int
 	       r->anomalies ? " (listed in ifk-acquisition.json)" : "");
 	if (r->sealed)
 		printf("bag: %s\ncustody head: %s\nifk-acquire: SEALED\n", r->folder, r->genesis);
+	else if (r->sealed_unpublished)
+		printf("sealed, but not published: %s (rename it, dropping \".incomplete\", "
+		       "then verify)\nifk-acquire: INCOMPLETE\n",
+		       r->folder);
 	else if (r->folder[0])
 		printf("incomplete folder: %s (not sealed)\nifk-acquire: INCOMPLETE\n", r->folder);
 }
@@ -178,7 +182,7 @@ static int acquire(struct args *a)
 	ifk_signer_free(signer);
 	if (rc == IFK_EINTR)
 		return EXIT_INTR;
-	if (rc == IFK_EEXIST)
+	if (rc == IFK_EEXIST || rc == IFK_EINVAL)
 		return EXIT_USAGE;
 	if (rc)
 		return EXIT_IO;

@@ -1,6 +1,7 @@
 /* The bag around an import: set-up, the tag files, the record, the custody
  * log's first entry, the seal, and the final rename. */
 #include <dirent.h>
+#include <libgen.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -79,6 +80,38 @@ static size_t out_len(const char *out)
 	return n;
 }
 
+/* The bag goes beside the evidence, never inside it, and never under a
+ * name that ifk keeps for unsealed folders. */
+static int check_out(struct acq *a, struct ifk_error *err)
+{
+	size_t n = strlen(a->out), sl = strlen(IFK_BAG_INCOMPLETE_SUFFIX), sn;
+	char *copy = strdup(a->out), parent[PATH_MAX];
+	const char *dir;
+	int inside;
+
+	if (!copy)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (n >= sl && strcmp(a->out + n - sl, IFK_BAG_INCOMPLETE_SUFFIX) == 0) {
+		free(copy);
+		return ifk_error_set(err, IFK_EINVAL, "%s: a bag's name may not end in %s", a->out,
+		                     IFK_BAG_INCOMPLETE_SUFFIX);
+	}
+	dir = dirname(copy);
+	if (!realpath(dir, parent)) {
+		int e = errno;
+		free(copy);
+		return ifk_error_sys(err, IFK_EIO, e, "%s: cannot resolve the bag's folder", dir);
+	}
+	free(copy);
+	sn = strlen(a->src_abs);
+	inside = strncmp(parent, a->src_abs, sn) == 0 && (parent[sn] == '\0' || parent[sn] == '/');
+	if (inside)
+		return ifk_error_set(err, IFK_EINVAL,
+		                     "%s: inside the source backup %s; ifk never writes into evidence",
+		                     a->out, a->src_abs);
+	return 0;
+}
+
 static int setup(struct acq *a, struct ifk_error *err)
 {
 	const struct ifk_acquire_opts *o = a->o;
@@ -97,6 +130,8 @@ static int setup(struct acq *a, struct ifk_error *err)
 	a->out = strndup(o->out, out_len(o->out));
 	if (!a->out || !a->src_abs)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (check_out(a, err))
+		return err ? err->code : IFK_EINVAL;
 	if (exists_at(AT_FDCWD, a->out))
 		return ifk_error_set(err, IFK_EEXIST, "%s: already exists; ifk never overwrites a bag",
 		                     a->out);
@@ -124,29 +159,29 @@ static int setup(struct acq *a, struct ifk_error *err)
 	return 0;
 }
 
-static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m, struct ifk_error *err)
+static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m)
 {
-	struct ifk_error merr = {0};
+	const char *errors[ACQ_NCAPTURE];
 	int i;
 
+	ifk_backup_meta_parse(a->capture[0].seen ? a->capture[0].buf.data : NULL,
+	                      a->capture[0].len, a->capture[1].seen ? a->capture[1].buf.data : NULL,
+	                      a->capture[1].len, a->capture[2].seen ? a->capture[2].buf.data : NULL,
+	                      a->capture[2].len, m, NULL);
+	errors[0] = m->info_error;
+	errors[1] = m->manifest_error;
+	errors[2] = m->status_error;
 	for (i = 0; i < ACQ_NCAPTURE; i++) {
 		if (a->capture[i].overflow)
 			acq_anomaly(a, "metadata", a->capture[i].name, "too large to read as a plist");
-		else if (!a->capture[i].seen && i != 1)
+		else if (!a->capture[i].seen)
 			acq_anomaly(a, "metadata", a->capture[i].name, "missing from the backup");
+		else if (errors[i])
+			acq_anomaly(a, "metadata", a->capture[i].name, errors[i]);
 	}
-	if (ifk_backup_meta_parse(a->capture[0].seen ? a->capture[0].buf.data : NULL,
-	                          a->capture[0].len,
-	                          a->capture[1].seen ? a->capture[1].buf.data : NULL,
-	                          a->capture[1].len,
-	                          a->capture[2].seen ? a->capture[2].buf.data : NULL,
-	                          a->capture[2].len, m, &merr) != 0)
-		acq_anomaly(a, "metadata", "", merr.msg);
-	else if (m->have_status && (!m->snapshot_state ||
-	                            strcmp(m->snapshot_state, "finished") != 0))
+	if (m->have_status && (!m->snapshot_state || strcmp(m->snapshot_state, "finished") != 0))
 		acq_anomaly(a, "unfinished", "Status.plist",
 		            "SnapshotState is not \"finished\": the device did not complete this backup");
-	(void)err;
 }
 
 static json_t *case_json(const struct ifk_acquire_opts *o)
@@ -237,7 +272,8 @@ static int bag_info(struct acq *a, const struct ifk_backup_meta *m, struct ifk_b
 	rc |= ifk_bag_info_add(b, "Ifk-Device-Name", m->device_name);
 	rc |= ifk_bag_info_add(b, "Ifk-iOS-Version", m->ios_version);
 	rc |= ifk_bag_info_add(b, "Ifk-iOS-Build", m->ios_build);
-	rc |= ifk_bag_info_add(b, "Ifk-Backup-Encrypted", m->encrypted ? "yes" : "no");
+	rc |= ifk_bag_info_add(b, "Ifk-Backup-Encrypted",
+	                       !m->encrypted_known ? "unknown" : m->encrypted ? "yes" : "no");
 	rc |= ifk_bag_info_add(b, "Ifk-Tool", "ifk-acquire " IFK_VERSION);
 	rc |= ifk_bag_info_add(b, "Ifk-Acquisition-Method", "folder-import");
 	rc |= ifk_bag_info_add(b, "Ifk-Acquisition-Start", start);
@@ -309,6 +345,7 @@ static int seal_and_log(struct acq *a, const struct ifk_buf *tm, const char *lin
 		rc = ifk_signer_sign(a->o->signer, tm->data, tm->len, &der, &der_len, err);
 	if (!rc)
 		rc = ifk_write_new(a->bag_fd, IFK_BAG_SEAL, der, der_len, 0444, err);
+	a->sealed_written = rc == 0;
 	if (!rc)
 		rc = ifk_custody_create(a->bag_fd, line, err);
 	free(der);
@@ -332,7 +369,7 @@ static int finish(struct acq *a, struct ifk_acquire_result *r, struct ifk_error 
 	EVP_DigestFinal_ex(a->manifest_md, md, NULL);
 	ifk_hex(md, 32, manifest_sha);
 	a->ended = time(NULL);
-	meta_anomalies(a, &m, err);
+	meta_anomalies(a, &m);
 	rc = bag_info(a, &m, &info);
 	if (!rc)
 		rc = write_tag(a, IFK_BAG_DECL, IFK_BAG_DECL_TEXT, strlen(IFK_BAG_DECL_TEXT), &tm, err);
@@ -443,7 +480,9 @@ int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 	r->dirs = a.dirs;
 	r->anomalies = a.anomaly_count;
 	r->sealed = rc == 0;
-	if (rc && a.bag_fd >= 0)
+	r->sealed_unpublished = rc && a.sealed_written;
+	/* once sealed, the record is never rewritten: the seal covers it */
+	if (rc && a.bag_fd >= 0 && !a.sealed_written)
 		mark_incomplete(&a, err ? err->msg : ifk_strerror(rc));
 	snprintf(r->folder, sizeof(r->folder), "%s",
 	         rc == 0 ? a.out : (a.bag_fd >= 0 ? a.tmp_path : ""));

@@ -35,6 +35,7 @@ struct acq {
 	struct acq_capture capture[ACQ_NCAPTURE];
 	time_t started, ended;
 	char *tmp_path, *src_abs, *out;
+	int sealed_written; /* the seal exists: the record must stay as sealed */
 };
 
 void acq_anomaly(struct acq *a, const char *kind, const char *path, const char *detail);

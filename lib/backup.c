@@ -63,6 +63,7 @@ static int read_manifest(plist_t d, struct ifk_backup_meta *m, struct ifk_error 
 	if (rc == IFK_EFORMAT)
 		return rc;
 	m->encrypted = enc;
+	m->encrypted_known = rc == 0;
 	opt_string(d, "Version", &m->manifest_version);
 	rc = ifk_plist_get_data(d, "BackupKeyBag", &m->keybag, &m->keybag_len, err);
 	if (rc == IFK_EFORMAT || rc == IFK_ENOMEM)
@@ -111,58 +112,74 @@ static void fill_from_lockdown(struct ifk_backup_meta *m)
 		m->ios_version = dup_or_null(m->lockdown_ios_version);
 }
 
+/* Parses one plist; a failure is noted in *error, not returned. */
+static plist_t parse_noted(const void *buf, size_t len, const char *what, char **error)
+{
+	struct ifk_error e = {0};
+	plist_t p = NULL;
+
+	if (parse_one(buf, len, what, &p, &e) != 0)
+		*error = strdup(e.msg);
+	return p;
+}
+
 int ifk_backup_meta_parse(const void *info, size_t info_len, const void *manifest,
                           size_t manifest_len, const void *status, size_t status_len,
                           struct ifk_backup_meta *m, struct ifk_error *err)
 {
-	plist_t pi = NULL, pm = NULL, ps = NULL;
-	int rc;
+	struct ifk_error e = {0};
+	plist_t pi, pm, ps;
 
 	memset(m, 0, sizeof(*m));
-	rc = parse_one(info, info_len, "Info.plist", &pi, err);
-	if (!rc)
-		rc = parse_one(manifest, manifest_len, "Manifest.plist", &pm, err);
-	if (!rc)
-		rc = parse_one(status, status_len, "Status.plist", &ps, err);
-	if (!rc && pi)
+	pi = parse_noted(info, info_len, "Info.plist", &m->info_error);
+	pm = parse_noted(manifest, manifest_len, "Manifest.plist", &m->manifest_error);
+	ps = parse_noted(status, status_len, "Status.plist", &m->status_error);
+	if (pi)
 		read_info(pi, m);
-	if (!rc && pm)
-		rc = read_manifest(pm, m, err);
-	if (!rc && ps)
+	if (pm && read_manifest(pm, m, &e) != 0)
+		m->manifest_error = strdup(e.msg);
+	if (ps)
 		read_status(ps, m);
 	fill_from_lockdown(m);
 	plist_free(pi);
 	plist_free(pm);
 	plist_free(ps);
-	return rc;
+	(void)err;
+	return 0;
 }
 
-static int read_opt(int dir_fd, const char *name, char **buf, size_t *len, struct ifk_error *err)
+/* Reads an optional plist file; an unreadable one is noted in *error. */
+static void read_opt(int dir_fd, const char *name, char **buf, size_t *len, char **error)
 {
-	int rc = ifk_read_small(dir_fd, name, IFK_BACKUP_PLIST_MAX, buf, len, err);
+	struct ifk_error e = {0};
+	int rc = ifk_read_small(dir_fd, name, IFK_BACKUP_PLIST_MAX, buf, len, &e);
 
-	if (rc == IFK_ENOTFOUND) {
-		if (err)
-			ifk_error_clear(err);
-		return 0;
-	}
-	return rc;
+	if (rc && rc != IFK_ENOTFOUND)
+		*error = strdup(e.msg);
 }
 
 int ifk_backup_meta_read(int dir_fd, struct ifk_backup_meta *m, struct ifk_error *err)
 {
-	char *b[3] = {NULL, NULL, NULL};
+	char *b[3] = {NULL, NULL, NULL}, *e[3] = {NULL, NULL, NULL};
 	size_t l[3] = {0, 0, 0};
 	int rc;
 
-	memset(m, 0, sizeof(*m));
-	rc = read_opt(dir_fd, "Info.plist", &b[0], &l[0], err);
-	if (!rc)
-		rc = read_opt(dir_fd, "Manifest.plist", &b[1], &l[1], err);
-	if (!rc)
-		rc = read_opt(dir_fd, "Status.plist", &b[2], &l[2], err);
-	if (!rc)
-		rc = ifk_backup_meta_parse(b[0], l[0], b[1], l[1], b[2], l[2], m, err);
+	read_opt(dir_fd, "Info.plist", &b[0], &l[0], &e[0]);
+	read_opt(dir_fd, "Manifest.plist", &b[1], &l[1], &e[1]);
+	read_opt(dir_fd, "Status.plist", &b[2], &l[2], &e[2]);
+	rc = ifk_backup_meta_parse(b[0], l[0], b[1], l[1], b[2], l[2], m, err);
+	if (e[0] && !m->info_error)
+		m->info_error = e[0];
+	else
+		free(e[0]);
+	if (e[1] && !m->manifest_error)
+		m->manifest_error = e[1];
+	else
+		free(e[1]);
+	if (e[2] && !m->status_error)
+		m->status_error = e[2];
+	else
+		free(e[2]);
 	free(b[0]);
 	free(b[1]);
 	free(b[2]);
@@ -190,7 +207,8 @@ json_t *ifk_backup_meta_json(const struct ifk_backup_meta *m)
 	set_opt(o, "meid", m->meid);
 	set_opt(o, "iccid", m->iccid);
 	set_opt(o, "phone_number", m->phone_number);
-	json_object_set_new(o, "backup_encrypted", json_boolean(m->encrypted));
+	if (m->encrypted_known)
+		json_object_set_new(o, "backup_encrypted", json_boolean(m->encrypted));
 	set_opt(o, "manifest_version", m->manifest_version);
 	set_opt(o, "snapshot_state", m->snapshot_state);
 	set_opt(o, "status_version", m->status_version);
@@ -203,7 +221,8 @@ void ifk_backup_meta_free(struct ifk_backup_meta *m)
 	              &m->ios_build, &m->device_name, &m->imei, &m->meid, &m->iccid,
 	              &m->phone_number, &m->manifest_version, &m->lockdown_udid,
 	              &m->lockdown_serial, &m->lockdown_product_type, &m->lockdown_ios_version,
-	              &m->snapshot_state, &m->status_version, &m->backup_state, &m->info_udid};
+	              &m->snapshot_state, &m->status_version, &m->backup_state, &m->info_udid,
+	              &m->info_error, &m->manifest_error, &m->status_error};
 	size_t i;
 
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {

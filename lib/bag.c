@@ -1,6 +1,7 @@
 #include "ifk/bag.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "ifk/lines.h"
 #include "ifk/util.h"
 
 #define MAX_LINE (64 * 1024)
@@ -86,51 +88,61 @@ static int report_bad(ifk_bag_line_fn fn, void *ctx, unsigned long lineno, const
 	return fn(ctx, lineno, &l);
 }
 
-static int each_manifest_line(FILE *f, ifk_bag_line_fn fn, void *ctx)
+static int each_manifest_line(struct ifk_lines *lr, ifk_bag_line_fn fn, void *ctx,
+                              struct ifk_error *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char *line;
+	size_t n;
 	unsigned long lineno = 0;
-	int rc = 0;
+	int flags, rc = 0, more;
 
-	while (!rc && (n = getline(&line, &cap, f)) > 0) {
+	while (!rc && (more = ifk_lines_next(lr, &line, &n, &flags, err)) > 0) {
 		struct ifk_bag_line l;
 		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		while (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
-		if (n == 0)
+		if (flags & IFK_LINE_TOO_LONG)
+			rc = report_bad(fn, ctx, lineno, "line too long");
+		else if (n == 0)
 			continue;
-		if ((size_t)n > MAX_LINE || strlen(line) != (size_t)n)
-			rc = report_bad(fn, ctx, lineno, "line too long or holds a NUL");
+		else if (strlen(line) != n)
+			rc = report_bad(fn, ctx, lineno, "line holds a NUL byte");
 		else if (ifk_bag_parse_line(line, &l) != 0)
 			rc = report_bad(fn, ctx, lineno, "not of the form <checksum> <path>");
 		else
 			rc = fn(ctx, lineno, &l);
 	}
-	free(line);
-	return rc;
+	return rc ? rc : (more < 0 ? more : 0);
 }
 
-int ifk_bag_manifest_foreach(int bag_fd, const char *name, ifk_bag_line_fn fn, void *ctx,
-                             struct ifk_error *err)
+int ifk_bag_manifest_foreach(int bag_fd, const char *name, const char *digest, char *digest_hex,
+                             ifk_bag_line_fn fn, void *ctx, struct ifk_error *err)
 {
-	int fd = openat(bag_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	FILE *f;
-	int rc;
+	EVP_MD_CTX *md = NULL;
+	struct ifk_lines *lr = NULL;
+	uint8_t dig[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	int fd, rc;
 
+	fd = ifk_open_regular(bag_fd, name, err);
 	if (fd < 0)
-		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
-		                     "%s: cannot open", name);
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read", name);
+		return fd;
+	if (digest && (!(md = EVP_MD_CTX_new()) ||
+	               !EVP_DigestInit_ex(md, EVP_get_digestbyname(digest), NULL))) {
+		rc = ifk_error_set(err, IFK_ECRYPTO, "%s: cannot start %s", name, digest);
+		goto out;
 	}
-	rc = each_manifest_line(f, fn, ctx);
-	if (!rc && ferror(f))
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", name);
-	fclose(f);
+	rc = ifk_lines_open(fd, MAX_LINE, md, &lr, err);
+	if (!rc)
+		rc = each_manifest_line(lr, fn, ctx, err);
+	if (!rc && md && digest_hex) {
+		EVP_DigestFinal_ex(md, dig, &dlen);
+		ifk_hex(dig, dlen, digest_hex);
+	}
+out:
+	ifk_lines_free(lr);
+	EVP_MD_CTX_free(md);
+	close(fd);
 	return rc;
 }
 

@@ -103,22 +103,72 @@ static int read_fd_capped(int fd, size_t cap, char **out, size_t *len, const cha
 	return 0;
 }
 
-int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *len,
-                   struct ifk_error *err)
+static int open_component(int dirfd, const char *name, int last, const char *path,
+                          struct ifk_error *err)
 {
-	struct stat st;
-	int fd, rc;
+	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY);
+	int fd = openat(dirfd, name, flags);
 
-	*out = NULL;
-	*len = 0;
-	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
-		                     "%s: cannot open", path);
+		                     "%s: cannot open%s", path,
+		                     errno == ELOOP || errno == ENOTDIR ? " (a symlink on the way)"
+		                                                       : "");
+	return fd;
+}
+
+int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err)
+{
+	char *copy = strdup(path), *save = NULL, *part, *next;
+	int fd = dirfd, owned = 0;
+	struct stat st;
+
+	if (!copy)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (dirfd == AT_FDCWD) {
+		/* a path the user gave: symlinks on the way are the user's own */
+		free(copy);
+		copy = NULL;
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+			                     "%s: cannot open", path);
+		owned = 1;
+	}
+	for (part = copy ? strtok_r(copy, "/", &save) : NULL; part; part = next) {
+		int nfd;
+		next = strtok_r(NULL, "/", &save);
+		nfd = open_component(fd, part, next == NULL, path, err);
+		if (owned)
+			close(fd);
+		if (nfd < 0) {
+			free(copy);
+			return nfd;
+		}
+		fd = nfd;
+		owned = 1;
+	}
+	free(copy);
+	if (!owned)
+		return ifk_error_set(err, IFK_EINVAL, "%s: not a file name", path);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return ifk_error_set(err, IFK_EFORMAT, "%s: not a regular file", path);
 	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *len,
+                   struct ifk_error *err)
+{
+	int fd, rc;
+
+	*out = NULL;
+	*len = 0;
+	fd = ifk_open_regular(dirfd, path, err);
+	if (fd < 0)
+		return fd;
 	rc = read_fd_capped(fd, cap, out, len, path, err);
 	close(fd);
 	return rc;

@@ -66,6 +66,23 @@ static int has(int fd, const char *name)
 	return fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* An ifk bag is one with any of ifk's own files or bag-info fields: losing
+ * the seal or the record does not make it "another tool's bag". */
+static int is_ifk_bag(int fd)
+{
+	char *info = NULL, *format;
+	size_t len = 0;
+	int ifk = has(fd, IFK_BAG_SEAL) || has(fd, IFK_BAG_RECORD) || has(fd, IFK_CUSTODY_FILE);
+
+	if (!ifk && ifk_read_small(fd, IFK_BAG_INFO, 16u * 1024 * 1024, &info, &len, NULL) == 0) {
+		format = ifk_bag_info_get(info, len, "Ifk-Format");
+		ifk = format != NULL;
+		free(format);
+	}
+	free(info);
+	return ifk;
+}
+
 static int detect(struct vctx *v, struct ifk_error *err)
 {
 	const char *t = v->o->target;
@@ -80,10 +97,9 @@ static int detect(struct vctx *v, struct ifk_error *err)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", t);
 	}
 	if (has(v->target_fd, IFK_BAG_DECL) || has(v->target_fd, IFK_BAG_RECORD)) {
-		int ifk = has(v->target_fd, IFK_BAG_SEAL) || has(v->target_fd, IFK_BAG_RECORD);
-		v->kind = ifk ? VK_IFK_BAG : VK_BAGIT;
-		if (ifk && (!has(v->target_fd, IFK_BAG_SEAL) ||
-		            (n > sl && strcmp(t + n - sl, IFK_BAG_INCOMPLETE_SUFFIX) == 0)))
+		v->kind = is_ifk_bag(v->target_fd) ? VK_IFK_BAG : VK_BAGIT;
+		if (v->kind == VK_IFK_BAG && (!has(v->target_fd, IFK_BAG_SEAL) ||
+		                              (n > sl && strcmp(t + n - sl, IFK_BAG_INCOMPLETE_SUFFIX) == 0)))
 			v->kind = VK_INCOMPLETE;
 		v->payload_prefix = "data/";
 		v->backup_fd = openat(v->target_fd, IFK_BAG_PAYLOAD,

@@ -25,7 +25,8 @@ static void compare_device(struct vctx *v)
 	const char *info_udid = m->info_udid;
 
 	if (!m->have_info) {
-		v_finding(v, C_BACKUP, V_WARN, "Info.plist", "missing (the host writes it)");
+		if (!m->info_error)
+			v_finding(v, C_BACKUP, V_WARN, "Info.plist", "missing (the host writes it)");
 		return;
 	}
 	if (!m->have_manifest_plist)
@@ -47,13 +48,13 @@ static void check_status(struct vctx *v)
 {
 	const struct ifk_backup_meta *m = &v->meta;
 
-	if (!m->have_status)
+	if (!m->have_status && !m->status_error)
 		v_finding(v, C_BACKUP, V_FAIL, "Status.plist", "missing: the backup's state is unknown");
 	else if (!m->snapshot_state || strcmp(m->snapshot_state, "finished") != 0)
 		v_finding(v, C_BACKUP, V_FAIL, "Status.plist",
 		          "SnapshotState is \"%s\", not \"finished\": the backup did not complete",
 		          m->snapshot_state ? m->snapshot_state : "(none)");
-	if (!m->have_manifest_plist)
+	if (!m->have_manifest_plist && !m->manifest_error)
 		v_finding(v, C_BACKUP, V_FAIL, "Manifest.plist", "missing");
 }
 
@@ -134,21 +135,65 @@ static void setup_encryption(struct vctx *v)
 	}
 }
 
+/* Reads one of the backup's plists once: hashed for the seal, kept for
+ * parsing. Absent: buf stays empty. */
+static int read_plist(struct vctx *v, const char *name, struct ifk_buf *buf, int *present,
+                      struct ifk_error *err)
+{
+	struct vsink s = {.out_fd = -1, .capture = buf, .capture_max = IFK_BACKUP_PLIST_MAX};
+	int rc;
+
+	*present = faccessat(v->backup_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!*present)
+		return 0;
+	rc = v_read_file(v, v->backup_fd, name, name, &s, err);
+	if (!rc && s.capture_overflow)
+		v_finding(v, C_BACKUP, V_FAIL, name, "larger than %u bytes: not read as a plist",
+		          IFK_BACKUP_PLIST_MAX);
+	*present = !rc && s.read_ok && !s.capture_overflow;
+	if (*present && !buf->data)
+		ifk_buf_add(buf, "", 0); /* an empty file is present, and empty */
+	return rc;
+}
+
+static void meta_errors(struct vctx *v)
+{
+	const struct ifk_backup_meta *m = &v->meta;
+
+	if (m->info_error)
+		v_finding(v, C_BACKUP, V_FAIL, "Info.plist", "%s", m->info_error);
+	if (m->manifest_error)
+		v_finding(v, C_BACKUP, V_FAIL, "Manifest.plist", "%s", m->manifest_error);
+	if (m->status_error)
+		v_finding(v, C_BACKUP, V_FAIL, "Status.plist", "%s", m->status_error);
+}
+
 int v_check_backup_meta(struct vctx *v, struct ifk_error *err)
 {
-	struct ifk_error e = {0};
+	static const char *const names[3] = {"Info.plist", "Manifest.plist", "Status.plist"};
+	struct ifk_buf b[3] = {{0}, {0}, {0}};
+	int present[3] = {0, 0, 0}, rc = 0, i;
 
-	if (ifk_backup_meta_read(v->backup_fd, &v->meta, &e) != 0) {
-		v_finding(v, C_BACKUP, V_FAIL, "", "%s", e.msg);
-		v_skip(v, C_ENCRYPTION, "the backup's plists could not be read");
-		return 0;
-	}
+	for (i = 0; i < 3 && !rc; i++)
+		rc = read_plist(v, names[i], &b[i], &present[i], err);
+	v->meta_done = 1;
+	if (!rc)
+		rc = ifk_backup_meta_parse(present[0] ? b[0].data : NULL, b[0].len,
+		                           present[1] ? b[1].data : NULL, b[1].len,
+		                           present[2] ? b[2].data : NULL, b[2].len, &v->meta, err);
+	for (i = 0; i < 3; i++)
+		ifk_buf_free(&b[i]);
+	if (rc)
+		return rc;
 	v->meta_ok = 1;
+	meta_errors(v);
 	check_status(v);
 	compare_device(v);
 	json_object_set_new(v->c[C_BACKUP].info, "device", ifk_backup_meta_json(&v->meta));
-	setup_encryption(v);
-	(void)err;
+	if (v->meta.manifest_error)
+		v_skip(v, C_ENCRYPTION, "Manifest.plist could not be read: encryption unknown");
+	else
+		setup_encryption(v);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ifk/backup.h"
+#include "ifk/bag.h"
 #include "ifk/keybag.h"
 #include "ifk/verify.h"
 
@@ -44,11 +45,13 @@ struct vctx {
 	int index_kind;     /* 0 none, 1 Manifest.db, 2 Manifest.mbdb */
 	int entries_loaded;
 	int index_done;     /* the index file was read (hashed) already */
+	int meta_done;      /* Info, Manifest and Status.plist were read already */
 	int mbdb;
 	struct ifk_keybag *kb; /* unlocked keybag, or NULL */
 	uint64_t files_seen, bytes_seen;
 	uint8_t *buf, *plain; /* read and plaintext buffers, one pair per run */
 	uint64_t oxum_bytes, oxum_files;
+	int have_oxum;
 	char genesis[65];   /* from the sealed acquisition record */
 	char record_cert[65]; /* the examiner certificate the record names */
 };
@@ -71,7 +74,10 @@ struct vsink {
 	const uint8_t *key; /* decrypt with this key, or NULL */
 	int out_fd;         /* receives the plaintext (the bytes when no key), or -1 */
 	int want_sha1;
+	struct ifk_buf *capture; /* receives the bytes read, up to capture_max */
+	size_t capture_max;
 	/* results */
+	int capture_overflow;
 	int read_ok; /* read to its end */
 	int decrypt_failed;
 	char decrypt_msg[768];

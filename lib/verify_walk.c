@@ -124,6 +124,10 @@ static int read_loop(struct vctx *v, int fd, struct reader *r, struct vsink *s, 
 			break;
 		if (r->payload)
 			EVP_DigestUpdate(r->payload, r->buf, (size_t)n);
+		if (s->capture && !s->capture_overflow &&
+		    (s->capture->len + (size_t)n > s->capture_max ||
+		     ifk_buf_add(s->capture, r->buf, (size_t)n) != 0))
+			s->capture_overflow = 1;
 		if (r->sha1)
 			EVP_DigestUpdate(r->sha1, r->buf, (size_t)n);
 		if (r->dec)
@@ -172,7 +176,7 @@ int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, s
 	unsigned int n = 0;
 	int fd, rc;
 
-	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		v_finding(v, C_BACKUP, V_FAIL, rel, "cannot open: %s", strerror(errno));
 		return 0;
@@ -228,6 +232,12 @@ static int is_metadata(const char *rel)
 		if (strcmp(rel, names[i]) == 0)
 			return 1;
 	return 0;
+}
+
+static int is_plist(const char *rel)
+{
+	return strcmp(rel, "Info.plist") == 0 || strcmp(rel, "Manifest.plist") == 0 ||
+	       strcmp(rel, "Status.plist") == 0;
 }
 
 struct entry_row {
@@ -382,7 +392,7 @@ static int walk_file(struct vctx *v, int dfd, const char *name, const char *rel,
 
 	if (is_metadata(rel)) {
 		int index = strcmp(rel, v->mbdb ? "Manifest.mbdb" : "Manifest.db") == 0;
-		if (index && v->index_done)
+		if ((index && v->index_done) || (!index && v->meta_done && is_plist(rel)))
 			return 0;
 		return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
 	}
@@ -471,7 +481,7 @@ static void payload_after(struct vctx *v)
 	sqlite3_finalize(st);
 	files = v->files_seen;
 	bytes = v->bytes_seen;
-	if (v->oxum_files && (files != v->oxum_files || bytes != v->oxum_bytes))
+	if (v->have_oxum && (files != v->oxum_files || bytes != v->oxum_bytes))
 		v_finding(v, C_SEAL, V_FAIL, "bag-info.txt",
 		          "Payload-Oxum %llu.%llu, but the payload holds %llu.%llu",
 		          (unsigned long long)v->oxum_bytes, (unsigned long long)v->oxum_files,

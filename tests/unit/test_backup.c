@@ -59,6 +59,7 @@ static void test_backup_meta_parse_info_wins_lockdown_fills(void **state)
 	assert_string_equal(m.ios_version, "16.7.2");
 	assert_string_equal(m.product_type, "iPhone12,1"); /* from Lockdown */
 	assert_true(m.encrypted);
+	assert_true(m.encrypted_known);
 	assert_int_equal(m.keybag_len, 2);
 	assert_memory_equal(m.manifest_key, "MKEY", 4);
 	assert_false(m.have_status);
@@ -67,36 +68,41 @@ static void test_backup_meta_parse_info_wins_lockdown_fills(void **state)
 	free(mp);
 }
 
-static void test_backup_meta_parse_names_corrupt_plist(void **state)
+static void test_backup_meta_parse_notes_each_corrupt_plist(void **state)
 {
 	struct ifk_backup_meta m;
-	struct ifk_error err = {0};
-	uint32_t ml = 0;
-	char *mp = manifest_plist(&ml, 0);
+	uint32_t il = 0, ml = 0;
+	char *i = info_plist(&il), *mp = manifest_plist(&ml, 0);
 	(void)state;
-	assert_int_equal(ifk_backup_meta_parse(NULL, 0, mp, ml / 2, NULL, 0, &m, &err),
-	                 IFK_EFORMAT);
-	assert_non_null(strstr(err.msg, "Manifest.plist"));
+	/* a truncated Manifest.plist does not hide what Info.plist says */
+	assert_int_equal(ifk_backup_meta_parse(i, il, mp, ml / 2, NULL, 0, &m, NULL), 0);
+	assert_non_null(m.manifest_error);
+	assert_non_null(strstr(m.manifest_error, "Manifest.plist"));
+	assert_false(m.encrypted_known);
+	assert_string_equal(m.serial, "SER1");
+	assert_null(m.info_error);
 	ifk_backup_meta_free(&m);
 	assert_int_equal(ifk_backup_meta_parse("<plist><array/></plist>", 23, NULL, 0, NULL, 0,
-	                                       &m, &err),
-	                 IFK_EFORMAT);
-	assert_non_null(strstr(err.msg, "Info.plist"));
+	                                       &m, NULL),
+	                 0);
+	assert_non_null(strstr(m.info_error, "Info.plist"));
 	ifk_backup_meta_free(&m);
+	free(i);
 	free(mp);
 }
 
-static void test_backup_meta_parse_wrong_type_is_error(void **state)
+static void test_backup_meta_parse_wrong_type_is_noted(void **state)
 {
 	plist_t d = plist_new_dict();
 	struct ifk_backup_meta m;
-	struct ifk_error err = {0};
 	uint32_t len = 0;
 	char *b;
 	(void)state;
 	plist_dict_set_item(d, "IsEncrypted", plist_new_string("yes"));
 	b = bin(d, &len);
-	assert_int_equal(ifk_backup_meta_parse(NULL, 0, b, len, NULL, 0, &m, &err), IFK_EFORMAT);
+	assert_int_equal(ifk_backup_meta_parse(NULL, 0, b, len, NULL, 0, &m, NULL), 0);
+	assert_non_null(strstr(m.manifest_error, "IsEncrypted"));
+	assert_false(m.encrypted_known);
 	ifk_backup_meta_free(&m);
 	free(b);
 }
@@ -105,8 +111,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backup_meta_parse_info_wins_lockdown_fills),
-		cmocka_unit_test(test_backup_meta_parse_names_corrupt_plist),
-		cmocka_unit_test(test_backup_meta_parse_wrong_type_is_error),
+		cmocka_unit_test(test_backup_meta_parse_notes_each_corrupt_plist),
+		cmocka_unit_test(test_backup_meta_parse_wrong_type_is_noted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ifk/bag.h"
+#include "ifk/util.h"
 #include "testutil.h"
 
 static void test_bag_encode_path_escapes_cr_lf_percent(void **state)
@@ -75,22 +77,50 @@ static void test_bag_manifest_foreach_reports_bad_lines(void **state)
 	static const char text[] = "aa  data/one\r\n\nnot-a-line\nbb  data/two%0Aline\n";
 	char *dir = tu_mkdtemp(), *path = NULL;
 	struct seen s = {0, 0, ""};
+	char hex[129], want[65];
 	int fd;
 	(void)state;
 	assert_non_null(dir);
 	assert_true(asprintf(&path, "%s/m.txt", dir) > 0);
 	assert_int_equal(tu_write_file(path, text, strlen(text)), 0);
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(ifk_bag_manifest_foreach(fd, "m.txt", count_line, &s, NULL), 0);
+	assert_int_equal(ifk_bag_manifest_foreach(fd, "m.txt", "SHA256", hex, count_line, &s, NULL),
+	                 0);
 	assert_int_equal(s.good, 2);
 	assert_int_equal(s.bad, 1);
 	assert_string_equal(s.last, "data/two\nline");
-	assert_int_equal(ifk_bag_manifest_foreach(fd, "none.txt", count_line, &s, NULL),
+	ifk_sha256_hex(text, strlen(text), want);
+	assert_string_equal(hex, want); /* the bytes read are the bytes hashed */
+	assert_int_equal(ifk_bag_manifest_foreach(fd, "none.txt", NULL, NULL, count_line, &s, NULL),
 	                 IFK_ENOTFOUND);
 	close(fd);
 	tu_rmtree(dir);
 	free(path);
 	free(dir);
+}
+
+static void test_bag_manifest_foreach_bounds_lines_and_refuses_fifo(void **state)
+{
+	char *dir = tu_mkdtemp(), *path = NULL, *big = malloc(200000);
+	struct seen s = {0, 0, ""};
+	int fd;
+	(void)state;
+	memset(big, 'a', 200000);
+	memcpy(big + 199989, "  data/x\nbb", 11);
+	assert_true(asprintf(&path, "%s/m.txt", dir) > 0);
+	assert_int_equal(tu_write_file(path, big, 200000), 0);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(ifk_bag_manifest_foreach(fd, "m.txt", NULL, NULL, count_line, &s, NULL), 0);
+	assert_int_equal(s.bad, 2); /* the 200 KB line, and "bb" without a path */
+	assert_int_equal(mkfifo(strcat(path, ".fifo"), 0600), 0);
+	assert_int_equal(ifk_bag_manifest_foreach(fd, "m.txt.fifo", NULL, NULL, count_line, &s,
+	                                          NULL),
+	                 IFK_EFORMAT);
+	close(fd);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+	free(big);
 }
 
 static void test_bag_info_get_joins_continuations(void **state)
@@ -127,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_bag_parse_line_splits_on_blanks),
 		cmocka_unit_test(test_bag_parse_line_rejects_malformed),
 		cmocka_unit_test(test_bag_manifest_foreach_reports_bad_lines),
+		cmocka_unit_test(test_bag_manifest_foreach_bounds_lines_and_refuses_fifo),
 		cmocka_unit_test(test_bag_info_get_joins_continuations),
 		cmocka_unit_test(test_bag_info_add_keeps_one_line),
 	};

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ifk/util.h"
@@ -42,6 +43,8 @@ static void test_util_one_line(void **state)
 static void test_util_read_small_caps_and_refuses_symlink(void **state)
 {
 	char *dir = tu_mkdtemp(), *f = ifk_path_join(dir, "f"), *l = ifk_path_join(dir, "l");
+	char *l2 = ifk_path_join(dir, "fifo");
+	int dfd;
 	char *buf = NULL;
 	size_t len = 0;
 	struct ifk_error err = {0};
@@ -54,7 +57,12 @@ static void test_util_read_small_caps_and_refuses_symlink(void **state)
 	free(buf);
 	assert_int_equal(ifk_read_small(AT_FDCWD, f, 9, &buf, &len, &err), IFK_EFORMAT);
 	assert_null(buf);
-	assert_int_not_equal(ifk_read_small(AT_FDCWD, l, 100, &buf, &len, &err), 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(ifk_read_small(dfd, "l", 100, &buf, &len, &err), IFK_EIO);
+	assert_null(buf);
+	assert_int_equal(mkfifo(l2, 0600), 0);
+	assert_int_equal(ifk_read_small(dfd, "fifo", 100, &buf, &len, &err), IFK_EFORMAT);
+	close(dfd);
 	assert_int_equal(ifk_read_small(AT_FDCWD, "/nonexistent", 9, &buf, &len, &err),
 	                 IFK_ENOTFOUND);
 	assert_non_null(strstr(err.msg, "/nonexistent"));
@@ -62,6 +70,7 @@ static void test_util_read_small_caps_and_refuses_symlink(void **state)
 	tu_rmtree(dir);
 	free(f);
 	free(l);
+	free(l2);
 	free(dir);
 }
 

@@ -16,7 +16,7 @@ struct ifk_backup_meta {
 	char *device_name, *imei, *meid, *iccid, *phone_number;
 	/* Manifest.plist */
 	int have_manifest_plist;
-	int encrypted;
+	int encrypted, encrypted_known; /* IsEncrypted, when Manifest.plist said */
 	char *manifest_version;
 	uint8_t *keybag;
 	size_t keybag_len;
@@ -30,16 +30,21 @@ struct ifk_backup_meta {
 	/* Info.plist */
 	int have_info;
 	char *info_udid;
+	/* why a present plist could not be read (malloc'd), or NULL */
+	char *info_error, *manifest_error, *status_error;
 };
 
 /* Reads whichever of the three plists are given (buf may be NULL = absent).
- * A present plist that does not parse is an error naming it. */
+ * Each is read on its own: one that does not parse is noted in its
+ * *_error member (a message naming it) and the others are still read.
+ * Returns 0, or IFK_ENOMEM. */
 int ifk_backup_meta_parse(const void *info, size_t info_len, const void *manifest,
                           size_t manifest_len, const void *status, size_t status_len,
                           struct ifk_backup_meta *m, struct ifk_error *err);
 
 /* Reads the three plists from a backup folder (dir_fd); absent files are
- * left absent, unreadable or corrupt ones are errors. */
+ * left absent, unreadable or corrupt ones are noted as for
+ * ifk_backup_meta_parse. */
 int ifk_backup_meta_read(int dir_fd, struct ifk_backup_meta *m, struct ifk_error *err);
 
 /* The device and backup fields as a JSON object (new reference). */

@@ -37,13 +37,16 @@ struct ifk_bag_line {
  * Returns 0, or IFK_EFORMAT. */
 int ifk_bag_parse_line(char *line, struct ifk_bag_line *out);
 
-/* Calls fn for every line of a manifest file opened relative to bag_fd.
- * Lines are at most 64 KiB; a longer or malformed line is reported through
- * fn with checksum NULL and path holding the reason. A non-zero return from
- * fn stops the walk and is returned. */
+/* Calls fn for every line of a manifest file opened relative to bag_fd
+ * (a regular file; symlinks and FIFOs are refused). Lines are at most
+ * 64 KiB; a longer or malformed line is reported through fn with checksum
+ * NULL and path holding the reason. When digest names one ("SHA256"), every
+ * byte read feeds it and digest_hex receives its hex value, so that the
+ * file is checked against a tag manifest in the same read. A non-zero
+ * return from fn stops the walk and is returned. */
 typedef int (*ifk_bag_line_fn)(void *ctx, unsigned long lineno, const struct ifk_bag_line *l);
-int ifk_bag_manifest_foreach(int bag_fd, const char *name, ifk_bag_line_fn fn, void *ctx,
-                             struct ifk_error *err);
+int ifk_bag_manifest_foreach(int bag_fd, const char *name, const char *digest, char *digest_hex,
+                             ifk_bag_line_fn fn, void *ctx, struct ifk_error *err);
 
 /* bag-info.txt: labels and values (continuation lines are joined). */
 typedef int (*ifk_bag_info_fn)(void *ctx, const char *label, const char *value);

@@ -33,6 +33,12 @@ int ifk_write_all(int fd, const void *buf, size_t len, const char *what,
 int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *len,
                    struct ifk_error *err);
 
+/* Opens a regular file for reading relative to dirfd without following
+ * any symlink on the way (each component is opened with O_NOFOLLOW) and
+ * without blocking on a FIFO. Returns the fd, or a negative IFK_E* code
+ * (IFK_ENOTFOUND when missing, IFK_EFORMAT when not a regular file). */
+int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err);
+
 /* Creates path (relative to dirfd) with content buf, failing if it exists. */
 int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
                   struct ifk_error *err);
