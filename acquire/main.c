@@ -162,7 +162,9 @@ static int acquire(struct args *a)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (ifk_signer_load(a->key, a->cert, getenv("IFK_KEY_PASSWORD"), &signer, &err) != 0) {
+	rc = ifk_signer_load(a->key, a->cert, getenv("IFK_KEY_PASSWORD"), &signer, &err);
+	unsetenv("IFK_KEY_PASSWORD"); /* no longer needed, nor inherited */
+	if (rc != 0) {
 		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
 		return err.code == IFK_EIO ? EXIT_IO : EXIT_USAGE;
 	}

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "ifk/lines.h"
 #include "ifk/util.h"
 
 static const char zero_hash[65] =
@@ -75,41 +77,33 @@ int ifk_custody_create(int bag_fd, const char *line, struct ifk_error *err)
 	return rc;
 }
 
-/* Reads the log line by line; calls fn for each complete line. Sets
- * *torn when the file does not end with LF. */
+/* Reads the log line by line (each at most IFK_CUSTODY_MAX_LINE bytes);
+ * calls fn for each complete line. Sets *torn when the file does not end
+ * with LF; an over-long line reaches fn as NULL. */
 typedef int (*line_fn)(void *ctx, unsigned long lineno, char *line, size_t len);
 
 static int each_line(int fd, line_fn fn, void *ctx, int *torn, struct ifk_error *err)
 {
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	struct ifk_lines *lr = NULL;
+	char *line;
+	size_t n;
 	unsigned long lineno = 0;
-	int rc = 0, dupfd = dup(fd);
+	int flags, rc, more = 0;
 
 	*torn = 0;
-	if (dupfd < 0 || lseek(dupfd, 0, SEEK_SET) < 0 || !(f = fdopen(dupfd, "r"))) {
-		if (dupfd >= 0)
-			close(dupfd);
+	if (lseek(fd, 0, SEEK_SET) < 0)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read", IFK_CUSTODY_FILE);
-	}
-	while ((n = getline(&line, &cap, f)) > 0) {
+	rc = ifk_lines_open(fd, IFK_CUSTODY_MAX_LINE, NULL, &lr, err);
+	while (!rc && (more = ifk_lines_next(lr, &line, &n, &flags, err)) > 0) {
 		lineno++;
-		if (line[n - 1] != '\n') {
+		if (flags & IFK_LINE_NO_EOL) {
 			*torn = 1;
 			break;
 		}
-		line[--n] = '\0';
-		rc = fn(ctx, lineno, line, (size_t)n);
-		if (rc)
-			break;
+		rc = fn(ctx, lineno, (flags & IFK_LINE_TOO_LONG) ? NULL : line, n);
 	}
-	if (!rc && ferror(f))
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", IFK_CUSTODY_FILE);
-	free(line);
-	fclose(f);
-	return rc;
+	ifk_lines_free(lr);
+	return rc ? rc : (more < 0 ? more : 0);
 }
 
 struct tail {
@@ -120,7 +114,7 @@ struct tail {
 static int tail_line(void *ctx, unsigned long lineno, char *line, size_t len)
 {
 	struct tail *t = ctx;
-	const char *body = len > 65 ? line + 65 : line;
+	const char *body = !line ? "" : len > 65 ? line + 65 : line;
 
 	t->lines = lineno;
 	ifk_sha256_hex(body, strlen(body), t->hash);
@@ -131,13 +125,19 @@ int ifk_custody_append(int bag_fd, const struct ifk_custody_event *ev, char hash
                        struct ifk_error *err)
 {
 	struct tail t = {0, ""};
+	struct stat st;
 	char *line = NULL, h[65];
 	int fd, torn = 0, rc;
 
-	fd = openat(bag_fd, IFK_CUSTODY_FILE, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(bag_fd, IFK_CUSTODY_FILE,
+	            O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
 		                     "%s: cannot open for appending", IFK_CUSTODY_FILE);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ifk_error_set(err, IFK_EFORMAT, "%s: not a regular file", IFK_CUSTODY_FILE);
+	}
 	if (flock(fd, LOCK_EX) != 0) {
 		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot lock", IFK_CUSTODY_FILE);
 		goto out;
@@ -226,6 +226,11 @@ static int check_line(void *ctx, unsigned long lineno, char *line, size_t len)
 	const char *body = len > 65 ? line + 65 : line;
 
 	c->sum->entries = lineno;
+	if (!line) {
+		problem(c, lineno, "entry longer than the 1 MiB limit: not read");
+		memset(c->prev, 'x', 64); /* nothing after it can chain to it */
+		return 0;
+	}
 	ifk_sha256_hex(body, strlen(body), actual);
 	if (len < 66 || line[64] != ' ' || !is_hex64(line) || strlen(line) != len)
 		problem(c, lineno, "not of the form <sha256> <json>");
@@ -251,10 +256,9 @@ int ifk_custody_check(int bag_fd, const char *genesis, ifk_custody_problem_fn fn
 
 	memset(sum, 0, sizeof(*sum));
 	memcpy(c.prev, zero_hash, 65);
-	fd = openat(bag_fd, IFK_CUSTODY_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = ifk_open_regular(bag_fd, IFK_CUSTODY_FILE, err);
 	if (fd < 0)
-		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
-		                     "%s: cannot open", IFK_CUSTODY_FILE);
+		return fd;
 	rc = each_line(fd, check_line, &c, &torn, err);
 	close(fd);
 	if (rc)

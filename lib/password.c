@@ -13,10 +13,47 @@
 
 #define PW_MAX 4096
 
+/* Reads at most PW_MAX bytes into one buffer that is never reallocated (so
+ * no unwiped copy is left behind), stopping at stop_at_lf. */
+static int read_secret(int fd, int stop_at_lf, char **pw, size_t *len, const char *what,
+                       struct ifk_error *err)
+{
+	char *buf = malloc(PW_MAX + 1);
+	size_t n = 0;
+
+	if (!buf)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	while (n <= PW_MAX) {
+		ssize_t r = read(fd, buf + n, stop_at_lf ? 1 : PW_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			OPENSSL_clear_free(buf, PW_MAX + 1);
+			return ifk_error_sys(err, IFK_EIO, e, "%s: read failed", what);
+		}
+		if (r == 0 || (stop_at_lf && buf[n] == '\n'))
+			break;
+		n += (size_t)r;
+	}
+	if (n > PW_MAX) {
+		OPENSSL_clear_free(buf, PW_MAX + 1);
+		return ifk_error_set(err, IFK_EFORMAT, "%s: longer than %d bytes", what, PW_MAX);
+	}
+	buf[n] = '\0';
+	*pw = buf;
+	*len = n;
+	return 0;
+}
+
 static int from_file(const char *file, char **pw, size_t *len, struct ifk_error *err)
 {
-	int rc = ifk_read_small(AT_FDCWD, file, PW_MAX, pw, len, err);
+	int fd = ifk_open_regular(AT_FDCWD, file, err), rc;
 
+	if (fd < 0)
+		return fd;
+	rc = read_secret(fd, 0, pw, len, file, err);
+	close(fd);
 	if (rc)
 		return rc;
 	if (*len && (*pw)[*len - 1] == '\n')
@@ -29,35 +66,26 @@ static int from_file(const char *file, char **pw, size_t *len, struct ifk_error 
 static int from_tty(const char *prompt, char **pw, size_t *len, struct ifk_error *err)
 {
 	struct termios old, quiet;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *tty = fopen("/dev/tty", "r+e");
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), rc;
+	ssize_t nl;
 
-	if (!tty)
-		return ifk_error_set(err, IFK_ENOTFOUND, "no password given and no terminal to ask");
-	if (tcgetattr(fileno(tty), &old) != 0) {
-		fclose(tty);
+	if (fd < 0 || tcgetattr(fd, &old) != 0) {
+		if (fd >= 0)
+			close(fd);
 		return ifk_error_set(err, IFK_ENOTFOUND, "no password given and no terminal to ask");
 	}
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	fprintf(tty, "%s", prompt);
-	fflush(tty);
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	n = getline(&buf, &cap, tty);
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputc('\n', tty);
-	fclose(tty);
-	if (n < 0) {
-		free(buf);
-		return ifk_error_set(err, IFK_ENOTFOUND, "no password read from the terminal");
+	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
+		close(fd);
+		return ifk_error_set(err, IFK_ENOTFOUND, "cannot ask for the password on the terminal");
 	}
-	if (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	*pw = buf;
-	*len = (size_t)n;
-	return 0;
+	rc = read_secret(fd, 1, pw, len, "/dev/tty", err);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	nl = write(fd, "\n", 1); /* the echo that was off; losing it is harmless */
+	(void)nl;
+	close(fd);
+	return rc;
 }
 
 int ifk_password_read(const char *file, const char *prompt, char **pw, size_t *len,
@@ -70,10 +98,12 @@ int ifk_password_read(const char *file, const char *prompt, char **pw, size_t *l
 	if (file)
 		return from_file(file, pw, len, err);
 	if (env) {
-		*pw = strdup(env);
+		*len = strlen(env);
+		*pw = malloc(*len + 1);
 		if (!*pw)
 			return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-		*len = strlen(env);
+		memcpy(*pw, env, *len + 1);
+		unsetenv("IFK_PASSWORD"); /* no child process inherits it */
 		return 0;
 	}
 	return from_tty(prompt, pw, len, err);

@@ -253,7 +253,7 @@ static int read_entries(struct vctx *v, const char *path, const char *name,
 
 	if (sqlite3_prepare_v2(v->work,
 	                       "INSERT INTO entries(file_id, domain, relpath, kind, size, enc_key,"
-	                       " data_hash) VALUES (lower(?), ?, ?, ?, ?, ?, ?)",
+	                       " data_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	                       -1, &l.ins, NULL) != SQLITE_OK)
 		return ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(v->work));
 	sqlite3_exec(v->work, "BEGIN", NULL, NULL, NULL);

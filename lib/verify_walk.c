@@ -211,13 +211,14 @@ static int is_file_id(const char *s)
 	return s[40] == '\0';
 }
 
-/* The fileID a stored path names: "xx/<id>" (iOS 10+) or "<id>" (mbdb). */
+/* The fileID a stored path names: "xx/<id>" (iOS 10+) or "<id>" (mbdb),
+ * recognised in any case; the index's IDs are lowercase, so an upper-case
+ * name finds no entry. */
 static const char *stored_file_id(const struct vctx *v, const char *rel)
 {
 	if (v->mbdb)
 		return is_file_id(rel) ? rel : NULL;
-	if (strlen(rel) == 43 && rel[2] == '/' && is_file_id(rel + 3) &&
-	    strncasecmp(rel, rel + 3, 2) == 0)
+	if (strlen(rel) == 43 && rel[2] == '/' && is_file_id(rel + 3))
 		return rel + 3;
 	return NULL;
 }
@@ -244,7 +245,7 @@ struct entry_row {
 	int found, kind;
 	sqlite3_int64 size;
 	uint8_t enc_key[64], data_hash[20];
-	int enc_len, hash_len;
+	int enc_len, hash_len, copies;
 	char where[600];
 };
 
@@ -254,8 +255,8 @@ static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
 
 	memset(e, 0, sizeof(*e));
 	sqlite3_prepare_v2(v->work,
-	                   "UPDATE entries SET seen = 1 WHERE file_id = lower(?) RETURNING kind, size,"
-	                   " enc_key, data_hash, domain, relpath",
+	                   "UPDATE entries SET seen = seen + 1 WHERE file_id = ? RETURNING kind, size,"
+	                   " enc_key, data_hash, domain, relpath, seen",
 	                   -1, &st, NULL);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -272,6 +273,7 @@ static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
 			memcpy(e->data_hash, sqlite3_column_blob(st, 3), 20);
 		snprintf(e->where, sizeof(e->where), "%s/%s (%s)", sqlite3_column_text(st, 4),
 		         sqlite3_column_text(st, 5), id);
+		e->copies = sqlite3_column_int(st, 6);
 		while (sqlite3_step(st) == SQLITE_ROW)
 			;
 	}
@@ -353,10 +355,14 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 	int rc, decrypting = 0;
 
 	lookup_entry(v, id, &e);
+	if (!v->mbdb && strncmp(rel, id, 2) != 0)
+		v_finding(v, C_BACKUP, V_FAIL, rel, "stored in the wrong folder for its fileID");
 	if (!e.found) {
 		v_finding(v, C_BACKUP, V_FAIL, rel, "stored file has no entry in the index");
-		return v_read_file(v, dfd, name, rel, &s, err);
+		return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
 	}
+	if (e.copies > 1)
+		v_finding(v, C_BACKUP, V_FAIL, rel, "a second stored copy of %s", e.where);
 	if (e.kind != 0)
 		v_finding(v, C_BACKUP, V_FAIL, e.where,
 		          "stored as a file, but the index says it is not a regular file");

@@ -22,9 +22,9 @@ struct args {
 	struct ifk_verify_opts o;
 	const char *password_file;
 	int json, quiet, verbose, progress;
-	int password_failed;
 	struct timespec started;
-	char password_error[768];
+	char *pw; /* read from --password-file before the run */
+	size_t pw_len;
 };
 
 static void on_signal(int sig)
@@ -81,18 +81,45 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* Hands the engine the password read up front from --password-file, or
+ * reads IFK_PASSWORD or the terminal now: only an encrypted backup asks. */
 static int get_password(void *ctx, char **pw, size_t *len)
 {
 	struct args *a = ctx;
 	struct ifk_error err = {0};
 
-	if (ifk_password_read(a->password_file, "Backup password: ", pw, len, &err) == 0)
+	if (a->pw) {
+		*pw = a->pw;
+		*len = a->pw_len;
+		a->pw = NULL;
 		return 0;
-	if (a->password_file || err.code != IFK_ENOTFOUND) {
-		a->password_failed = 1;
-		snprintf(a->password_error, sizeof(a->password_error), "%s", err.msg);
 	}
+	if (a->password_file)
+		return -1; /* already handed over once */
+	if (ifk_password_read(NULL, "Backup password: ", pw, len, &err) == 0)
+		return 0;
+	if (err.code != IFK_ENOTFOUND)
+		fprintf(stderr, "ifk-verify: password: %s\n", err.msg);
 	return -1;
+}
+
+/* What can be checked before any work: the password file and the trusted
+ * certificate. Exit 2 when they cannot be used. */
+static int preflight(struct args *a)
+{
+	struct ifk_error err = {0};
+
+	if (a->o.trust_path && access(a->o.trust_path, R_OK) != 0) {
+		fprintf(stderr, "ifk-verify: %s: cannot read the trusted certificate\n",
+		        a->o.trust_path);
+		return -1;
+	}
+	if (a->password_file &&
+	    ifk_password_read(a->password_file, "", &a->pw, &a->pw_len, &err) != 0) {
+		fprintf(stderr, "ifk-verify: password file: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
@@ -146,23 +173,45 @@ static void summary(json_t *c, const struct args *a, char *out, size_t cap)
 	(void)a;
 }
 
+/* Prints s with control characters escaped, so that a hostile file name
+ * can neither fake a verdict line nor drive the terminal. */
+static void put_safe(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else if (c == '\\')
+			fputs("\\\\", stdout);
+		else
+			putchar(c);
+	}
+}
+
 static void print_human(json_t *r, const struct args *a)
 {
 	json_t *checks = json_object_get(r, "checks");
 	size_t i, j;
 
-	printf("ifk-verify %s: %s (%s)\n", IFK_VERSION, str(r, "target"), str(r, "kind"));
+	printf("ifk-verify %s: ", IFK_VERSION);
+	put_safe(str(r, "target"));
+	printf(" (%s)\n", str(r, "kind"));
 	for (i = 0; i < json_array_size(checks); i++) {
 		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
 		char line[1024];
 		summary(c, a, line, sizeof(line));
-		printf("%-4s  %s: %s\n", str(c, "status"), str(c, "name"), line);
+		printf("%-4s  %s: ", str(c, "status"), str(c, "name"));
+		put_safe(line);
+		putchar('\n');
 		for (j = 0; j < json_array_size(f); j++) {
 			json_t *x = json_array_get(f, j);
 			if (!a->verbose && strcmp(str(x, "level"), "pass") == 0)
 				continue;
-			printf("        %s %s: %s\n", str(x, "level"), *str(x, "file") ? str(x, "file") : "-",
-			       str(x, "reason"));
+			printf("        %s ", str(x, "level"));
+			put_safe(*str(x, "file") ? str(x, "file") : "-");
+			fputs(": ", stdout);
+			put_safe(str(x, "reason"));
+			putchar('\n');
 		}
 		if (num(c, "failures") + num(c, "warnings") > (long long)json_array_size(f))
 			printf("        (%lld more findings not listed)\n",
@@ -185,10 +234,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
-	if (a.password_file && access(a.password_file, R_OK) != 0) {
-		fprintf(stderr, "ifk-verify: %s: cannot read the password file\n", a.password_file);
+	if (preflight(&a) != 0)
 		return EXIT_USAGE;
-	}
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -204,8 +251,10 @@ int main(int argc, char **argv)
 	rc = ifk_verify_run(&a.o, &report, &err);
 	if (a.o.progress)
 		fputc('\n', stderr);
-	if (a.password_failed)
-		fprintf(stderr, "ifk-verify: password: %s\n", a.password_error);
+	if (a.pw) {
+		OPENSSL_cleanse(a.pw, a.pw_len);
+		free(a.pw);
+	}
 	if (!report) {
 		fprintf(stderr, "ifk-verify: %s\n", err.msg);
 		return rc == IFK_EINTR ? EXIT_INTR : EXIT_IO;

@@ -47,7 +47,7 @@ has "not a multiple of 16"
 ok "a truncated encrypted file fails decryption, naming it"
 
 run 2 "$VERIFY" --password-file no-such-file bag
-has "cannot read the password file"
+has "password file: no-such-file: cannot open"
 ok "an unreadable password file is a usage error"
 
 grep -r -l "sample-pw" bag >/dev/null && fail "the password appears in the bag"

@@ -20,6 +20,22 @@
 
 ssize_t __real_read(int fd, void *buf, size_t n);
 ssize_t __wrap_read(int fd, void *buf, size_t n);
+int __real_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                     unsigned int flags);
+int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                     unsigned int flags);
+static int fail_rename;
+
+/* Someone creates the bag's name while the import runs. */
+int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                     unsigned int flags)
+{
+	if (fail_rename) {
+		errno = EEXIST;
+		return -1;
+	}
+	return __real_renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
+}
 
 static ino_t fail_ino, grow_ino;
 static char *grow_path;
@@ -202,6 +218,28 @@ static void test_acquire_folder_interrupted_leaves_incomplete(void **state)
 	run(f, &r, IFK_EEXIST);
 }
 
+static void test_acquire_folder_failed_rename_keeps_the_seal(void **state)
+{
+	struct fixture *f = *state;
+	struct ifk_acquire_result r;
+	struct stat st;
+	char *rec, *seal;
+
+	fail_ino = grow_ino = 0;
+	fail_rename = 1;
+	run(f, &r, IFK_EEXIST);
+	fail_rename = 0;
+	assert_false(r.sealed);
+	assert_true(r.sealed_unpublished);
+	assert_non_null(strstr(r.folder, "bag.incomplete"));
+	rec = read_rel(f, "bag.incomplete", "ifk-acquisition.json");
+	assert_non_null(strstr(rec, "\"status\": \"complete\""));
+	seal = ifk_path_join(r.folder, "ifk-seal.p7s");
+	assert_int_equal(stat(seal, &st), 0);
+	free(seal);
+	free(rec);
+}
+
 static void test_acquire_folder_never_overwrites(void **state)
 {
 	struct fixture *f = *state;
@@ -238,6 +276,8 @@ int main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acquire_folder_interrupted_leaves_incomplete,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acquire_folder_failed_rename_keeps_the_seal, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_acquire_folder_never_overwrites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acquire_folder_refuses_non_backup, setup,
 		                                teardown),
