@@ -43,42 +43,86 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		{"from", required_argument, NULL, 'f'},   {"out", required_argument, NULL, 'o'},
-		{"key", required_argument, NULL, 'k'},    {"cert", required_argument, NULL, 'c'},
-		{"case", required_argument, NULL, 'C'},   {"evidence", required_argument, NULL, 'E'},
-		{"examiner", required_argument, NULL, 'x'},
-		{"organization", required_argument, NULL, 'O'},
-		{"notes", required_argument, NULL, 'n'},  {"make-cert", no_argument, NULL, 'm'},
-		{"days", required_argument, NULL, 'd'},   {"device", optional_argument, NULL, 'D'},
-		{"json", no_argument, NULL, 'j'},         {"progress", no_argument, NULL, 'p'},
-		{"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {"key", required_argument, NULL, 'k'},
+	                                     {"cert", required_argument, NULL, 'c'},
+	                                     {"case", required_argument, NULL, 'C'},
+	                                     {"evidence", required_argument, NULL, 'E'},
+	                                     {"examiner", required_argument, NULL, 'x'},
+	                                     {"organization", required_argument, NULL, 'O'},
+	                                     {"notes", required_argument, NULL, 'n'},
+	                                     {"make-cert", no_argument, NULL, 'm'},
+	                                     {"days", required_argument, NULL, 'd'},
+	                                     {"device", optional_argument, NULL, 'D'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"progress", no_argument, NULL, 'p'},
+	                                     {"quiet", no_argument, NULL, 'q'},
+	                                     {"verbose", no_argument, NULL, 'v'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {"version", no_argument, NULL, 'V'},
+	                                     {NULL, 0, NULL, 0}};
 	int c;
 
 	a->days = 1825;
 	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': a->o.source = optarg; break;
-		case 'o': a->o.out = optarg; break;
-		case 'k': a->key = optarg; break;
-		case 'c': a->cert = optarg; break;
-		case 'C': a->o.case_id = optarg; break;
-		case 'E': a->o.evidence = optarg; break;
-		case 'x': a->o.examiner = optarg; break;
-		case 'O': a->o.organization = optarg; break;
-		case 'n': a->o.notes = optarg; break;
-		case 'm': a->make_cert = 1; break;
-		case 'd': a->days = atoi(optarg); break;
-		case 'D': a->device = 1; break;
-		case 'j': a->json = 1; break;
-		case 'p': a->progress = 1; break;
-		case 'q': a->quiet = 1; break;
-		case 'v': break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("ifk-acquire %s\n", IFK_VERSION); exit(0);
-		default: usage(stderr); return -1;
+		case 'f':
+			a->o.source = optarg;
+			break;
+		case 'o':
+			a->o.out = optarg;
+			break;
+		case 'k':
+			a->key = optarg;
+			break;
+		case 'c':
+			a->cert = optarg;
+			break;
+		case 'C':
+			a->o.case_id = optarg;
+			break;
+		case 'E':
+			a->o.evidence = optarg;
+			break;
+		case 'x':
+			a->o.examiner = optarg;
+			break;
+		case 'O':
+			a->o.organization = optarg;
+			break;
+		case 'n':
+			a->o.notes = optarg;
+			break;
+		case 'm':
+			a->make_cert = 1;
+			break;
+		case 'd':
+			a->days = atoi(optarg);
+			break;
+		case 'D':
+			a->device = 1;
+			break;
+		case 'j':
+			a->json = 1;
+			break;
+		case 'p':
+			a->progress = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case 'v':
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("ifk-acquire %s\n", IFK_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
 		}
 	}
 	if (optind != argc) {
@@ -96,8 +140,8 @@ static int make_cert(const struct args *a)
 		fprintf(stderr, "ifk-acquire: --make-cert needs --examiner, --key and --cert\n");
 		return EXIT_USAGE;
 	}
-	if (ifk_seal_make_cert(a->o.examiner, a->o.organization, a->days, a->key, a->cert,
-	                       &err) != 0) {
+	if (ifk_seal_make_cert(a->o.examiner, a->o.organization, a->days, a->key, a->cert, &err) !=
+	    0) {
 		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
 		return err.code == IFK_EINVAL || err.code == IFK_EEXIST ? EXIT_USAGE : EXIT_IO;
 	}
@@ -119,14 +163,14 @@ static void report(const struct args *a, const struct ifk_acquire_result *r, int
                    const struct ifk_error *err)
 {
 	if (a->json) {
-		json_t *j = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:s}", "tool",
-		                      "ifk-acquire", "result",
-		                      r->sealed ? (r->anomalies ? "sealed-with-anomalies" : "sealed")
-		                                : "incomplete",
-		                      "sealed", r->sealed, "files", (json_int_t)r->files, "bytes",
-		                      (json_int_t)r->bytes, "directories", (json_int_t)r->dirs,
-		                      "anomalies", (json_int_t)r->anomalies, "folder", r->folder,
-		                      "custody_genesis_sha256", r->genesis);
+		json_t *j = json_pack(
+		    "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:s}", "tool", "ifk-acquire",
+		    "result",
+		    r->sealed ? (r->anomalies ? "sealed-with-anomalies" : "sealed") : "incomplete",
+		    "sealed", r->sealed, "files", (json_int_t)r->files, "bytes",
+		    (json_int_t)r->bytes, "directories", (json_int_t)r->dirs, "anomalies",
+		    (json_int_t)r->anomalies, "folder", r->folder, "custody_genesis_sha256",
+		    r->genesis);
 		if (rc)
 			json_object_set_new(j, "error", json_string(err->msg));
 		json_dumpf(j, stdout, JSON_INDENT(2));

@@ -162,8 +162,9 @@ static int copy_file(struct acq *a, int sfd, int dfd, const char *name, const ch
 		rc = 0;
 	} else if (rc == 0 && (fstat(src, &after) != 0 || changed(&before, &after) ||
 	                       bytes != (uint64_t)before.st_size)) {
-		acq_anomaly(a, "changed", rel,
-		            "the source file changed while it was copied: the bag holds the bytes read");
+		acq_anomaly(
+		    a, "changed", rel,
+		    "the source file changed while it was copied: the bag holds the bytes read");
 	}
 	if (rc == 0) {
 		struct timespec times[2] = {before.st_atim, before.st_mtim};
@@ -180,11 +181,10 @@ static int copy_file(struct acq *a, int sfd, int dfd, const char *name, const ch
 	return manifest_line(a, hex, rel, err);
 }
 
-static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth,
-                struct ifk_error *err);
+static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth, struct ifk_error *err);
 
-static int copy_dir(struct acq *a, int sfd, int dfd, const char *name, const char *rel,
-                    int depth, struct ifk_error *err)
+static int copy_dir(struct acq *a, int sfd, int dfd, const char *name, const char *rel, int depth,
+                    struct ifk_error *err)
 {
 	int s2, d2, rc;
 
@@ -209,8 +209,8 @@ static int copy_dir(struct acq *a, int sfd, int dfd, const char *name, const cha
 	return rc;
 }
 
-static int copy_entry(struct acq *a, int sfd, int dfd, const char *name, const char *rel,
-                      int depth, struct ifk_error *err)
+static int copy_entry(struct acq *a, int sfd, int dfd, const char *name, const char *rel, int depth,
+                      struct ifk_error *err)
 {
 	struct stat st;
 	char target[4096];
@@ -234,8 +234,7 @@ static int copy_entry(struct acq *a, int sfd, int dfd, const char *name, const c
 	return 0;
 }
 
-static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth,
-                struct ifk_error *err)
+static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth, struct ifk_error *err)
 {
 	int dup_fd = dup(sfd), rc = 0;
 	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;

@@ -15,8 +15,7 @@
 #include "ifk/custody.h"
 #include "ifk/util.h"
 
-static const char *capture_names[ACQ_NCAPTURE] = {"Info.plist", "Manifest.plist",
-                                                  "Status.plist"};
+static const char *capture_names[ACQ_NCAPTURE] = {"Info.plist", "Manifest.plist", "Status.plist"};
 
 void acq_progress(struct acq *a, uint64_t more_bytes)
 {
@@ -61,9 +60,10 @@ static int check_source(int fd, const char *path, struct ifk_error *err)
 	else if (dfd >= 0)
 		close(dfd);
 	if (backups)
-		return ifk_error_set(err, IFK_EFORMAT,
-		                     "%s: holds %d backups (one folder per device); give one of them",
-		                     path, backups);
+		return ifk_error_set(
+		    err, IFK_EFORMAT,
+		    "%s: holds %d backups (one folder per device); give one of them", path,
+		    backups);
 	return ifk_error_set(err, IFK_EFORMAT,
 	                     "%s: not an iOS backup folder (no Manifest.plist, Manifest.db or "
 	                     "Manifest.mbdb)",
@@ -106,9 +106,10 @@ static int check_out(struct acq *a, struct ifk_error *err)
 	sn = strlen(a->src_abs);
 	inside = strncmp(parent, a->src_abs, sn) == 0 && (parent[sn] == '\0' || parent[sn] == '/');
 	if (inside)
-		return ifk_error_set(err, IFK_EINVAL,
-		                     "%s: inside the source backup %s; ifk never writes into evidence",
-		                     a->out, a->src_abs);
+		return ifk_error_set(
+		    err, IFK_EINVAL,
+		    "%s: inside the source backup %s; ifk never writes into evidence", a->out,
+		    a->src_abs);
 	return 0;
 }
 
@@ -133,8 +134,8 @@ static int setup(struct acq *a, struct ifk_error *err)
 	if (check_out(a, err))
 		return err ? err->code : IFK_EINVAL;
 	if (exists_at(AT_FDCWD, a->out))
-		return ifk_error_set(err, IFK_EEXIST, "%s: already exists; ifk never overwrites a bag",
-		                     a->out);
+		return ifk_error_set(err, IFK_EEXIST,
+		                     "%s: already exists; ifk never overwrites a bag", a->out);
 	if (asprintf(&a->tmp_path, "%s%s", a->out, IFK_BAG_INCOMPLETE_SUFFIX) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (mkdir(a->tmp_path, 0755) != 0)
@@ -143,7 +144,8 @@ static int setup(struct acq *a, struct ifk_error *err)
 		                     a->tmp_path);
 	a->bag_fd = open(a->tmp_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (a->bag_fd < 0 || mkdirat(a->bag_fd, IFK_BAG_PAYLOAD, 0755) != 0 ||
-	    (a->data_fd = openat(a->bag_fd, IFK_BAG_PAYLOAD, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	    (a->data_fd = openat(a->bag_fd, IFK_BAG_PAYLOAD, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+	        0)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create the payload folder",
 		                     a->tmp_path);
 	fd = openat(a->bag_fd, IFK_BAG_MANIFEST, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -164,24 +166,26 @@ static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m)
 	const char *errors[ACQ_NCAPTURE];
 	int i;
 
-	ifk_backup_meta_parse(a->capture[0].seen ? a->capture[0].buf.data : NULL,
-	                      a->capture[0].len, a->capture[1].seen ? a->capture[1].buf.data : NULL,
-	                      a->capture[1].len, a->capture[2].seen ? a->capture[2].buf.data : NULL,
-	                      a->capture[2].len, m, NULL);
+	ifk_backup_meta_parse(a->capture[0].seen ? a->capture[0].buf.data : NULL, a->capture[0].len,
+	                      a->capture[1].seen ? a->capture[1].buf.data : NULL, a->capture[1].len,
+	                      a->capture[2].seen ? a->capture[2].buf.data : NULL, a->capture[2].len,
+	                      m, NULL);
 	errors[0] = m->info_error;
 	errors[1] = m->manifest_error;
 	errors[2] = m->status_error;
 	for (i = 0; i < ACQ_NCAPTURE; i++) {
 		if (a->capture[i].overflow)
-			acq_anomaly(a, "metadata", a->capture[i].name, "too large to read as a plist");
+			acq_anomaly(a, "metadata", a->capture[i].name,
+			            "too large to read as a plist");
 		else if (!a->capture[i].seen)
 			acq_anomaly(a, "metadata", a->capture[i].name, "missing from the backup");
 		else if (errors[i])
 			acq_anomaly(a, "metadata", a->capture[i].name, errors[i]);
 	}
 	if (m->have_status && (!m->snapshot_state || strcmp(m->snapshot_state, "finished") != 0))
-		acq_anomaly(a, "unfinished", "Status.plist",
-		            "SnapshotState is not \"finished\": the device did not complete this backup");
+		acq_anomaly(
+		    a, "unfinished", "Status.plist",
+		    "SnapshotState is not \"finished\": the device did not complete this backup");
 }
 
 static json_t *case_json(const struct ifk_acquire_opts *o)
@@ -219,8 +223,8 @@ static json_t *record_json(struct acq *a, const char *status, const struct ifk_b
 	json_object_set_new(r, "tool", json_string("ifk-acquire"));
 	json_object_set_new(r, "version", json_string(IFK_VERSION));
 	json_object_set_new(r, "method", json_string("folder-import"));
-	json_object_set_new(r, "source", json_pack("{s:s, s:s}", "kind", "folder", "path",
-	                                           a->src_abs));
+	json_object_set_new(r, "source",
+	                    json_pack("{s:s, s:s}", "kind", "folder", "path", a->src_abs));
 	json_object_set_new(r, "case", case_json(a->o));
 	json_object_set_new(r, "examiner_certificate",
 	                    json_pack("{s:s, s:s}", "subject", ifk_signer_subject(a->o->signer),
@@ -229,9 +233,9 @@ static json_t *record_json(struct acq *a, const char *status, const struct ifk_b
 	json_object_set_new(r, "ended", json_string(end));
 	if (m)
 		json_object_set_new(r, "device", ifk_backup_meta_json(m));
-	json_object_set_new(r, "counts", json_pack("{s:I, s:I, s:I}", "files", (json_int_t)a->files,
-	                                           "bytes", (json_int_t)a->bytes, "directories",
-	                                           (json_int_t)a->dirs));
+	json_object_set_new(r, "counts",
+	                    json_pack("{s:I, s:I, s:I}", "files", (json_int_t)a->files, "bytes",
+	                              (json_int_t)a->bytes, "directories", (json_int_t)a->dirs));
 	json_object_set_new(r, "payload_oxum", json_string(oxum));
 	if (manifest_sha)
 		json_object_set_new(r, "manifest_sha256", json_string(manifest_sha));
@@ -273,7 +277,9 @@ static int bag_info(struct acq *a, const struct ifk_backup_meta *m, struct ifk_b
 	rc |= ifk_bag_info_add(b, "Ifk-iOS-Version", m->ios_version);
 	rc |= ifk_bag_info_add(b, "Ifk-iOS-Build", m->ios_build);
 	rc |= ifk_bag_info_add(b, "Ifk-Backup-Encrypted",
-	                       !m->encrypted_known ? "unknown" : m->encrypted ? "yes" : "no");
+	                       !m->encrypted_known ? "unknown"
+	                       : m->encrypted      ? "yes"
+	                                           : "no");
 	rc |= ifk_bag_info_add(b, "Ifk-Tool", "ifk-acquire " IFK_VERSION);
 	rc |= ifk_bag_info_add(b, "Ifk-Acquisition-Method", "folder-import");
 	rc |= ifk_bag_info_add(b, "Ifk-Acquisition-Start", start);
@@ -300,21 +306,21 @@ static int first_custody_line(struct acq *a, const char *manifest_sha, char **li
 {
 	char oxum[64];
 	json_t *d;
-	struct ifk_custody_event ev = {"ifk-acquire", "acquire", "sealed", a->o->examiner,
-	                               a->ended, NULL};
+	struct ifk_custody_event ev = {"ifk-acquire",  "acquire", "sealed",
+	                               a->o->examiner, a->ended,  NULL};
 	int rc;
 
 	snprintf(oxum, sizeof(oxum), "%llu.%llu", (unsigned long long)a->bytes,
 	         (unsigned long long)a->files);
-	d = json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "case", case_json(a->o),
-	              "method", "folder-import", "source", a->src_abs, "files",
-	              (json_int_t)a->files, "bytes", (json_int_t)a->bytes, "anomalies",
-	              (json_int_t)a->anomaly_count, "payload_oxum", oxum, "manifest_sha256",
-	              manifest_sha);
+	d = json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "case", case_json(a->o), "method",
+	              "folder-import", "source", a->src_abs, "files", (json_int_t)a->files, "bytes",
+	              (json_int_t)a->bytes, "anomalies", (json_int_t)a->anomaly_count,
+	              "payload_oxum", oxum, "manifest_sha256", manifest_sha);
 	if (!d)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	ev.details = d;
-	rc = ifk_custody_format(1, "0000000000000000000000000000000000000000000000000000000000000000",
+	rc = ifk_custody_format(1,
+	                        "0000000000000000000000000000000000000000000000000000000000000000",
 	                        &ev, line, genesis, err);
 	json_decref(d);
 	return rc;
@@ -372,7 +378,8 @@ static int finish(struct acq *a, struct ifk_acquire_result *r, struct ifk_error 
 	meta_anomalies(a, &m);
 	rc = bag_info(a, &m, &info);
 	if (!rc)
-		rc = write_tag(a, IFK_BAG_DECL, IFK_BAG_DECL_TEXT, strlen(IFK_BAG_DECL_TEXT), &tm, err);
+		rc = write_tag(a, IFK_BAG_DECL, IFK_BAG_DECL_TEXT, strlen(IFK_BAG_DECL_TEXT), &tm,
+		               err);
 	if (!rc)
 		rc = write_tag(a, IFK_BAG_INFO, info.data, info.len, &tm, err);
 	if (!rc)

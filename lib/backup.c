@@ -217,12 +217,29 @@ json_t *ifk_backup_meta_json(const struct ifk_backup_meta *m)
 
 void ifk_backup_meta_free(struct ifk_backup_meta *m)
 {
-	char **s[] = {&m->udid, &m->serial, &m->product_type, &m->product_name, &m->ios_version,
-	              &m->ios_build, &m->device_name, &m->imei, &m->meid, &m->iccid,
-	              &m->phone_number, &m->manifest_version, &m->lockdown_udid,
-	              &m->lockdown_serial, &m->lockdown_product_type, &m->lockdown_ios_version,
-	              &m->snapshot_state, &m->status_version, &m->backup_state, &m->info_udid,
-	              &m->info_error, &m->manifest_error, &m->status_error};
+	char **s[] = {&m->udid,
+	              &m->serial,
+	              &m->product_type,
+	              &m->product_name,
+	              &m->ios_version,
+	              &m->ios_build,
+	              &m->device_name,
+	              &m->imei,
+	              &m->meid,
+	              &m->iccid,
+	              &m->phone_number,
+	              &m->manifest_version,
+	              &m->lockdown_udid,
+	              &m->lockdown_serial,
+	              &m->lockdown_product_type,
+	              &m->lockdown_ios_version,
+	              &m->snapshot_state,
+	              &m->status_version,
+	              &m->backup_state,
+	              &m->info_udid,
+	              &m->info_error,
+	              &m->manifest_error,
+	              &m->status_error};
 	size_t i;
 
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {

@@ -13,7 +13,7 @@
 #include "ifk/util.h"
 
 static const char zero_hash[65] =
-	"0000000000000000000000000000000000000000000000000000000000000000";
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 int ifk_custody_format(unsigned long seq, const char *prev, const struct ifk_custody_event *ev,
                        char **line, char hash[65], struct ifk_error *err)
@@ -156,7 +156,8 @@ int ifk_custody_append(int bag_fd, const struct ifk_custody_event *ev, char hash
 		line[n] = '\n'; /* the NUL becomes the LF: written as bytes */
 		rc = ifk_write_all(fd, line, n + 1, IFK_CUSTODY_FILE, err);
 		if (!rc && fsync(fd) != 0)
-			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: fsync failed", IFK_CUSTODY_FILE);
+			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: fsync failed",
+			                   IFK_CUSTODY_FILE);
 	}
 	if (!rc && hash)
 		memcpy(hash, h, 65);
@@ -235,13 +236,15 @@ static int check_line(void *ctx, unsigned long lineno, char *line, size_t len)
 	if (len < 66 || line[64] != ' ' || !is_hex64(line) || strlen(line) != len)
 		problem(c, lineno, "not of the form <sha256> <json>");
 	else if (strncmp(line, actual, 64) != 0)
-		problem(c, lineno, "hash does not match the entry's content (the entry was edited)");
+		problem(c, lineno,
+		        "hash does not match the entry's content (the entry was edited)");
 	check_body(c, lineno, body);
 	if (lineno == 1) {
 		memcpy(c->sum->genesis, actual, 65);
 		if (c->genesis && strcmp(c->genesis, actual) != 0)
-			problem(c, lineno, "the first entry is not the one bound to the seal by "
-			                   "the acquisition record (custody_genesis_sha256)");
+			problem(c, lineno,
+			        "the first entry is not the one bound to the seal by "
+			        "the acquisition record (custody_genesis_sha256)");
 	}
 	memcpy(c->prev, actual, 65);
 	memcpy(c->sum->head, actual, 65);

@@ -63,8 +63,7 @@ static void take(struct ifk_lines *l, size_t stop, size_t *len, int *flags)
 	*len += n;
 }
 
-int ifk_lines_next(struct ifk_lines *l, char **line, size_t *len, int *flags,
-                   struct ifk_error *err)
+int ifk_lines_next(struct ifk_lines *l, char **line, size_t *len, int *flags, struct ifk_error *err)
 {
 	size_t n = 0;
 	int rc;

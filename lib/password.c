@@ -72,13 +72,15 @@ static int from_tty(const char *prompt, char **pw, size_t *len, struct ifk_error
 	if (fd < 0 || tcgetattr(fd, &old) != 0) {
 		if (fd >= 0)
 			close(fd);
-		return ifk_error_set(err, IFK_ENOTFOUND, "no password given and no terminal to ask");
+		return ifk_error_set(err, IFK_ENOTFOUND,
+		                     "no password given and no terminal to ask");
 	}
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
 		close(fd);
-		return ifk_error_set(err, IFK_ENOTFOUND, "cannot ask for the password on the terminal");
+		return ifk_error_set(err, IFK_ENOTFOUND,
+		                     "cannot ask for the password on the terminal");
 	}
 	rc = read_secret(fd, 1, pw, len, "/dev/tty", err);
 	tcsetattr(fd, TCSAFLUSH, &old);

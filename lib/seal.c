@@ -86,9 +86,10 @@ static EVP_PKEY *read_key(const char *path, const char *pass, struct ifk_error *
 	key = PEM_read_PrivateKey(f, NULL, NULL, (void *)(pass ? pass : ""));
 	fclose(f);
 	if (!key)
-		ifk_error_set(err, IFK_EFORMAT,
-		              "%s: not a PEM private key, or its passphrase is wrong (IFK_KEY_PASSWORD)",
-		              path);
+		ifk_error_set(
+		    err, IFK_EFORMAT,
+		    "%s: not a PEM private key, or its passphrase is wrong (IFK_KEY_PASSWORD)",
+		    path);
 	return key;
 }
 
@@ -118,7 +119,8 @@ int ifk_signer_load(const char *key_path, const char *cert_path, const char *key
 	}
 	if (X509_cmp_current_time(X509_get0_notAfter(s->cert)) <= 0 ||
 	    X509_cmp_current_time(X509_get0_notBefore(s->cert)) >= 0) {
-		rc = ifk_error_set(err, IFK_EINVAL, "%s: the certificate is not valid now", cert_path);
+		rc = ifk_error_set(err, IFK_EINVAL, "%s: the certificate is not valid now",
+		                   cert_path);
 		goto out;
 	}
 	name_line(X509_get_subject_name(s->cert), s->subject, sizeof(s->subject));
@@ -202,8 +204,9 @@ static void last_error_text(char *out, size_t cap)
 	if (last_data)
 		snprintf(out, cap, "%s", last_data);
 	else if (last)
-		snprintf(out, cap, "%s", ERR_reason_error_string(last) ? ERR_reason_error_string(last)
-		                                                      : "verification failure");
+		snprintf(out, cap, "%s",
+		         ERR_reason_error_string(last) ? ERR_reason_error_string(last)
+		                                       : "verification failure");
 	else
 		snprintf(out, cap, "verification failure");
 }
@@ -225,8 +228,8 @@ static int cms_check(CMS_ContentInfo *cms, const void *content, size_t len, X509
 static int signing_time(CMS_ContentInfo *cms, time_t *t, char out[21])
 {
 	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
-	CMS_SignerInfo *si = sis && sk_CMS_SignerInfo_num(sis) > 0 ? sk_CMS_SignerInfo_value(sis, 0)
-	                                                             : NULL;
+	CMS_SignerInfo *si =
+	    sis && sk_CMS_SignerInfo_num(sis) > 0 ? sk_CMS_SignerInfo_value(sis, 0) : NULL;
 	X509_ATTRIBUTE *attr;
 	ASN1_TYPE *v;
 	struct tm tm;
@@ -305,8 +308,7 @@ int ifk_seal_verify(const uint8_t *der, size_t der_len, const void *content, siz
 	if (der_len > INT32_MAX || len > INT32_MAX)
 		return ifk_error_set(err, IFK_EFORMAT, "seal: too large");
 	cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len);
-	if (!cms || p != der + der_len ||
-	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
+	if (!cms || p != der + der_len || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
 		snprintf(info->reason, sizeof(info->reason), "not a DER CMS signed-data structure");
 		goto out;
 	}
@@ -383,8 +385,8 @@ static FILE *create_file(const char *path, mode_t mode, struct ifk_error *err)
 	FILE *f;
 
 	if (fd < 0) {
-		ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno, "%s: cannot create",
-		              path);
+		ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
+		              "%s: cannot create", path);
 		return NULL;
 	}
 	f = fdopen(fd, "w");
@@ -404,11 +406,13 @@ int ifk_seal_make_cert(const char *name, const char *org, int days, const char *
 	int rc = 0;
 
 	if (!name || !*name || days <= 0 || days > 36500)
-		return ifk_error_set(err, IFK_EINVAL, "a certificate needs a name and 1-36500 days");
+		return ifk_error_set(err, IFK_EINVAL,
+		                     "a certificate needs a name and 1-36500 days");
 	key = EVP_EC_gen("P-256");
 	cert = key ? build_cert(key, name, org, days) : NULL;
 	if (!cert) {
-		rc = ifk_error_set(err, IFK_ECRYPTO, "cannot make a certificate: %s", ossl_reason());
+		rc =
+		    ifk_error_set(err, IFK_ECRYPTO, "cannot make a certificate: %s", ossl_reason());
 		goto out;
 	}
 	kf = create_file(key_path, 0600, err);

@@ -48,8 +48,8 @@ int ifk_write_all(int fd, const void *buf, size_t len, const char *what, struct 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return ifk_error_sys(err, IFK_EIO, n < 0 ? errno : ENOSPC, "%s: write failed",
-			                     what);
+			return ifk_error_sys(err, IFK_EIO, n < 0 ? errno : ENOSPC,
+			                     "%s: write failed", what);
 		p += n;
 		len -= (size_t)n;
 	}
@@ -70,8 +70,8 @@ static int read_fd_capped(int fd, size_t cap, char **out, size_t *len, const cha
 			char *nb;
 			if (alloc > cap) {
 				free(buf);
-				return ifk_error_set(err, IFK_EFORMAT, "%s: larger than %zu bytes", path,
-				                     cap);
+				return ifk_error_set(err, IFK_EFORMAT, "%s: larger than %zu bytes",
+				                     path, cap);
 			}
 			alloc *= 2;
 			nb = realloc(buf, alloc + 1);
@@ -110,10 +110,9 @@ static int open_component(int dirfd, const char *name, int last, const char *pat
 	int fd = openat(dirfd, name, flags);
 
 	if (fd < 0)
-		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
-		                     "%s: cannot open%s", path,
-		                     errno == ELOOP || errno == ENOTDIR ? " (a symlink on the way)"
-		                                                       : "");
+		return ifk_error_sys(
+		    err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno, "%s: cannot open%s",
+		    path, errno == ELOOP || errno == ENOTDIR ? " (a symlink on the way)" : "");
 	return fd;
 }
 

@@ -22,8 +22,7 @@
 static const char *const check_names[C_COUNT] = {"seal", "custody", "backup", "encryption"};
 static const char *const level_names[] = {"pass", "skip", "warn", "fail"};
 
-void v_finding(struct vctx *v, int check, enum vlevel level, const char *file,
-               const char *fmt, ...)
+void v_finding(struct vctx *v, int check, enum vlevel level, const char *file, const char *fmt, ...)
 {
 	struct vcheck *c = &v->c[check];
 	char reason[512];
@@ -41,8 +40,8 @@ void v_finding(struct vctx *v, int check, enum vlevel level, const char *file,
 		c->nwarn++;
 	if (json_array_size(c->findings) < V_MAX_FINDINGS)
 		json_array_append_new(c->findings,
-		                      json_pack("{s:s, s:s, s:s}", "level", level_names[level], "file",
-		                                file ? file : "", "reason", reason));
+		                      json_pack("{s:s, s:s, s:s}", "level", level_names[level],
+		                                "file", file ? file : "", "reason", reason));
 }
 
 void v_skip(struct vctx *v, int check, const char *fmt, ...)
@@ -98,15 +97,16 @@ static int detect(struct vctx *v, struct ifk_error *err)
 	}
 	if (has(v->target_fd, IFK_BAG_DECL) || has(v->target_fd, IFK_BAG_RECORD)) {
 		v->kind = is_ifk_bag(v->target_fd) ? VK_IFK_BAG : VK_BAGIT;
-		if (v->kind == VK_IFK_BAG && (!has(v->target_fd, IFK_BAG_SEAL) ||
-		                              (n > sl && strcmp(t + n - sl, IFK_BAG_INCOMPLETE_SUFFIX) == 0)))
+		if (v->kind == VK_IFK_BAG &&
+		    (!has(v->target_fd, IFK_BAG_SEAL) ||
+		     (n > sl && strcmp(t + n - sl, IFK_BAG_INCOMPLETE_SUFFIX) == 0)))
 			v->kind = VK_INCOMPLETE;
 		v->payload_prefix = "data/";
 		v->backup_fd = openat(v->target_fd, IFK_BAG_PAYLOAD,
 		                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (v->backup_fd < 0)
-			return ifk_error_sys(err, IFK_EFORMAT, errno, "%s: bag without a data folder",
-			                     t);
+			return ifk_error_sys(err, IFK_EFORMAT, errno,
+			                     "%s: bag without a data folder", t);
 		return 0;
 	}
 	if (has(v->target_fd, "Manifest.plist") || has(v->target_fd, "Manifest.db") ||
@@ -134,11 +134,11 @@ static int open_work(struct vctx *v, struct ifk_error *err)
 {
 	const char *base = getenv("TMPDIR");
 	static const char schema[] =
-		"PRAGMA cache_size=-8192; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-		"CREATE TABLE payload(path TEXT PRIMARY KEY, expected TEXT, seen INTEGER DEFAULT 0)"
-		" WITHOUT ROWID;"
-		"CREATE TABLE entries(file_id TEXT PRIMARY KEY, domain TEXT, relpath TEXT,"
-		" kind INTEGER, size INTEGER, enc_key BLOB, data_hash BLOB, seen INTEGER DEFAULT 0);";
+	    "PRAGMA cache_size=-8192; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	    "CREATE TABLE payload(path TEXT PRIMARY KEY, expected TEXT, seen INTEGER DEFAULT 0)"
+	    " WITHOUT ROWID;"
+	    "CREATE TABLE entries(file_id TEXT PRIMARY KEY, domain TEXT, relpath TEXT,"
+	    " kind INTEGER, size INTEGER, enc_key BLOB, data_hash BLOB, seen INTEGER DEFAULT 0);";
 
 	if (asprintf(&v->tmpdir, "%s/ifk-verify-XXXXXX", base && *base ? base : "/tmp") < 0) {
 		v->tmpdir = NULL;
@@ -210,8 +210,8 @@ static int verdict_pass(const struct vctx *v)
 static json_t *check_json(const struct vcheck *c)
 {
 	const char *status = c->ran ? level_names[c->level] : "skip";
-	json_t *j = json_pack("{s:s, s:s, s:I, s:I}", "name", c->name, "status", status,
-	                      "failures", (json_int_t)c->nfail, "warnings", (json_int_t)c->nwarn);
+	json_t *j = json_pack("{s:s, s:s, s:I, s:I}", "name", c->name, "status", status, "failures",
+	                      (json_int_t)c->nfail, "warnings", (json_int_t)c->nwarn);
 
 	if (!c->ran)
 		json_object_set_new(j, "reason", json_string(c->skip_reason));
@@ -240,9 +240,10 @@ static json_t *build_report(const struct vctx *v, time_t start)
 
 static int append_custody(struct vctx *v, json_t *report, struct ifk_error *err)
 {
-	struct ifk_custody_event ev = {"ifk-verify", "verify", NULL, v->o->examiner, time(NULL),
-	                               NULL};
-	json_t *d = json_object(), *checks = json_object(), *arr = json_object_get(report, "checks");
+	struct ifk_custody_event ev = {"ifk-verify",   "verify",   NULL,
+	                               v->o->examiner, time(NULL), NULL};
+	json_t *d = json_object(), *checks = json_object(),
+	       *arr = json_object_get(report, "checks");
 	char hash[65];
 	size_t i;
 	int rc;
@@ -262,7 +263,8 @@ static int append_custody(struct vctx *v, json_t *report, struct ifk_error *err)
 	if (rc == 0)
 		json_object_set_new(report, "custody_appended", json_string(hash));
 	else
-		json_object_set_new(report, "custody_append_error", json_string(err ? err->msg : ""));
+		json_object_set_new(report, "custody_append_error",
+		                    json_string(err ? err->msg : ""));
 	return rc;
 }
 

@@ -26,14 +26,16 @@ static void compare_device(struct vctx *v)
 
 	if (!m->have_info) {
 		if (!m->info_error)
-			v_finding(v, C_BACKUP, V_WARN, "Info.plist", "missing (the host writes it)");
+			v_finding(v, C_BACKUP, V_WARN, "Info.plist",
+			          "missing (the host writes it)");
 		return;
 	}
 	if (!m->have_manifest_plist)
 		return;
 	if (!same(info_udid, m->lockdown_udid))
 		v_finding(v, C_BACKUP, V_FAIL, "Info.plist",
-		          "device %s differs from Manifest.plist's %s", info_udid, m->lockdown_udid);
+		          "device %s differs from Manifest.plist's %s", info_udid,
+		          m->lockdown_udid);
 	if (!same(m->serial, m->lockdown_serial))
 		v_finding(v, C_BACKUP, V_FAIL, "Info.plist",
 		          "serial number %s differs from Manifest.plist's %s", m->serial,
@@ -49,7 +51,8 @@ static void check_status(struct vctx *v)
 	const struct ifk_backup_meta *m = &v->meta;
 
 	if (!m->have_status && !m->status_error)
-		v_finding(v, C_BACKUP, V_FAIL, "Status.plist", "missing: the backup's state is unknown");
+		v_finding(v, C_BACKUP, V_FAIL, "Status.plist",
+		          "missing: the backup's state is unknown");
 	else if (!m->snapshot_state || strcmp(m->snapshot_state, "finished") != 0)
 		v_finding(v, C_BACKUP, V_FAIL, "Status.plist",
 		          "SnapshotState is \"%s\", not \"finished\": the backup did not complete",
@@ -68,14 +71,16 @@ static void list_classes(struct vctx *v)
 		if (ifk_keybag_class_at(v->kb, i, &kc, NULL) != 0)
 			continue;
 		if (kc.state == IFK_KEYBAG_UNWRAPPED)
-			json_array_append_new(ok, json_string(ifk_keybag_class_name(kc.protection_class)));
+			json_array_append_new(
+			    ok, json_string(ifk_keybag_class_name(kc.protection_class)));
 		else if (kc.state == IFK_KEYBAG_NEEDS_DEVICE_KEY)
-			json_array_append_new(dev,
-			                      json_string(ifk_keybag_class_name(kc.protection_class)));
+			json_array_append_new(
+			    dev, json_string(ifk_keybag_class_name(kc.protection_class)));
 		else if (kc.state == IFK_KEYBAG_CORRUPT)
-			v_finding(v, C_ENCRYPTION, V_FAIL, "Manifest.plist",
-			          "keybag class %u (%s) does not unwrap although the password is right",
-			          kc.protection_class, ifk_keybag_class_name(kc.protection_class));
+			v_finding(
+			    v, C_ENCRYPTION, V_FAIL, "Manifest.plist",
+			    "keybag class %u (%s) does not unwrap although the password is right",
+			    kc.protection_class, ifk_keybag_class_name(kc.protection_class));
 	}
 	json_object_set_new(v->c[C_ENCRYPTION].info, "classes_unwrapped", ok);
 	json_object_set_new(v->c[C_ENCRYPTION].info, "classes_not_decryptable_off_device", dev);
@@ -89,17 +94,19 @@ static void unlock(struct vctx *v)
 	int rc;
 
 	if (!v->o->password || v->o->password(v->o->password_ctx, &pw, &len) != 0) {
-		v_skip(v, C_ENCRYPTION, "the backup is encrypted and no password was given "
-		                        "(--password-file, IFK_PASSWORD or the prompt): files not "
-		                        "decrypted");
+		v_skip(v, C_ENCRYPTION,
+		       "the backup is encrypted and no password was given "
+		       "(--password-file, IFK_PASSWORD or the prompt): files not "
+		       "decrypted");
 		return;
 	}
 	rc = ifk_keybag_unlock(v->kb, pw, len, &e);
 	OPENSSL_cleanse(pw, len);
 	free(pw);
 	if (rc == IFK_EPASSWORD) {
-		v_finding(v, C_ENCRYPTION, V_FAIL, "Manifest.plist",
-		          "wrong password: the keybag's class keys fail the key-wrap integrity check");
+		v_finding(
+		    v, C_ENCRYPTION, V_FAIL, "Manifest.plist",
+		    "wrong password: the keybag's class keys fail the key-wrap integrity check");
 		return;
 	}
 	if (rc) {
@@ -119,7 +126,8 @@ static void setup_encryption(struct vctx *v)
 		return;
 	}
 	if (!v->meta.keybag) {
-		v_finding(v, C_ENCRYPTION, V_FAIL, "Manifest.plist", "encrypted, but no BackupKeyBag");
+		v_finding(v, C_ENCRYPTION, V_FAIL, "Manifest.plist",
+		          "encrypted, but no BackupKeyBag");
 		return;
 	}
 	if (ifk_keybag_parse(v->meta.keybag, v->meta.keybag_len, &v->kb, &e) != 0) {
@@ -244,8 +252,7 @@ static int load_entry(const struct ifk_entry *e, void *ctx)
 	return v_stopped(v) ? IFK_EINTR : 0;
 }
 
-static int read_entries(struct vctx *v, const char *path, const char *name,
-                        struct ifk_error *err)
+static int read_entries(struct vctx *v, const char *path, const char *name, struct ifk_error *err)
 {
 	struct loader l = {v, NULL, 0};
 	struct ifk_error e = {0};
@@ -296,13 +303,14 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 	if (!v->mbdb && v->meta.encrypted) {
 		struct ifk_error e = {0};
 		if (!v->kb) {
-			v_finding(v, C_BACKUP, V_WARN, name, "encrypted and not unlocked: the index's "
-			                                     "entries are not checked");
+			v_finding(v, C_BACKUP, V_WARN, name,
+			          "encrypted and not unlocked: the index's "
+			          "entries are not checked");
 			return 0;
 		}
 		if (!v->meta.manifest_key ||
-		    ifk_keybag_unwrap_key(v->kb, v->meta.manifest_key, v->meta.manifest_key_len, key,
-		                          NULL, &e) != 0) {
+		    ifk_keybag_unwrap_key(v->kb, v->meta.manifest_key, v->meta.manifest_key_len,
+		                          key, NULL, &e) != 0) {
 			v_finding(v, C_ENCRYPTION, V_FAIL, "Manifest.plist", "ManifestKey: %s",
 			          v->meta.manifest_key ? e.msg : "missing");
 			return 0;

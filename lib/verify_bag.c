@@ -107,8 +107,9 @@ static void check_decl(struct vctx *v, struct tag *t)
 	if (read_tag(v, t, 4096, 1) != 0)
 		return;
 	if (!strstr(t->buf, "BagIt-Version:") || !strstr(t->buf, "Tag-File-Character-Encoding:"))
-		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_DECL,
-		          "not a BagIt declaration (BagIt-Version and Tag-File-Character-Encoding)");
+		v_finding(
+		    v, C_SEAL, V_FAIL, IFK_BAG_DECL,
+		    "not a BagIt declaration (BagIt-Version and Tag-File-Character-Encoding)");
 }
 
 struct load {
@@ -203,7 +204,8 @@ static void check_other_tag(struct vctx *v, const struct ifk_bag_line *l)
 	int fd = ifk_open_regular(v->target_fd, l->path, &e);
 
 	if (fd < 0) {
-		v_finding(v, C_SEAL, V_FAIL, l->path, "listed in %s: %s", IFK_BAG_TAGMANIFEST, e.msg);
+		v_finding(v, C_SEAL, V_FAIL, l->path, "listed in %s: %s", IFK_BAG_TAGMANIFEST,
+		          e.msg);
 		return;
 	}
 	if (ifk_sha256_fd(fd, actual, NULL, l->path, &e) != 0)
@@ -227,7 +229,8 @@ static void parse_tag_lines(struct vctx *v, char *text, struct tag *t)
 			line[n - 1] = '\0';
 		if (ifk_bag_parse_line(line, &l) != 0 || !path_inside(l.path) ||
 		    strncmp(l.path, "data/", 5) == 0 || !is_hex(l.checksum, 64)) {
-			v_finding(v, C_SEAL, V_FAIL, IFK_BAG_TAGMANIFEST, "malformed line: %.80s", line);
+			v_finding(v, C_SEAL, V_FAIL, IFK_BAG_TAGMANIFEST, "malformed line: %.80s",
+			          line);
 			continue;
 		}
 		for (i = 0; i < T_COUNT; i++)
@@ -236,7 +239,8 @@ static void parse_tag_lines(struct vctx *v, char *text, struct tag *t)
 		if (i == T_COUNT) {
 			check_other_tag(v, &l);
 		} else if (t[i].listed) {
-			v_finding(v, C_SEAL, V_FAIL, l.path, "listed twice in %s", IFK_BAG_TAGMANIFEST);
+			v_finding(v, C_SEAL, V_FAIL, l.path, "listed twice in %s",
+			          IFK_BAG_TAGMANIFEST);
 		} else {
 			t[i].listed = 1;
 			snprintf(t[i].sealed, sizeof(t[i].sealed), "%s", l.checksum);
@@ -314,7 +318,8 @@ static void check_record(struct vctx *v, struct tag *t)
 	status = json_string_value(json_object_get(r, "status"));
 	format = json_string_value(json_object_get(r, "format"));
 	g = json_string_value(json_object_get(r, "custody_genesis_sha256"));
-	fp = json_string_value(json_object_get(json_object_get(r, "examiner_certificate"), "sha256"));
+	fp = json_string_value(
+	    json_object_get(json_object_get(r, "examiner_certificate"), "sha256"));
 	if (!json_is_object(r) || !status || !format || strcmp(format, "ifk-acquisition") != 0) {
 		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_RECORD, "not an ifk acquisition record");
 	} else if (json_integer_value(json_object_get(r, "format_version")) != 1) {
@@ -322,8 +327,8 @@ static void check_record(struct vctx *v, struct tag *t)
 		          "format_version is not 1: made by a newer ifk, or not by ifk");
 	} else if (strcmp(status, "complete") != 0) {
 		const char *why = json_string_value(json_object_get(r, "reason"));
-		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_RECORD, "incomplete acquisition, not sealed: %s",
-		          why ? why : status);
+		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_RECORD,
+		          "incomplete acquisition, not sealed: %s", why ? why : status);
 	} else {
 		if (g && strlen(g) == 64)
 			memcpy(v->genesis, g, 65);
@@ -338,10 +343,9 @@ static void check_record(struct vctx *v, struct tag *t)
 static int known_root_name(const char *n)
 {
 	static const char *const names[] = {
-		IFK_BAG_PAYLOAD,       IFK_BAG_DECL,          IFK_BAG_INFO,
-		IFK_BAG_SEAL,          IFK_BAG_RECORD,        IFK_CUSTODY_FILE,
-		"manifest-sha512.txt", "manifest-sha256.txt", "manifest-sha1.txt",
-		"manifest-md5.txt",    IFK_BAG_TAGMANIFEST};
+	    IFK_BAG_PAYLOAD,     IFK_BAG_DECL,       IFK_BAG_INFO,          IFK_BAG_SEAL,
+	    IFK_BAG_RECORD,      IFK_CUSTODY_FILE,   "manifest-sha512.txt", "manifest-sha256.txt",
+	    "manifest-sha1.txt", "manifest-md5.txt", IFK_BAG_TAGMANIFEST};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -429,8 +433,8 @@ static int check_tagmanifest(struct vctx *v, struct tag *t, struct ifk_error *er
  * one made with another key fails here even without --trust. */
 static void check_signer_is_recorded(struct vctx *v)
 {
-	const char *fp = json_string_value(json_object_get(v->c[C_SEAL].info,
-	                                                   "certificate_sha256"));
+	const char *fp =
+	    json_string_value(json_object_get(v->c[C_SEAL].info, "certificate_sha256"));
 
 	if (!fp || !*fp)
 		return;
@@ -474,7 +478,8 @@ int v_check_seal(struct vctx *v, struct ifk_error *err)
 		          "the folder's name ends in .incomplete: not a published bag (if its "
 		          "seal verifies, the final rename failed: rename it and verify again)");
 	if (choose_manifest(v) != 0) {
-		v_finding(v, C_SEAL, V_FAIL, "manifest-sha256.txt", "the bag has no payload manifest");
+		v_finding(v, C_SEAL, V_FAIL, "manifest-sha256.txt",
+		          "the bag has no payload manifest");
 		return 0;
 	}
 	init_tags(t);
@@ -510,9 +515,9 @@ int v_check_custody(struct vctx *v, struct ifk_error *err)
 	int rc;
 
 	if (v->kind == VK_BACKUP || v->kind == VK_BAGIT) {
-		v_skip(v, C_CUSTODY, "%s", v->kind == VK_BACKUP
-		                               ? "a raw backup folder: there is no custody log"
-		                               : "a plain BagIt bag: there is no custody log");
+		v_skip(v, C_CUSTODY, "%s",
+		       v->kind == VK_BACKUP ? "a raw backup folder: there is no custody log"
+		                            : "a plain BagIt bag: there is no custody log");
 		return 0;
 	}
 	if (v->kind == VK_INCOMPLETE) {
@@ -520,8 +525,9 @@ int v_check_custody(struct vctx *v, struct ifk_error *err)
 		return 0;
 	}
 	if (!v->genesis[0])
-		v_finding(v, C_CUSTODY, V_FAIL, IFK_BAG_RECORD,
-		          "the sealed record names no first custody entry (custody_genesis_sha256)");
+		v_finding(
+		    v, C_CUSTODY, V_FAIL, IFK_BAG_RECORD,
+		    "the sealed record names no first custody entry (custody_genesis_sha256)");
 	rc = ifk_custody_check(v->target_fd, v->genesis[0] ? v->genesis : NULL, custody_problem, v,
 	                       &sum, &e);
 	if (rc == IFK_ENOTFOUND) {

@@ -18,12 +18,12 @@ enum vkind { VK_IFK_BAG, VK_INCOMPLETE, VK_BAGIT, VK_BACKUP };
 
 struct vcheck {
 	const char *name;
-	enum vlevel level;    /* the worst finding so far (V_PASS if none) */
-	int ran;              /* 0: skipped */
+	enum vlevel level; /* the worst finding so far (V_PASS if none) */
+	int ran;           /* 0: skipped */
 	char skip_reason[256];
-	json_t *findings;     /* listed findings, at most V_MAX_FINDINGS */
+	json_t *findings; /* listed findings, at most V_MAX_FINDINGS */
 	unsigned long nfail, nwarn;
-	json_t *info;         /* check-specific facts */
+	json_t *info; /* check-specific facts */
 };
 
 enum { C_SEAL, C_CUSTODY, C_BACKUP, C_ENCRYPTION, C_COUNT };
@@ -31,35 +31,34 @@ enum { C_SEAL, C_CUSTODY, C_BACKUP, C_ENCRYPTION, C_COUNT };
 struct vctx {
 	const struct ifk_verify_opts *o;
 	enum vkind kind;
-	int target_fd;      /* the target folder */
-	int backup_fd;      /* the backup: data/ in a bag, else the target */
+	int target_fd;              /* the target folder */
+	int backup_fd;              /* the backup: data/ in a bag, else the target */
 	const char *payload_prefix; /* "data/" in a bag, "" for a raw backup */
 	struct vcheck c[C_COUNT];
-	sqlite3 *work;      /* private temporary database: payload and entries */
-	char *tmpdir;       /* private (0700) folder for decrypted temporaries */
+	sqlite3 *work;             /* private temporary database: payload and entries */
+	char *tmpdir;              /* private (0700) folder for decrypted temporaries */
 	const char *manifest_name; /* the payload manifest in use */
 	const char *algorithm;     /* its digest */
 	/* backup */
 	struct ifk_backup_meta meta;
 	int meta_ok;
-	int index_kind;     /* 0 none, 1 Manifest.db, 2 Manifest.mbdb */
+	int index_kind; /* 0 none, 1 Manifest.db, 2 Manifest.mbdb */
 	int entries_loaded;
-	int index_done;     /* the index file was read (hashed) already */
-	int meta_done;      /* Info, Manifest and Status.plist were read already */
+	int index_done; /* the index file was read (hashed) already */
+	int meta_done;  /* Info, Manifest and Status.plist were read already */
 	int mbdb;
 	struct ifk_keybag *kb; /* unlocked keybag, or NULL */
 	uint64_t files_seen, bytes_seen;
 	uint8_t *buf, *plain; /* read and plaintext buffers, one pair per run */
 	uint64_t oxum_bytes, oxum_files;
 	int have_oxum;
-	char genesis[65];   /* from the sealed acquisition record */
+	char genesis[65];     /* from the sealed acquisition record */
 	char record_cert[65]; /* the examiner certificate the record names */
 };
 
-void v_finding(struct vctx *v, int check, enum vlevel level, const char *file,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-void v_skip(struct vctx *v, int check, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void v_finding(struct vctx *v, int check, enum vlevel level, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void v_skip(struct vctx *v, int check, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int v_stopped(const struct vctx *v);
 
 /* verify_bag.c: the seal, tag manifest, payload manifest loading, extras */

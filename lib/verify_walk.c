@@ -44,8 +44,8 @@ static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct
 	r->plain = v->plain;
 	if (v->kind != VK_BACKUP && v->algorithm) {
 		r->payload = EVP_MD_CTX_new();
-		if (!r->payload || !EVP_DigestInit_ex(r->payload, EVP_get_digestbyname(v->algorithm),
-		                                      NULL))
+		if (!r->payload ||
+		    !EVP_DigestInit_ex(r->payload, EVP_get_digestbyname(v->algorithm), NULL))
 			return ifk_error_set(err, IFK_ECRYPTO, "cannot start %s", v->algorithm);
 	}
 	if (s->want_sha1) {
@@ -76,8 +76,7 @@ static void feed_decrypt(struct reader *r, struct vsink *s, const uint8_t *in, s
 		*rc = ifk_write_all(s->out_fd, r->plain, out, rel, err);
 }
 
-static int finish_decrypt(struct reader *r, struct vsink *s, const char *rel,
-                          struct ifk_error *err)
+static int finish_decrypt(struct reader *r, struct vsink *s, const char *rel, struct ifk_error *err)
 {
 	struct ifk_error e = {0};
 	size_t out = 0;
@@ -161,8 +160,8 @@ static void payload_compare(struct vctx *v, const char *rel, EVP_MD_CTX *md)
 	if (sqlite3_step(st) != SQLITE_ROW)
 		v_finding(v, C_SEAL, V_FAIL, where, "added: not listed in %s", v->manifest_name);
 	else if (strcmp((const char *)sqlite3_column_text(st, 0), hex) != 0)
-		v_finding(v, C_SEAL, V_FAIL, where, "content changed: %s %s, sealed %s", v->algorithm,
-		          hex, sqlite3_column_text(st, 0));
+		v_finding(v, C_SEAL, V_FAIL, where, "content changed: %s %s, sealed %s",
+		          v->algorithm, hex, sqlite3_column_text(st, 0));
 	while (sqlite3_step(st) == SQLITE_ROW)
 		;
 	sqlite3_finalize(st);
@@ -254,10 +253,11 @@ static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
 	sqlite3_stmt *st = NULL;
 
 	memset(e, 0, sizeof(*e));
-	sqlite3_prepare_v2(v->work,
-	                   "UPDATE entries SET seen = seen + 1 WHERE file_id = ? RETURNING kind, size,"
-	                   " enc_key, data_hash, domain, relpath, seen",
-	                   -1, &st, NULL);
+	sqlite3_prepare_v2(
+	    v->work,
+	    "UPDATE entries SET seen = seen + 1 WHERE file_id = ? RETURNING kind, size,"
+	    " enc_key, data_hash, domain, relpath, seen",
+	    -1, &st, NULL);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		e->found = 1;
@@ -324,14 +324,16 @@ static void after_read(struct vctx *v, struct entry_row *e, struct vsink *s, int
 		          "the stored file's SHA-1 %s is not the index's dataHash %s", hex, want);
 	}
 	if (decrypting && s->decrypt_failed) {
-		v_finding(v, C_ENCRYPTION, V_FAIL, e->where, "does not decrypt: %s", s->decrypt_msg);
+		v_finding(v, C_ENCRYPTION, V_FAIL, e->where, "does not decrypt: %s",
+		          s->decrypt_msg);
 	} else if (decrypting) {
 		count(v, C_ENCRYPTION, "files_decrypted");
 		if (s->plain_bytes != (uint64_t)e->size)
-			v_finding(v, C_ENCRYPTION, V_WARN, e->where,
-			          "Size mismatch: the index says %lld bytes, the plaintext has %llu "
-			          "(kept whole, not truncated)",
-			          (long long)e->size, (unsigned long long)s->plain_bytes);
+			v_finding(
+			    v, C_ENCRYPTION, V_WARN, e->where,
+			    "Size mismatch: the index says %lld bytes, the plaintext has %llu "
+			    "(kept whole, not truncated)",
+			    (long long)e->size, (unsigned long long)s->plain_bytes);
 	} else if (!v->meta.encrypted && s->bytes != (uint64_t)e->size) {
 		v_finding(v, C_BACKUP, V_WARN, e->where,
 		          "Size mismatch: the index says %lld bytes, the file has %llu",
@@ -346,8 +348,8 @@ static int stored_empty(int dfd, const char *name)
 	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_size == 0;
 }
 
-static int backup_file(struct vctx *v, int dfd, const char *name, const char *rel,
-                       const char *id, struct ifk_error *err)
+static int backup_file(struct vctx *v, int dfd, const char *name, const char *rel, const char *id,
+                       struct ifk_error *err)
 {
 	struct vsink s = {.out_fd = -1};
 	struct entry_row e;
@@ -500,7 +502,9 @@ int v_walk(struct vctx *v, struct ifk_error *err)
 
 	if (!rc)
 		payload_after(v);
-	json_object_set_new(v->c[C_SEAL].info, "files_read", json_integer((json_int_t)v->files_seen));
-	json_object_set_new(v->c[C_SEAL].info, "bytes_read", json_integer((json_int_t)v->bytes_seen));
+	json_object_set_new(v->c[C_SEAL].info, "files_read",
+	                    json_integer((json_int_t)v->files_seen));
+	json_object_set_new(v->c[C_SEAL].info, "bytes_read",
+	                    json_integer((json_int_t)v->bytes_seen));
 	return rc;
 }

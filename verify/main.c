@@ -43,33 +43,54 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		{"password-file", required_argument, NULL, 'P'},
-		{"trust", required_argument, NULL, 'T'},
-		{"examiner", required_argument, NULL, 'x'},
-		{"json", no_argument, NULL, 'j'},
-		{"read-only", no_argument, NULL, 'r'},
-		{"progress", no_argument, NULL, 'p'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"password-file", required_argument, NULL, 'P'},
+	                                     {"trust", required_argument, NULL, 'T'},
+	                                     {"examiner", required_argument, NULL, 'x'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"read-only", no_argument, NULL, 'r'},
+	                                     {"progress", no_argument, NULL, 'p'},
+	                                     {"quiet", no_argument, NULL, 'q'},
+	                                     {"verbose", no_argument, NULL, 'v'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {"version", no_argument, NULL, 'V'},
+	                                     {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'P': a->password_file = optarg; break;
-		case 'T': a->o.trust_path = optarg; break;
-		case 'x': a->o.examiner = optarg; break;
-		case 'j': a->json = 1; break;
-		case 'r': a->o.read_only = 1; break;
-		case 'p': a->progress = 1; break;
-		case 'q': a->quiet = 1; break;
-		case 'v': a->verbose = 1; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("ifk-verify %s\n", IFK_VERSION); exit(0);
-		default: usage(stderr); return -1;
+		case 'P':
+			a->password_file = optarg;
+			break;
+		case 'T':
+			a->o.trust_path = optarg;
+			break;
+		case 'x':
+			a->o.examiner = optarg;
+			break;
+		case 'j':
+			a->json = 1;
+			break;
+		case 'r':
+			a->o.read_only = 1;
+			break;
+		case 'p':
+			a->progress = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("ifk-verify %s\n", IFK_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
 		}
 	}
 	if (optind != argc - 1) {
@@ -150,23 +171,24 @@ static void summary(json_t *c, const struct args *a, char *out, size_t cap)
 	if (strcmp(str(c, "status"), "skip") == 0)
 		snprintf(out, cap, "%s", str(c, "reason"));
 	else if (strcmp(name, "seal") == 0 && *str(i, "signer"))
-		snprintf(out, cap, "signed by %s (%s); %lld payload files read",
-		         str(i, "signer"),
+		snprintf(out, cap, "signed by %s (%s); %lld payload files read", str(i, "signer"),
 		         json_is_true(json_object_get(i, "trusted")) ? "trusted via --trust"
 		         : json_is_true(json_object_get(i, "self_signed"))
-		                 ? "self-signed; give --trust CERT to check whose"
-		                 : "not checked against a trusted certificate",
+		             ? "self-signed; give --trust CERT to check whose"
+		             : "not checked against a trusted certificate",
 		         num(i, "files_read"));
 	else if (strcmp(name, "seal") == 0)
 		snprintf(out, cap, "%lld payload files read", num(i, "files_read"));
 	else if (strcmp(name, "custody") == 0)
-		snprintf(out, cap, "%lld entries, head %.16s", num(i, "entries"), str(i, "head_sha256"));
+		snprintf(out, cap, "%lld entries, head %.16s", num(i, "entries"),
+		         str(i, "head_sha256"));
 	else if (strcmp(name, "backup") == 0)
-		snprintf(out, cap, "%s, %lld entries", *str(i, "index") ? str(i, "index") : "no index",
-		         num(i, "entries"));
+		snprintf(out, cap, "%s, %lld entries",
+		         *str(i, "index") ? str(i, "index") : "no index", num(i, "entries"));
 	else if (strcmp(name, "encryption") == 0)
-		snprintf(out, cap, "%zu classes unwrapped, %zu not decryptable off the device; "
-		                   "%lld files decrypted",
+		snprintf(out, cap,
+		         "%zu classes unwrapped, %zu not decryptable off the device; "
+		         "%lld files decrypted",
 		         json_array_size(json_object_get(i, "classes_unwrapped")),
 		         json_array_size(json_object_get(i, "classes_not_decryptable_off_device")),
 		         num(i, "files_decrypted"));
@@ -215,7 +237,8 @@ static void print_human(json_t *r, const struct args *a)
 		}
 		if (num(c, "failures") + num(c, "warnings") > (long long)json_array_size(f))
 			printf("        (%lld more findings not listed)\n",
-			       num(c, "failures") + num(c, "warnings") - (long long)json_array_size(f));
+			       num(c, "failures") + num(c, "warnings") -
+			           (long long)json_array_size(f));
 	}
 	if (*str(r, "custody_appended"))
 		printf("custody: appended entry %s\n", str(r, "custody_appended"));
@@ -260,8 +283,9 @@ int main(int argc, char **argv)
 		return rc == IFK_EINTR ? EXIT_INTR : EXIT_IO;
 	}
 	if (rc == IFK_EIO)
-		fprintf(stderr, "ifk-verify: cannot append to the custody log (use --read-only for "
-		                "write-protected media): %s\n",
+		fprintf(stderr,
+		        "ifk-verify: cannot append to the custody log (use --read-only for "
+		        "write-protected media): %s\n",
 		        err.msg);
 	if (a.json) {
 		json_dumpf(report, stdout, JSON_INDENT(2));

@@ -161,8 +161,12 @@ static char *read_rel(struct fixture *f, const char *folder, const char *name)
 
 static void run(struct fixture *f, struct ifk_acquire_result *r, int want)
 {
-	struct ifk_acquire_opts o = {.source = f->src, .out = f->out, .signer = f->signer,
-	                             .case_id = "C1", .examiner = "Tess", .stop = &stop_flag};
+	struct ifk_acquire_opts o = {.source = f->src,
+	                             .out = f->out,
+	                             .signer = f->signer,
+	                             .case_id = "C1",
+	                             .examiner = "Tess",
+	                             .stop = &stop_flag};
 	struct ifk_error err = {0};
 	assert_int_equal(ifk_acquire_folder(&o, r, &err), want);
 }
@@ -272,15 +276,15 @@ static void test_acquire_folder_refuses_non_backup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_acquire_folder_records_read_error_and_change,
-		                                setup, teardown),
-		cmocka_unit_test_setup_teardown(test_acquire_folder_interrupted_leaves_incomplete,
-		                                setup, teardown),
-		cmocka_unit_test_setup_teardown(test_acquire_folder_failed_rename_keeps_the_seal, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_acquire_folder_never_overwrites, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_acquire_folder_refuses_non_backup, setup,
-		                                teardown),
+	    cmocka_unit_test_setup_teardown(test_acquire_folder_records_read_error_and_change,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_acquire_folder_interrupted_leaves_incomplete,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_acquire_folder_failed_rename_keeps_the_seal, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_acquire_folder_never_overwrites, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_acquire_folder_refuses_non_backup, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

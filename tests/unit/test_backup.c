@@ -82,9 +82,8 @@ static void test_backup_meta_parse_notes_each_corrupt_plist(void **state)
 	assert_string_equal(m.serial, "SER1");
 	assert_null(m.info_error);
 	ifk_backup_meta_free(&m);
-	assert_int_equal(ifk_backup_meta_parse("<plist><array/></plist>", 23, NULL, 0, NULL, 0,
-	                                       &m, NULL),
-	                 0);
+	assert_int_equal(
+	    ifk_backup_meta_parse("<plist><array/></plist>", 23, NULL, 0, NULL, 0, &m, NULL), 0);
 	assert_non_null(strstr(m.info_error, "Info.plist"));
 	ifk_backup_meta_free(&m);
 	free(i);
@@ -110,9 +109,9 @@ static void test_backup_meta_parse_wrong_type_is_noted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_backup_meta_parse_info_wins_lockdown_fills),
-		cmocka_unit_test(test_backup_meta_parse_notes_each_corrupt_plist),
-		cmocka_unit_test(test_backup_meta_parse_wrong_type_is_noted),
+	    cmocka_unit_test(test_backup_meta_parse_info_wins_lockdown_fills),
+	    cmocka_unit_test(test_backup_meta_parse_notes_each_corrupt_plist),
+	    cmocka_unit_test(test_backup_meta_parse_wrong_type_is_noted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

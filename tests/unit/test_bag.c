@@ -110,12 +110,13 @@ static void test_bag_manifest_foreach_bounds_lines_and_refuses_fifo(void **state
 	assert_true(asprintf(&path, "%s/m.txt", dir) > 0);
 	assert_int_equal(tu_write_file(path, big, 200000), 0);
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(ifk_bag_manifest_foreach(fd, "m.txt", NULL, NULL, count_line, &s, NULL), 0);
+	assert_int_equal(ifk_bag_manifest_foreach(fd, "m.txt", NULL, NULL, count_line, &s, NULL),
+	                 0);
 	assert_int_equal(s.bad, 2); /* the 200 KB line, and "bb" without a path */
 	assert_int_equal(mkfifo(strcat(path, ".fifo"), 0600), 0);
-	assert_int_equal(ifk_bag_manifest_foreach(fd, "m.txt.fifo", NULL, NULL, count_line, &s,
-	                                          NULL),
-	                 IFK_EFORMAT);
+	assert_int_equal(
+	    ifk_bag_manifest_foreach(fd, "m.txt.fifo", NULL, NULL, count_line, &s, NULL),
+	    IFK_EFORMAT);
 	close(fd);
 	tu_rmtree(dir);
 	free(path);
@@ -152,14 +153,14 @@ static void test_bag_info_add_keeps_one_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bag_encode_path_escapes_cr_lf_percent),
-		cmocka_unit_test(test_bag_decode_path_rejects_other_escapes),
-		cmocka_unit_test(test_bag_parse_line_splits_on_blanks),
-		cmocka_unit_test(test_bag_parse_line_rejects_malformed),
-		cmocka_unit_test(test_bag_manifest_foreach_reports_bad_lines),
-		cmocka_unit_test(test_bag_manifest_foreach_bounds_lines_and_refuses_fifo),
-		cmocka_unit_test(test_bag_info_get_joins_continuations),
-		cmocka_unit_test(test_bag_info_add_keeps_one_line),
+	    cmocka_unit_test(test_bag_encode_path_escapes_cr_lf_percent),
+	    cmocka_unit_test(test_bag_decode_path_rejects_other_escapes),
+	    cmocka_unit_test(test_bag_parse_line_splits_on_blanks),
+	    cmocka_unit_test(test_bag_parse_line_rejects_malformed),
+	    cmocka_unit_test(test_bag_manifest_foreach_reports_bad_lines),
+	    cmocka_unit_test(test_bag_manifest_foreach_bounds_lines_and_refuses_fifo),
+	    cmocka_unit_test(test_bag_info_get_joins_continuations),
+	    cmocka_unit_test(test_bag_info_add_keeps_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

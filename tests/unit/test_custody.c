@@ -26,7 +26,7 @@ static int setup(void **state)
 	struct ifk_custody_event ev = {"ifk-acquire", "acquire", "sealed", "Ex", 1700000000, NULL};
 	char *line = NULL;
 	static const char zeros[] =
-		"0000000000000000000000000000000000000000000000000000000000000000";
+	    "0000000000000000000000000000000000000000000000000000000000000000";
 
 	f->dir = tu_mkdtemp();
 	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY);
@@ -149,8 +149,8 @@ static void test_custody_check_detects_deleted_entry(void **state)
 static void test_custody_check_detects_wrong_genesis(void **state)
 {
 	struct fixture *f = *state;
-	struct problems p = check(f, "1111111111111111111111111111111111111111111111111111111111111111",
-	                          NULL);
+	struct problems p =
+	    check(f, "1111111111111111111111111111111111111111111111111111111111111111", NULL);
 	assert_int_equal(p.n, 1);
 	assert_non_null(strstr(p.first, "bound to the seal"));
 }
@@ -185,19 +185,19 @@ static void test_custody_check_missing_log(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_custody_format_line_is_hash_of_body, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_custody_check_accepts_appended_chain, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_custody_check_detects_edited_entry, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_custody_check_detects_deleted_entry, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_custody_check_detects_wrong_genesis, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_custody_append_refuses_torn_last_line, setup,
-		                                teardown),
-		cmocka_unit_test(test_custody_check_missing_log),
+	    cmocka_unit_test_setup_teardown(test_custody_format_line_is_hash_of_body, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_custody_check_accepts_appended_chain, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_custody_check_detects_edited_entry, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_custody_check_detects_deleted_entry, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_custody_check_detects_wrong_genesis, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_custody_append_refuses_torn_last_line, setup,
+	                                    teardown),
+	    cmocka_unit_test(test_custody_check_missing_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,9 +56,9 @@ static void test_password_read_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_password_read_file_strips_one_newline),
-		cmocka_unit_test(test_password_read_env),
-		cmocka_unit_test(test_password_read_missing_file),
+	    cmocka_unit_test(test_password_read_file_strips_one_newline),
+	    cmocka_unit_test(test_password_read_env),
+	    cmocka_unit_test(test_password_read_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

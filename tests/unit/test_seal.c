@@ -91,9 +91,9 @@ static void test_seal_verify_changed_content_fails(void **state)
 	uint8_t *der = NULL;
 	size_t len = 0;
 	sign(f, &der, &len);
-	assert_int_equal(ifk_seal_verify(der, len, "0123abce  bagit.txt\n", strlen(content), NULL,
-	                                 &si, NULL),
-	                 0);
+	assert_int_equal(
+	    ifk_seal_verify(der, len, "0123abce  bagit.txt\n", strlen(content), NULL, &si, NULL),
+	    0);
 	assert_false(si.valid);
 	assert_non_null(strstr(si.reason, "does not match"));
 	free(der);
@@ -106,9 +106,11 @@ static void test_seal_verify_trust(void **state)
 	uint8_t *der = NULL;
 	size_t len = 0;
 	sign(f, &der, &len);
-	assert_int_equal(ifk_seal_verify(der, len, content, strlen(content), f->cert, &si, NULL), 0);
+	assert_int_equal(ifk_seal_verify(der, len, content, strlen(content), f->cert, &si, NULL),
+	                 0);
 	assert_true(si.valid && si.trusted);
-	assert_int_equal(ifk_seal_verify(der, len, content, strlen(content), f->cert2, &si, NULL), 0);
+	assert_int_equal(ifk_seal_verify(der, len, content, strlen(content), f->cert2, &si, NULL),
+	                 0);
 	assert_true(si.valid);
 	assert_false(si.trusted);
 	assert_non_null(strstr(si.reason, "does not chain"));
@@ -120,9 +122,8 @@ static void test_seal_verify_garbage(void **state)
 	struct ifk_seal_info si;
 	static const uint8_t junk[] = {0x30, 0x82, 0xff, 0xff, 0x01, 0x02};
 	(void)state;
-	assert_int_equal(ifk_seal_verify(junk, sizeof(junk), content, strlen(content), NULL, &si,
-	                                 NULL),
-	                 0);
+	assert_int_equal(
+	    ifk_seal_verify(junk, sizeof(junk), content, strlen(content), NULL, &si, NULL), 0);
 	assert_false(si.valid);
 	assert_int_equal(ifk_seal_verify(junk, 0, content, strlen(content), NULL, &si, NULL), 0);
 	assert_false(si.valid);
@@ -143,12 +144,12 @@ static void test_signer_load_rejects_mismatched_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seal_make_cert_writes_private_key),
-		cmocka_unit_test(test_seal_verify_valid_self_signed),
-		cmocka_unit_test(test_seal_verify_changed_content_fails),
-		cmocka_unit_test(test_seal_verify_trust),
-		cmocka_unit_test(test_seal_verify_garbage),
-		cmocka_unit_test(test_signer_load_rejects_mismatched_key),
+	    cmocka_unit_test(test_seal_make_cert_writes_private_key),
+	    cmocka_unit_test(test_seal_verify_valid_self_signed),
+	    cmocka_unit_test(test_seal_verify_changed_content_fails),
+	    cmocka_unit_test(test_seal_verify_trust),
+	    cmocka_unit_test(test_seal_verify_garbage),
+	    cmocka_unit_test(test_signer_load_rejects_mismatched_key),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -21,7 +21,8 @@ static void test_util_hex_and_sha256(void **state)
 	ifk_hex(b, 3, h);
 	assert_string_equal(h, "00abff");
 	ifk_sha256_hex("abc", 3, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 static void test_util_time_iso_is_utc(void **state)
@@ -87,11 +88,11 @@ static void test_error_set_returns_code(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_util_hex_and_sha256),
-		cmocka_unit_test(test_util_time_iso_is_utc),
-		cmocka_unit_test(test_util_one_line),
-		cmocka_unit_test(test_util_read_small_caps_and_refuses_symlink),
-		cmocka_unit_test(test_error_set_returns_code),
+	    cmocka_unit_test(test_util_hex_and_sha256),
+	    cmocka_unit_test(test_util_time_iso_is_utc),
+	    cmocka_unit_test(test_util_one_line),
+	    cmocka_unit_test(test_util_read_small_caps_and_refuses_symlink),
+	    cmocka_unit_test(test_error_set_returns_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

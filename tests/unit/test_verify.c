@@ -105,8 +105,8 @@ static void test_verify_run_raw_backup_without_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_verify_run_refuses_empty_folder),
-		cmocka_unit_test(test_verify_run_raw_backup_without_index),
+	    cmocka_unit_test(test_verify_run_refuses_empty_folder),
+	    cmocka_unit_test(test_verify_run_raw_backup_without_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,11 +23,11 @@ struct ifk_acquire_opts {
 struct ifk_acquire_result {
 	uint64_t files, bytes, dirs;
 	unsigned long anomalies;
-	int sealed;                /* 1: the bag is complete and sealed at opts->out */
-	int sealed_unpublished;    /* sealed, but the final rename (or sync) failed: the
-	                              sealed bag is in folder, under its .incomplete name */
-	char folder[PATH_MAX];     /* where the evidence is: the bag or the incomplete folder */
-	char genesis[65];          /* hash of the first custody entry */
+	int sealed;             /* 1: the bag is complete and sealed at opts->out */
+	int sealed_unpublished; /* sealed, but the final rename (or sync) failed: the
+	                           sealed bag is in folder, under its .incomplete name */
+	char folder[PATH_MAX];  /* where the evidence is: the bag or the incomplete folder */
+	char genesis[65];       /* hash of the first custody entry */
 	char tagmanifest_sha256[65];
 };
 

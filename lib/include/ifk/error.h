@@ -27,11 +27,11 @@ struct ifk_error {
 /* Sets err (when not NULL) to code and the formatted message; returns code,
  * so that `return ifk_error_set(err, IFK_EIO, "...")` reads as one thought. */
 int ifk_error_set(struct ifk_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like ifk_error_set, appending ": strerror(errno_value)". */
 int ifk_error_sys(struct ifk_error *err, int code, int errno_value, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Clears err (when not NULL). */
 void ifk_error_clear(struct ifk_error *err);

@@ -36,21 +36,21 @@ struct ifk_keybag;
 
 /* What unlocking did to one class record. */
 enum ifk_keybag_state {
-        IFK_KEYBAG_LOCKED = 0,       /* not unlocked yet, or not passcode-wrapped
-                                        (WRAP without either bit, or no WPKY) */
-        IFK_KEYBAG_UNWRAPPED,        /* the class key is known: files decrypt */
-        IFK_KEYBAG_NEEDS_DEVICE_KEY, /* WRAP has the device bit: cannot be decrypted
-                                        off the device (not an error) */
-        IFK_KEYBAG_CORRUPT,          /* its WPKY failed the integrity check although
-                                        the password unwrapped other classes */
+	IFK_KEYBAG_LOCKED = 0,       /* not unlocked yet, or not passcode-wrapped
+	                                (WRAP without either bit, or no WPKY) */
+	IFK_KEYBAG_UNWRAPPED,        /* the class key is known: files decrypt */
+	IFK_KEYBAG_NEEDS_DEVICE_KEY, /* WRAP has the device bit: cannot be decrypted
+	                                off the device (not an error) */
+	IFK_KEYBAG_CORRUPT,          /* its WPKY failed the integrity check although
+	                                the password unwrapped other classes */
 };
 
 /* One class record, as reported by ifk_keybag_class_at. */
 struct ifk_keybag_class {
-        uint32_t protection_class; /* CLAS: 1 Complete ... 11 AlwaysThisDeviceOnly */
-        uint32_t wrap;             /* WRAP: IFK_KEYBAG_WRAP_* bits */
-        uint32_t key_type;         /* KTYP (0 when absent) */
-        enum ifk_keybag_state state;
+	uint32_t protection_class; /* CLAS: 1 Complete ... 11 AlwaysThisDeviceOnly */
+	uint32_t wrap;             /* WRAP: IFK_KEYBAG_WRAP_* bits */
+	uint32_t key_type;         /* KTYP (0 when absent) */
+	enum ifk_keybag_state state;
 };
 
 /* Parses len bytes of keybag at buf into a new *out (the caller owns it and

@@ -32,9 +32,9 @@ int ifk_signer_sign(const struct ifk_signer *s, const void *content, size_t len,
 void ifk_signer_free(struct ifk_signer *s);
 
 struct ifk_seal_info {
-	int valid;        /* the signature matches the content */
-	int trusted;      /* the signer chains to the --trust certificate */
-	int self_signed;  /* the signer's certificate is self-signed */
+	int valid;       /* the signature matches the content */
+	int trusted;     /* the signer chains to the --trust certificate */
+	int self_signed; /* the signer's certificate is self-signed */
 	char subject[256];
 	char issuer[256];
 	char fingerprint[65]; /* SHA-256 of the signer's certificate */

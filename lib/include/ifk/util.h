@@ -23,8 +23,7 @@ void ifk_time_iso(time_t t, char out[21]);
 void ifk_sha256_hex(const void *buf, size_t len, char out[IFK_SHA256_HEX]);
 
 /* Writes all of buf to fd, retrying short writes and EINTR. */
-int ifk_write_all(int fd, const void *buf, size_t len, const char *what,
-                  struct ifk_error *err);
+int ifk_write_all(int fd, const void *buf, size_t len, const char *what, struct ifk_error *err);
 
 /* Reads up to cap bytes of a regular file (opened relative to dirfd, or an
  * absolute/cwd path when dirfd is AT_FDCWD) without following a final
