@@ -234,33 +234,29 @@ static int copy_entry(struct acq *a, int sfd, int dfd, const char *name, const c
 	return 0;
 }
 
+struct level {
+	struct acq *a;
+	int sfd, dfd, depth;
+	struct ifk_error *err;
+};
+
+static int copy_one(void *ctx, const char *name, const char *rel)
+{
+	struct level *l = ctx;
+
+	return copy_entry(l->a, l->sfd, l->dfd, name, rel, l->depth, l->err);
+}
+
 static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth, struct ifk_error *err)
 {
-	int dup_fd = dup(sfd), rc = 0;
-	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-	struct dirent *de;
+	struct level l = {a, sfd, dfd, depth, err};
+	int list_errno = 0, rc = ifk_dir_foreach(sfd, rel, copy_one, &l, &list_errno);
 
-	if (!d) {
-		if (dup_fd >= 0)
-			close(dup_fd);
-		anomaly_errno(a, "unreadable", rel ? rel : ".", "folder not listed", errno);
-		return 0;
-	}
-	errno = 0;
-	while (!rc && (de = readdir(d)) != NULL) {
-		char *child = NULL;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (asprintf(&child, "%s%s%s", rel ? rel : "", rel ? "/" : "", de->d_name) < 0)
-			rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
-		else
-			rc = copy_entry(a, sfd, dfd, de->d_name, child, depth, err);
-		free(child);
-		errno = 0;
-	}
-	if (!rc && errno)
-		anomaly_errno(a, "unreadable", rel ? rel : ".", "folder listing failed", errno);
-	closedir(d);
+	if (rc == IFK_ENOMEM)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && list_errno)
+		anomaly_errno(a, "unreadable", rel ? rel : ".", "folder not listed, or not wholly",
+		              list_errno);
 	return rc;
 }
 

@@ -32,38 +32,39 @@ static int exists_at(int dfd, const char *name)
 	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+struct counter {
+	int fd, backups;
+};
+
+static int count_backup(void *ctx, const char *name, const char *rel)
+{
+	struct counter *c = ctx;
+	int sub = openat(c->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	(void)rel;
+	if (sub >= 0 && exists_at(sub, "Manifest.plist"))
+		c->backups++;
+	if (sub >= 0)
+		close(sub);
+	return 0;
+}
+
 /* A backup folder holds Manifest.plist and an index; the folder above it
  * holds one folder per device. */
 static int check_source(int fd, const char *path, struct ifk_error *err)
 {
-	DIR *d;
-	struct dirent *de;
-	int backups = 0, dfd;
+	struct counter c = {fd, 0};
+	int list_errno = 0;
 
 	if (exists_at(fd, "Manifest.plist") || exists_at(fd, "Manifest.db") ||
 	    exists_at(fd, "Manifest.mbdb"))
 		return 0;
-	dfd = dup(fd);
-	d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	while (d && (de = readdir(d)) != NULL) {
-		int sub;
-		if (de->d_name[0] == '.')
-			continue;
-		sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0 && exists_at(sub, "Manifest.plist"))
-			backups++;
-		if (sub >= 0)
-			close(sub);
-	}
-	if (d)
-		closedir(d);
-	else if (dfd >= 0)
-		close(dfd);
-	if (backups)
+	ifk_dir_foreach(fd, NULL, count_backup, &c, &list_errno);
+	if (c.backups)
 		return ifk_error_set(
 		    err, IFK_EFORMAT,
 		    "%s: holds %d backups (one folder per device); give one of them", path,
-		    backups);
+		    c.backups);
 	return ifk_error_set(err, IFK_EFORMAT,
 	                     "%s: not an iOS backup folder (no Manifest.plist, Manifest.db or "
 	                     "Manifest.mbdb)",

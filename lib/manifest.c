@@ -1,4 +1,5 @@
 #include "ifk/manifest.h"
+#include "ifk/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -119,17 +120,12 @@ static int check_header(const char *path, struct ifk_error *err)
 	char head[16];
 	struct stat sb;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), rc = IFK_EFORMAT;
+	int fd = ifk_open_regular(AT_FDCWD, path, err), rc = IFK_EFORMAT;
 
-	if (fd < 0 && errno == ELOOP)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: a symbolic link, refused", path);
 	if (fd < 0)
-		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
-		                     "%s: cannot open", path);
+		return fd;
 	if (fstat(fd, &sb) < 0)
 		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot stat", path);
-	else if (!S_ISREG(sb.st_mode))
-		ifk_error_set(err, rc, "%s: not a regular file", path);
 	else if (sb.st_size == 0)
 		ifk_error_set(err, rc, "%s: empty file, not an SQLite database", path);
 	else if ((n = pread(fd, head, sizeof(head), 0)) < 0)

@@ -1,5 +1,7 @@
 #include "ifk/plist.h"
 
+#include "ifk/util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -423,76 +425,6 @@ int ifk_plist_parse(const void *buf, size_t len, const char *what, plist_t *out,
 	return ifk_plist_parse_stats(buf, len, what, out, NULL, err);
 }
 
-/* Opens path without following a final symlink and checks that it is a
- * regular file of at most max bytes. */
-static int open_regular(const char *path, size_t max, int *fdp, size_t *size, struct ifk_error *err)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), rc = IFK_EFORMAT;
-	struct stat sb;
-
-	if (fd < 0 && errno == ELOOP)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: a symbolic link, refused", path);
-	if (fd < 0)
-		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
-		                     "%s: cannot open", path);
-	if (fstat(fd, &sb) < 0)
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot stat", path);
-	else if (!S_ISREG(sb.st_mode))
-		ifk_error_set(err, rc, "%s: not a regular file", path);
-	else if ((uint64_t)sb.st_size > max)
-		ifk_error_set(err, rc, "%s: %lld bytes, over the limit of %zu", path,
-		              (long long)sb.st_size, max);
-	else
-		rc = 0;
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	*fdp = fd;
-	*size = (size_t)sb.st_size;
-	return 0;
-}
-
-/* Reads all of a regular file of at most max bytes. *buf is malloc'd. */
-static int read_capped(const char *path, size_t max, char **buf, size_t *len, struct ifk_error *err)
-{
-	int fd = -1, rc;
-	size_t size = 0, got = 0;
-	ssize_t n;
-
-	*buf = NULL;
-	if ((rc = open_regular(path, max, &fd, &size, err)) < 0)
-		return rc;
-	rc = IFK_ENOMEM;
-	if (!(*buf = malloc(size + 1))) {
-		ifk_error_set(err, rc, "%s: out of memory for %zu bytes", path, size);
-		goto out;
-	}
-	while ((n = read(fd, *buf + got, size + 1 - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed at offset %zu",
-			                   path, got);
-			goto out;
-		}
-		got += (size_t)n;
-		if (got > size) {
-			rc = ifk_error_set(err, IFK_EIO, "%s: grew while being read", path);
-			goto out;
-		}
-	}
-	*len = got;
-	rc = 0;
-out:
-	if (rc < 0) {
-		free(*buf);
-		*buf = NULL;
-	}
-	close(fd);
-	return rc;
-}
-
 int ifk_plist_read_file(const char *path, size_t max_bytes, plist_t *out, struct ifk_error *err)
 {
 	char *buf = NULL;
@@ -503,7 +435,7 @@ int ifk_plist_read_file(const char *path, size_t max_bytes, plist_t *out, struct
 		*out = NULL;
 	if (!path || !out)
 		return ifk_error_set(err, IFK_EINVAL, "plist: no path or no output");
-	rc = read_capped(path, max_bytes, &buf, &len, err);
+	rc = ifk_read_small(AT_FDCWD, path, max_bytes, &buf, &len, err);
 	if (rc == 0)
 		rc = ifk_plist_parse(buf, len, path, out, err);
 	free(buf);

@@ -1,6 +1,7 @@
 #include "ifk/util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -125,10 +126,14 @@ int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err)
 	if (!copy)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (dirfd == AT_FDCWD) {
-		/* a path the user gave: symlinks on the way are the user's own */
+		/* a path the user gave: its folders are the user's own, but the
+		 * file itself is opened as signify does, without following it */
 		free(copy);
 		copy = NULL;
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && errno == ELOOP)
+			return ifk_error_set(err, IFK_EFORMAT, "%s: a symbolic link, refused",
+			                     path);
 		if (fd < 0)
 			return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
 			                     "%s: cannot open", path);
@@ -280,4 +285,35 @@ void ifk_progress_line(char *out, size_t cap, const char *verb, uint64_t files, 
 	secs = (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 	snprintf(out, cap, "%llu files, %.1f MiB %s, %.0f MiB/s", (unsigned long long)files, mib,
 	         verb, secs > 0 ? mib / secs : 0.0);
+}
+
+int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *list_errno)
+{
+	int fd = dup(dir_fd), rc = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	*list_errno = 0;
+	if (!d) {
+		*list_errno = errno;
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	errno = 0;
+	while (!rc && (de = readdir(d)) != NULL) {
+		char *child = NULL;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (asprintf(&child, "%s%s%s", rel ? rel : "", rel ? "/" : "", de->d_name) < 0)
+			rc = IFK_ENOMEM;
+		else
+			rc = fn(ctx, de->d_name, child);
+		free(child);
+		errno = 0;
+	}
+	if (!rc && errno)
+		*list_errno = errno;
+	closedir(d);
+	return rc;
 }

@@ -354,28 +354,27 @@ static int known_root_name(const char *n)
 	return 0;
 }
 
+static int root_entry(void *ctx, const char *name, const char *rel)
+{
+	struct vctx *v = ctx;
+
+	(void)rel;
+	if (strcmp(name, "fetch.txt") == 0)
+		v_finding(v, C_SEAL, V_FAIL, "fetch.txt",
+		          "the bag lists payload to fetch: it is not complete");
+	else if (!known_root_name(name))
+		v_finding(v, C_SEAL, V_WARN, name,
+		          "extra file in the bag's root, not checked against the seal");
+	return 0;
+}
+
 static void check_root_extras(struct vctx *v)
 {
-	int fd = dup(v->target_fd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
+	int list_errno = 0;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (strcmp(de->d_name, "fetch.txt") == 0)
-			v_finding(v, C_SEAL, V_FAIL, "fetch.txt",
-			          "the bag lists payload to fetch: it is not complete");
-		else if (!known_root_name(de->d_name))
-			v_finding(v, C_SEAL, V_WARN, de->d_name,
-			          "extra file in the bag's root, not checked against the seal");
-	}
-	closedir(d);
+	ifk_dir_foreach(v->target_fd, NULL, root_entry, v, &list_errno);
+	if (list_errno)
+		v_finding(v, C_SEAL, V_FAIL, ".", "cannot list the bag: %s", strerror(list_errno));
 }
 
 /* bag-info.txt: the format ifk wrote, and the Payload-Oxum. */

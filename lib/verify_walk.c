@@ -445,29 +445,29 @@ static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel
 	return rc;
 }
 
+struct level {
+	struct vctx *v;
+	int dfd, depth;
+	struct ifk_error *err;
+};
+
+static int walk_one(void *ctx, const char *name, const char *rel)
+{
+	struct level *l = ctx;
+
+	return walk_entry(l->v, l->dfd, name, rel, l->depth, l->err);
+}
+
 static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct ifk_error *err)
 {
-	int fd = dup(dfd), rc = 0;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
+	struct level l = {v, dfd, depth, err};
+	int list_errno = 0, rc = ifk_dir_foreach(dfd, rel, walk_one, &l, &list_errno);
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		v_finding(v, C_BACKUP, V_FAIL, rel ? rel : ".", "cannot list folder");
-		return 0;
-	}
-	while (!rc && (de = readdir(d)) != NULL) {
-		char *child = NULL;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (asprintf(&child, "%s%s%s", rel ? rel : "", rel ? "/" : "", de->d_name) < 0)
-			rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
-		else
-			rc = walk_entry(v, dfd, de->d_name, child, depth, err);
-		free(child);
-	}
-	closedir(d);
+	if (rc == IFK_ENOMEM)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && list_errno)
+		v_finding(v, C_BACKUP, V_FAIL, rel ? rel : ".", "cannot list folder: %s",
+		          strerror(list_errno));
 	return rc;
 }
 

@@ -470,7 +470,7 @@ static void test_ifk_plist_read_file_ok(void **state)
 	plist_free(p);
 	assert_int_equal(ifk_plist_read_file(path, len - 1, &p, &err), IFK_EFORMAT);
 	assert_null(p);
-	assert_non_null(strstr(err.msg, "over the limit"));
+	assert_non_null(strstr(err.msg, "larger than"));
 	plist_free(src);
 	free(bin);
 	tu_rmtree(dir);

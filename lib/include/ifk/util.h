@@ -33,10 +33,20 @@ int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *
                    struct ifk_error *err);
 
 /* Opens a regular file for reading relative to dirfd without following
- * any symlink on the way (each component is opened with O_NOFOLLOW) and
- * without blocking on a FIFO. Returns the fd, or a negative IFK_E* code
- * (IFK_ENOTFOUND when missing, IFK_EFORMAT when not a regular file). */
+ * any symlink on the way (each component is opened with O_NOFOLLOW; with
+ * AT_FDCWD, a path the user gave, only the last one) and without blocking
+ * on a FIFO. Returns the fd, or a negative IFK_E* code (IFK_ENOTFOUND when
+ * missing, IFK_EFORMAT when not a regular file or a symlink). */
 int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err);
+
+/* Calls fn for each entry of the folder dir_fd (not "." or ".."), in
+ * directory order, with the entry's name and its path below the walk's top
+ * (rel + "/" + name; just name when rel is NULL). Memory does not grow with
+ * the folder's size. Returns 0, fn's first non-zero return, or IFK_ENOMEM;
+ * *list_errno is set when the folder could not be listed (wholly or in
+ * part). */
+typedef int (*ifk_dir_fn)(void *ctx, const char *name, const char *child_rel);
+int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *list_errno);
 
 /* Creates path (relative to dirfd) with content buf, failing if it exists. */
 int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
