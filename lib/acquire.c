@@ -43,7 +43,7 @@ static void anomaly_errno(struct acq *a, const char *kind, const char *path, con
 	acq_anomaly(a, kind, path, detail);
 }
 
-static int manifest_line(struct acq *a, const char *hex, const char *rel, struct ifk_error *err)
+int acq_manifest_line(struct acq *a, const char *hex, const char *rel, struct ifk_error *err)
 {
 	char *enc = ifk_bag_encode_path(rel), *line = NULL;
 	int n, rc = 0;
@@ -61,7 +61,7 @@ static int manifest_line(struct acq *a, const char *hex, const char *rel, struct
 	return rc;
 }
 
-static struct acq_capture *capture_for(struct acq *a, const char *rel)
+struct acq_capture *acq_capture_for(struct acq *a, const char *rel)
 {
 	size_t i;
 
@@ -71,7 +71,7 @@ static struct acq_capture *capture_for(struct acq *a, const char *rel)
 	return NULL;
 }
 
-static void capture_bytes(struct acq_capture *c, const uint8_t *buf, size_t n)
+void acq_capture_bytes(struct acq_capture *c, const uint8_t *buf, size_t n)
 {
 	if (!c || c->overflow)
 		return;
@@ -94,7 +94,7 @@ static int changed(const struct stat *x, const struct stat *y)
 static int copy_stream(struct acq *a, int src_fd, int dst_fd, const char *rel, uint64_t *bytes,
                        uint8_t md[32], int *read_errno, struct ifk_error *err)
 {
-	struct acq_capture *cap = capture_for(a, rel);
+	struct acq_capture *cap = acq_capture_for(a, rel);
 	unsigned int mdlen = 0;
 	int rc = 0;
 
@@ -117,7 +117,7 @@ static int copy_stream(struct acq *a, int src_fd, int dst_fd, const char *rel, u
 		if (n == 0)
 			break;
 		EVP_DigestUpdate(a->file_md, a->buf, (size_t)n);
-		capture_bytes(cap, a->buf, (size_t)n);
+		acq_capture_bytes(cap, a->buf, (size_t)n);
 		rc = ifk_write_all(dst_fd, a->buf, (size_t)n, rel, err);
 		if (rc)
 			return rc;
@@ -178,7 +178,7 @@ static int copy_file(struct acq *a, int sfd, int dfd, const char *name, const ch
 	ifk_hex(md, 32, hex);
 	a->files++;
 	a->bytes += bytes;
-	return manifest_line(a, hex, rel, err);
+	return acq_manifest_line(a, hex, rel, err);
 }
 
 static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth, struct ifk_error *err);

@@ -104,6 +104,8 @@ static int check_out(struct acq *a, struct ifk_error *err)
 		return ifk_error_sys(err, IFK_EIO, e, "%s: cannot resolve the bag's folder", dir);
 	}
 	free(copy);
+	if (!a->src_abs)
+		return 0; /* a device: no source folder to stay out of */
 	sn = strlen(a->src_abs);
 	inside = strncmp(parent, a->src_abs, sn) == 0 && (parent[sn] == '\0' || parent[sn] == '/');
 	if (inside)
@@ -114,23 +116,16 @@ static int check_out(struct acq *a, struct ifk_error *err)
 	return 0;
 }
 
-static int setup(struct acq *a, struct ifk_error *err)
+/* The bag's folder under its .incomplete name, its payload folder and its
+ * payload manifest; shared by every acquisition method. */
+int acq_open_bag(struct acq *a, struct ifk_error *err)
 {
-	const struct ifk_acquire_opts *o = a->o;
-	char resolved[PATH_MAX];
 	int fd, i;
 
 	for (i = 0; i < ACQ_NCAPTURE; i++)
 		a->capture[i].name = capture_names[i];
-	a->src_fd = open(o->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (a->src_fd < 0)
-		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open the source folder",
-		                     o->source);
-	a->src_abs = strdup(realpath(o->source, resolved) ? resolved : o->source);
-	if (check_source(a->src_fd, o->source, err))
-		return err ? err->code : IFK_EFORMAT;
-	a->out = strndup(o->out, out_len(o->out));
-	if (!a->out || !a->src_abs)
+	a->out = strndup(a->o->out, out_len(a->o->out));
+	if (!a->out)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (check_out(a, err))
 		return err ? err->code : IFK_EINVAL;
@@ -156,10 +151,30 @@ static int setup(struct acq *a, struct ifk_error *err)
 	a->file_md = EVP_MD_CTX_new();
 	a->buf = malloc(IFK_IO_CHUNK);
 	a->anomalies = json_array();
-	if (!a->manifest_md || !a->file_md || !a->buf || !a->anomalies ||
+	a->extra = json_object();
+	if (!a->manifest_md || !a->file_md || !a->buf || !a->anomalies || !a->extra ||
 	    !EVP_DigestInit_ex(a->manifest_md, EVP_sha256(), NULL))
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	return 0;
+}
+
+static int setup_folder(struct acq *a, struct ifk_error *err)
+{
+	const struct ifk_acquire_opts *o = a->o;
+	char resolved[PATH_MAX];
+
+	a->method = "folder-import";
+	a->src_fd = open(o->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->src_fd < 0)
+		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open the source folder",
+		                     o->source);
+	a->src_abs = strdup(realpath(o->source, resolved) ? resolved : o->source);
+	if (!a->src_abs)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	a->source = json_pack("{s:s, s:s}", "kind", "folder", "path", a->src_abs);
+	if (check_source(a->src_fd, o->source, err))
+		return err ? err->code : IFK_EFORMAT;
+	return acq_open_bag(a, err);
 }
 
 static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m)
@@ -223,9 +238,8 @@ static json_t *record_json(struct acq *a, const char *status, const struct ifk_b
 		json_object_set_new(r, "reason", json_string(reason));
 	json_object_set_new(r, "tool", json_string("ifk-acquire"));
 	json_object_set_new(r, "version", json_string(IFK_VERSION));
-	json_object_set_new(r, "method", json_string("folder-import"));
-	json_object_set_new(r, "source",
-	                    json_pack("{s:s, s:s}", "kind", "folder", "path", a->src_abs));
+	json_object_set_new(r, "method", json_string(a->method));
+	json_object_set(r, "source", a->source);
 	json_object_set_new(r, "case", case_json(a->o));
 	json_object_set_new(r, "examiner_certificate",
 	                    json_pack("{s:s, s:s}", "subject", ifk_signer_subject(a->o->signer),
@@ -242,9 +256,18 @@ static json_t *record_json(struct acq *a, const char *status, const struct ifk_b
 		json_object_set_new(r, "manifest_sha256", json_string(manifest_sha));
 	json_object_set_new(r, "anomalies_total", json_integer((json_int_t)a->anomaly_count));
 	json_object_set(r, "anomalies", a->anomalies);
+	json_object_update(r, a->extra);
 	if (genesis)
 		json_object_set_new(r, "custody_genesis_sha256", json_string(genesis));
 	return r;
+}
+
+/* One line naming the source: the folder, or the device. */
+static const char *source_text(const struct acq *a)
+{
+	const char *p = json_string_value(json_object_get(a->source, "path"));
+
+	return p ? p : json_string_value(json_object_get(a->source, "description"));
 }
 
 static int bag_info(struct acq *a, const struct ifk_backup_meta *m, struct ifk_buf *b)
@@ -282,10 +305,10 @@ static int bag_info(struct acq *a, const struct ifk_backup_meta *m, struct ifk_b
 	                       : m->encrypted      ? "yes"
 	                                           : "no");
 	rc |= ifk_bag_info_add(b, "Ifk-Tool", "ifk-acquire " IFK_VERSION);
-	rc |= ifk_bag_info_add(b, "Ifk-Acquisition-Method", "folder-import");
+	rc |= ifk_bag_info_add(b, "Ifk-Acquisition-Method", a->method);
 	rc |= ifk_bag_info_add(b, "Ifk-Acquisition-Start", start);
 	rc |= ifk_bag_info_add(b, "Ifk-Acquisition-End", end);
-	rc |= ifk_bag_info_add(b, "Ifk-Source", a->src_abs);
+	rc |= ifk_bag_info_add(b, "Ifk-Source", source_text(a));
 	rc |= ifk_bag_info_add(b, "Ifk-Notes", o->notes);
 	return rc ? IFK_ENOMEM : 0;
 }
@@ -313,8 +336,8 @@ static int first_custody_line(struct acq *a, const char *manifest_sha, char **li
 
 	snprintf(oxum, sizeof(oxum), "%llu.%llu", (unsigned long long)a->bytes,
 	         (unsigned long long)a->files);
-	d = json_pack("{s:o, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "case", case_json(a->o), "method",
-	              "folder-import", "source", a->src_abs, "files", (json_int_t)a->files, "bytes",
+	d = json_pack("{s:o, s:s, s:O, s:I, s:I, s:I, s:s, s:s}", "case", case_json(a->o), "method",
+	              a->method, "source", a->source, "files", (json_int_t)a->files, "bytes",
 	              (json_int_t)a->bytes, "anomalies", (json_int_t)a->anomaly_count,
 	              "payload_oxum", oxum, "manifest_sha256", manifest_sha);
 	if (!d)
@@ -466,6 +489,29 @@ static void release(struct acq *a)
 	free(a->tmp_path);
 	free(a->src_abs);
 	free(a->out);
+	json_decref(a->source);
+	json_decref(a->extra);
+}
+
+int acq_complete(struct acq *a, int rc, struct ifk_acquire_result *r, struct ifk_error *err)
+{
+	if (!rc)
+		rc = finish(a, r, err);
+	if (!rc)
+		rc = publish(a, err);
+	r->files = a->files;
+	r->bytes = a->bytes;
+	r->dirs = a->dirs;
+	r->anomalies = a->anomaly_count;
+	r->sealed = rc == 0;
+	r->sealed_unpublished = rc && a->sealed_written;
+	/* once sealed, the record is never rewritten: the seal covers it */
+	if (rc && a->bag_fd >= 0 && !a->sealed_written)
+		mark_incomplete(a, err ? err->msg : ifk_strerror(rc));
+	snprintf(r->folder, sizeof(r->folder), "%s",
+	         rc == 0 ? a->out : (a->bag_fd >= 0 ? a->tmp_path : ""));
+	release(a);
+	return rc;
 }
 
 int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
@@ -476,24 +522,8 @@ int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 
 	memset(r, 0, sizeof(*r));
 	a.started = time(NULL);
-	rc = setup(&a, err);
+	rc = setup_folder(&a, err);
 	if (!rc)
 		rc = acq_copy_tree(&a, err);
-	if (!rc)
-		rc = finish(&a, r, err);
-	if (!rc)
-		rc = publish(&a, err);
-	r->files = a.files;
-	r->bytes = a.bytes;
-	r->dirs = a.dirs;
-	r->anomalies = a.anomaly_count;
-	r->sealed = rc == 0;
-	r->sealed_unpublished = rc && a.sealed_written;
-	/* once sealed, the record is never rewritten: the seal covers it */
-	if (rc && a.bag_fd >= 0 && !a.sealed_written)
-		mark_incomplete(&a, err ? err->msg : ifk_strerror(rc));
-	snprintf(r->folder, sizeof(r->folder), "%s",
-	         rc == 0 ? a.out : (a.bag_fd >= 0 ? a.tmp_path : ""));
-	release(&a);
-	return rc;
+	return acq_complete(&a, rc, r, err);
 }
