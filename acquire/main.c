@@ -9,9 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "ifk/acquire.h"
+#include "ifk/password.h"
 #include "ifk/seal.h"
 #include "ifk/util.h"
+#include "ifk/verify.h"
 
 enum { EXIT_SEALED = 0, EXIT_ANOMALIES = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
 
@@ -20,7 +24,10 @@ static volatile sig_atomic_t stop_requested;
 struct args {
 	struct ifk_acquire_opts o;
 	const char *key, *cert;
-	int make_cert, days, quiet, json, progress, device;
+	int make_cert, days, quiet, json, progress, device, encrypt;
+	const char *password_file;
+	char *pw; /* --encrypt's new password, or the device's, to verify at once */
+	size_t pw_len;
 	struct timespec started;
 };
 
@@ -35,6 +42,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ifk-acquire --from DIR --out BAG --key KEY --cert CERT [--case ID]\n"
 	           "                   [--evidence ID] [--examiner NAME] [--organization NAME]\n"
 	           "                   [--notes TEXT] [--json] [--progress] [-q]\n"
+	           "       ifk-acquire --device [UDID] --out BAG --key KEY --cert CERT [case\n"
+	           "                   options] [--encrypt] [--password-file F] [--timeout S]\n"
 	           "       ifk-acquire --make-cert --examiner NAME [--organization NAME]\n"
 	           "                   [--days N] --key KEY --cert CERT\n"
 	           "Exit: 0 sealed, 1 sealed with anomalies recorded, 2 usage, 3 I/O or source\n"
@@ -55,6 +64,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 	                                     {"make-cert", no_argument, NULL, 'm'},
 	                                     {"days", required_argument, NULL, 'd'},
 	                                     {"device", optional_argument, NULL, 'D'},
+	                                     {"encrypt", no_argument, NULL, 'e'},
+	                                     {"password-file", required_argument, NULL, 'P'},
+	                                     {"timeout", required_argument, NULL, 't'},
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {"progress", no_argument, NULL, 'p'},
 	                                     {"quiet", no_argument, NULL, 'q'},
@@ -102,6 +114,18 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'D':
 			a->device = 1;
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			a->o.udid = optarg;
+			break;
+		case 'e':
+			a->encrypt = 1;
+			break;
+		case 'P':
+			a->password_file = optarg;
+			break;
+		case 't':
+			a->o.timeout_s = (unsigned)atoi(optarg);
 			break;
 		case 'j':
 			a->json = 1;
@@ -151,6 +175,18 @@ static int make_cert(const struct args *a)
 	return 0;
 }
 
+static int hand_password(void *ctx, char **pw, size_t *len)
+{
+	struct args *a = ctx;
+
+	*pw = malloc(a->pw_len + 1);
+	if (!*pw)
+		return -1;
+	memcpy(*pw, a->pw, a->pw_len + 1);
+	*len = a->pw_len;
+	return 0;
+}
+
 static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
 {
 	char line[160];
@@ -194,18 +230,87 @@ static void report(const struct args *a, const struct ifk_acquire_result *r, int
 		printf("incomplete folder: %s (not sealed)\nifk-acquire: INCOMPLETE\n", r->folder);
 }
 
+/* A password for --encrypt (or for verifying a device's encrypted backup
+ * at once) comes from a file, IFK_PASSWORD or the terminal, never argv. */
+static int get_password(struct args *a)
+{
+	struct ifk_error err = {0};
+	int rc;
+
+	if (!a->encrypt && !a->password_file)
+		return 0;
+	rc = ifk_password_read(a->password_file, "New backup password: ", &a->pw, &a->pw_len, &err);
+	if (rc) {
+		fprintf(stderr, "ifk-acquire: password: %s\n", err.msg);
+		return -1;
+	}
+	if (a->encrypt) {
+		a->o.new_password = a->pw;
+		a->o.new_password_len = a->pw_len;
+	}
+	return 0;
+}
+
+static int check_args(struct args *a)
+{
+	if (!!a->o.source == !!a->device || !a->o.out || !a->key || !a->cert) {
+		fprintf(stderr, "ifk-acquire: --from or --device, --out, --key and --cert are "
+		                "required\n");
+		usage(stderr);
+		return -1;
+	}
+	if ((a->encrypt || a->password_file) && !a->device) {
+		fprintf(stderr, "ifk-acquire: --encrypt and --password-file go with --device\n");
+		return -1;
+	}
+	return get_password(a);
+}
+
+/* With the backup's password at hand, the sealed bag is verified at once:
+ * every file decrypts (ifk-verify's checks, appended to the custody log). */
+static int verify_now(struct args *a, const char *bag)
+{
+	struct ifk_verify_opts vo = {.target = bag, .examiner = a->o.examiner};
+	struct ifk_error err = {0};
+	json_t *report = NULL;
+	int rc;
+
+	if (!a->pw)
+		return 0;
+	vo.password = hand_password;
+	vo.password_ctx = a;
+	rc = ifk_verify_run(&vo, &report, &err);
+	if (!report) {
+		fprintf(stderr, "ifk-acquire: verification: %s\n", err.msg);
+		return -1;
+	}
+	if (!a->quiet && !a->json)
+		printf("verification: %s\n", json_string_value(json_object_get(report, "verdict")));
+	rc = strcmp(json_string_value(json_object_get(report, "verdict")), "PASS") == 0 ? 0 : -1;
+	json_decref(report);
+	return rc;
+}
+
+static int exit_code(int rc, const struct ifk_acquire_result *r, int verified)
+{
+	if (rc == IFK_EINTR)
+		return EXIT_INTR;
+	if (rc == IFK_EEXIST || rc == IFK_EINVAL)
+		return EXIT_USAGE;
+	if (rc)
+		return EXIT_IO;
+	return r->anomalies || verified != 0 ? EXIT_ANOMALIES : EXIT_SEALED;
+}
+
 static int acquire(struct args *a)
 {
 	struct ifk_signer *signer = NULL;
 	struct ifk_acquire_result r;
 	struct ifk_error err = {0};
-	int rc;
+	int rc, verified = 0;
 
-	if (!a->o.source || !a->o.out || !a->key || !a->cert) {
-		fprintf(stderr, "ifk-acquire: --from, --out, --key and --cert are required\n");
-		usage(stderr);
+	if (check_args(a) != 0)
 		return EXIT_USAGE;
-	}
 	rc = ifk_signer_load(a->key, a->cert, getenv("IFK_KEY_PASSWORD"), &signer, &err);
 	unsetenv("IFK_KEY_PASSWORD"); /* no longer needed, nor inherited */
 	if (rc != 0) {
@@ -219,20 +324,18 @@ static int acquire(struct args *a)
 		a->o.progress = show_progress;
 		a->o.progress_ctx = &a->started;
 	}
-	rc = ifk_acquire_folder(&a->o, &r, &err);
+	rc = a->device ? ifk_acquire_device(&a->o, &r, &err) : ifk_acquire_folder(&a->o, &r, &err);
 	if (a->o.progress)
 		fputc('\n', stderr);
 	if (rc)
 		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
 	report(a, &r, rc, &err);
+	if (!rc && a->device)
+		verified = verify_now(a, r.folder);
 	ifk_signer_free(signer);
-	if (rc == IFK_EINTR)
-		return EXIT_INTR;
-	if (rc == IFK_EEXIST || rc == IFK_EINVAL)
-		return EXIT_USAGE;
-	if (rc)
-		return EXIT_IO;
-	return r.anomalies ? EXIT_ANOMALIES : EXIT_SEALED;
+	if (a->pw)
+		OPENSSL_clear_free(a->pw, a->pw_len + 1);
+	return exit_code(rc, &r, verified);
 }
 
 int main(int argc, char **argv)
@@ -248,9 +351,5 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	if (a.make_cert)
 		return make_cert(&a);
-	if (a.device) {
-		fprintf(stderr, "ifk-acquire: --device is not implemented yet\n");
-		return EXIT_USAGE;
-	}
 	return acquire(&a);
 }

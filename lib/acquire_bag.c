@@ -151,7 +151,8 @@ int acq_open_bag(struct acq *a, struct ifk_error *err)
 	a->file_md = EVP_MD_CTX_new();
 	a->buf = malloc(IFK_IO_CHUNK);
 	a->anomalies = json_array();
-	a->extra = json_object();
+	if (!a->extra)
+		a->extra = json_object();
 	if (!a->manifest_md || !a->file_md || !a->buf || !a->anomalies || !a->extra ||
 	    !EVP_DigestInit_ex(a->manifest_md, EVP_sha256(), NULL))
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");

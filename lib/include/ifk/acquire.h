@@ -16,6 +16,11 @@ struct ifk_acquire_opts {
 	const struct ifk_signer *signer;
 	const char *case_id, *evidence, *examiner, *organization, *notes; /* may be NULL */
 	volatile sig_atomic_t *stop; /* polled; non-zero stops cleanly (may be NULL) */
+	/* --device */
+	const char *udid;         /* NULL: the one device connected */
+	unsigned timeout_s;       /* silence from the device longer than this ends it (60) */
+	const char *new_password; /* --encrypt: set this backup password when none is set */
+	size_t new_password_len;
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes);
 	void *progress_ctx;
 };
@@ -36,6 +41,15 @@ struct ifk_acquire_result {
  * stop the incomplete folder is kept, with an unsealed record saying why.
  * Returns 0 when sealed (anomalies, if any, are counted in r). */
 int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
+                       struct ifk_error *err);
+
+/* Takes a full backup from a connected device through lockdownd and the
+ * mobilebackup2 service straight into a bag at opts->out, hashing every
+ * byte as it arrives. Sealed only when the device ends with ErrorCode 0 and
+ * a Status.plist saying "finished"; otherwise the incomplete folder is kept
+ * with a record saying why. IFK_ENOTFOUND: no device; IFK_EPASSWORD: the
+ * device is locked or the host is not trusted (err says what to do). */
+int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
                        struct ifk_error *err);
 
 #endif
