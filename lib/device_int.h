@@ -14,8 +14,6 @@
 
 #include "acquire_int.h"
 
-#define DEV_NAME_MAX 4096 /* longer device paths are a protocol error */
-
 struct dev {
 	struct acq *a;
 	idevice_t device;
@@ -39,9 +37,6 @@ struct dev {
 
 /* devicelink.c: the DeviceLink message loop, a table of handlers */
 int dl_run(struct dev *d, struct ifk_error *err);
-/* Maps a device path "<udid>/rel" to rel below data/, refusing anything
- * that could leave it; *rel is malloc'd. 0, or -1 with why. */
-int dl_map_path(const struct dev *d, const char *devpath, size_t len, char **rel, const char **why);
 /* Stores a file that the host itself writes (Info.plist) into data/. */
 int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,
                     struct ifk_error *err);

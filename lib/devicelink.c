@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "device_int.h"
+#include "ifk/device.h"
 #include "ifk/util.h"
 
 #define CODE_SUCCESS 0x00
@@ -44,30 +45,35 @@ static void dl_event(struct dev *d, const char *kind, const char *path, const ch
 
 /* ---- paths ---- */
 
-int dl_map_path(const struct dev *d, const char *devpath, size_t len, char **rel, const char **why)
+int ifk_device_path(const char *udid, const char *devpath, size_t len, char **rel, const char **why)
 {
-	size_t ul = strlen(d->udid);
+	size_t ul = strlen(udid);
 	const char *p, *s;
 
 	*rel = NULL;
 	if (strlen(devpath) != len)
 		return *why = "the name holds a NUL byte", -1;
-	if (len > DEV_NAME_MAX)
+	if (len > IFK_DEVICE_NAME_MAX)
 		return *why = "the name is longer than 4096 bytes", -1;
 	if (devpath[0] == '/')
 		return *why = "an absolute path", -1;
-	if (strncasecmp(devpath, d->udid, ul) != 0 || (devpath[ul] != '/' && devpath[ul] != '\0'))
+	if (strncasecmp(devpath, udid, ul) != 0 || (devpath[ul] != '/' && devpath[ul] != '\0'))
 		return *why = "not inside the device's backup folder", -1;
 	p = devpath + ul + (devpath[ul] == '/');
 	for (s = p; *s;) {
 		size_t n = strcspn(s, "/");
-		if ((n == 2 && strncmp(s, "..", 2) == 0) || (n == 1 && *s == '.') ||
-		    (n == 0 && s[0] == '/'))
+		if ((n == 2 && strncmp(s, "..", 2) == 0) || (n == 1 && *s == '.') || n == 0)
 			return *why = "a \"..\", \".\" or empty path component", -1;
 		s += n + (s[n] == '/');
 	}
 	*rel = strdup(p);
 	return *rel ? 0 : (*why = "out of memory", -1);
+}
+
+static int dl_map_path(const struct dev *d, const char *devpath, size_t len, char **rel,
+                       const char **why)
+{
+	return ifk_device_path(d->udid, devpath, len, rel, why);
 }
 
 /* Opens the folder that holds rel below data/, component by component,
@@ -201,7 +207,7 @@ static int read_be32(struct dev *d, uint32_t *v, struct ifk_error *err)
 }
 
 /* A length-prefixed name; *name is malloc'd, *len its byte count. Names
- * over DEV_NAME_MAX are read (and then refused) up to DEV_NAME_SKIP; a
+ * over IFK_DEVICE_NAME_MAX are read (and then refused) up to DEV_NAME_SKIP; a
  * longer length cannot be a name: a protocol error. */
 static int read_name(struct dev *d, char **name, uint32_t *len, struct ifk_error *err)
 {
