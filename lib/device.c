@@ -179,25 +179,20 @@ static void start_helpers(struct dev *d)
 static int start_backup_service(struct dev *d, struct ifk_error *err)
 {
 	lockdownd_service_descriptor_t svc = NULL;
-	double versions[2] = {2.0, 2.1}, remote = 0;
 	lockdownd_error_t le;
-	int rc = 0;
+	int rc;
 
-	le = lockdownd_start_service_with_escrow_bag(d->lockdown, MOBILEBACKUP2_SERVICE_NAME, &svc);
+	le = lockdownd_start_service_with_escrow_bag(d->lockdown, "com.apple.mobilebackup2", &svc);
 	if (le != LOCKDOWN_E_SUCCESS || !svc || !svc->port)
 		rc = le == LOCKDOWN_E_INVALID_SERVICE || le == LOCKDOWN_E_SUCCESS
 		         ? ifk_error_set(err, IFK_EIO,
 		                         "the device refused to start its backup service")
 		         : lockdown_error(le, err);
-	else if (mobilebackup2_client_new(d->device, svc, &d->mb2) != MOBILEBACKUP2_E_SUCCESS)
-		rc = ifk_error_set(err, IFK_EIO, "cannot connect to the device's backup service");
-	else if (mobilebackup2_version_exchange(d->mb2, versions, 2, &remote) !=
-	         MOBILEBACKUP2_E_SUCCESS)
-		rc = ifk_error_set(err, IFK_EIO,
-		                   "the device's backup protocol version is not one "
-		                   "ifk speaks (2.0, 2.1)");
+	else
+		rc = dlc_open(d, svc, err);
 	lockdownd_service_descriptor_free(svc);
-	return rc;
+	d->last_data = time(NULL);
+	return rc ? rc : dlc_handshake(d, err);
 }
 
 static int connect_device(struct dev *d, struct ifk_error *err)
@@ -244,12 +239,13 @@ static int set_password(struct dev *d, struct ifk_error *err)
 	}
 	memcpy(pw, d->a->o->new_password, d->a->o->new_password_len);
 	pw[d->a->o->new_password_len] = '\0';
+	plist_dict_set_item(opts, "MessageName", plist_new_string("ChangePassword"));
 	plist_dict_set_item(opts, "TargetIdentifier", plist_new_string(d->udid));
 	plist_dict_set_item(opts, "NewPassword", plist_new_string(pw));
 	OPENSSL_clear_free(pw, d->a->o->new_password_len + 1);
-	rc = mobilebackup2_send_message(d->mb2, "ChangePassword", opts) == MOBILEBACKUP2_E_SUCCESS
-	         ? dl_run(d, err)
-	         : ifk_error_set(err, IFK_EIO, "cannot ask the device to set a password");
+	rc = dlc_process_message(d, opts, err);
+	if (!rc)
+		rc = dl_run(d, err);
 	plist_free(opts);
 	if (!rc && (!d->finished || d->error_code != 0))
 		rc = ifk_error_set(err, IFK_EIO, "the device did not set the backup password (%s)",
@@ -261,16 +257,17 @@ static int set_password(struct dev *d, struct ifk_error *err)
 
 static int request_backup(struct dev *d, struct ifk_error *err)
 {
-	plist_t opts = plist_new_dict();
-	mobilebackup2_error_t e;
+	plist_t req = plist_new_dict(), opts = plist_new_dict();
+	int rc;
 
 	plist_dict_set_item(opts, "ForceFullBackup", plist_new_bool(1));
-	e = mobilebackup2_send_request(d->mb2, "Backup", d->udid, d->udid, opts);
-	plist_free(opts);
-	if (e != MOBILEBACKUP2_E_SUCCESS)
-		return ifk_error_set(err, IFK_EIO, "the device refused to start the backup (%d)",
-		                     e);
-	return dl_run(d, err);
+	plist_dict_set_item(req, "MessageName", plist_new_string("Backup"));
+	plist_dict_set_item(req, "TargetIdentifier", plist_new_string(d->udid));
+	plist_dict_set_item(req, "SourceIdentifier", plist_new_string(d->udid));
+	plist_dict_set_item(req, "Options", opts);
+	rc = dlc_process_message(d, req, err);
+	plist_free(req);
+	return rc ? rc : dl_run(d, err);
 }
 
 /* Sealed only when the device said ErrorCode 0 and its Status.plist
@@ -321,8 +318,7 @@ static void close_device(struct dev *d)
 		if (d->np)
 			np_post_notification(d->np, NP_SYNC_DID_FINISH);
 	}
-	if (d->mb2)
-		mobilebackup2_client_free(d->mb2);
+	dlc_disconnect(d);
 	if (d->afc)
 		afc_client_free(d->afc);
 	if (d->np)

@@ -5,7 +5,6 @@
 #include <libimobiledevice/afc.h>
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
-#include <libimobiledevice/mobilebackup2.h>
 #include <libimobiledevice/notification_proxy.h>
 #include <plist/plist.h>
 #include <signal.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "acquire_int.h"
+#include "ifk/plist.h"
 
 struct dev {
 	struct acq *a;
@@ -21,7 +21,7 @@ struct dev {
 	np_client_t np;
 	afc_client_t afc;
 	uint64_t lockfile;
-	mobilebackup2_client_t mb2;
+	idevice_connection_t conn; /* the mobilebackup2 service */
 	char *udid;
 	sqlite3 *work;                   /* received files: path, sha256, size */
 	volatile sig_atomic_t cancelled; /* the device asked to cancel */
@@ -35,7 +35,21 @@ struct dev {
 	double device_progress;
 };
 
+/* dlconn.c: the service connection and DeviceLink framing */
+int dlc_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err);
+int dlc_handshake(struct dev *d, struct ifk_error *err);
+int dlc_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct ifk_error *err);
+int dlc_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *err);
+int dlc_send_plist(struct dev *d, plist_t p, struct ifk_error *err);
+int dlc_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err);
+int dlc_process_message(struct dev *d, plist_t dict, struct ifk_error *err);
+int dlc_status(struct dev *d, int code, const char *desc, plist_t payload, struct ifk_error *err);
+void dlc_disconnect(struct dev *d);
+void dlc_close(struct dev *d);
+
 /* devicelink.c: the DeviceLink message loop, a table of handlers */
+/* Reads exactly n bytes, within the stall timeout and the stop flag. */
+int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err);
 int dl_run(struct dev *d, struct ifk_error *err);
 /* Stores a file that the host itself writes (Info.plist) into data/. */
 int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,

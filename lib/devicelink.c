@@ -174,25 +174,21 @@ static int stalled(struct dev *d, struct ifk_error *err)
 	return 0;
 }
 
-/* Reads exactly n bytes of the raw stream. */
-static int read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
+int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
 {
 	uint32_t got = 0;
 
 	while (got < n) {
 		uint32_t r = 0;
-		mobilebackup2_error_t e =
-		    mobilebackup2_receive_raw(d->mb2, (char *)buf + got, n - got, &r);
+		int rc = dlc_recv_some(d, (char *)buf + got, n - got, &r, err);
+		if (rc)
+			return rc;
 		if (r > 0) {
 			got += r;
 			d->last_data = time(NULL);
-			continue;
-		}
-		if (e != MOBILEBACKUP2_E_SUCCESS && e != MOBILEBACKUP2_E_RECEIVE_TIMEOUT)
-			return ifk_error_set(err, IFK_EIO,
-			                     "the connection to the device was lost (error %d)", e);
-		if (stalled(d, err))
+		} else if (stalled(d, err)) {
 			return err ? err->code : IFK_EIO;
+		}
 	}
 	return 0;
 }
@@ -200,7 +196,7 @@ static int read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *er
 static int read_be32(struct dev *d, uint32_t *v, struct ifk_error *err)
 {
 	uint32_t be;
-	int rc = read_exact(d, &be, 4, err);
+	int rc = dl_read_exact(d, &be, 4, err);
 
 	*v = ntohl(be);
 	return rc;
@@ -222,7 +218,7 @@ static int read_name(struct dev *d, char **name, uint32_t *len, struct ifk_error
 	*name = malloc(*len + 1);
 	if (!*name)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	rc = read_exact(d, *name, *len, err);
+	rc = dl_read_exact(d, *name, *len, err);
 	(*name)[*len] = '\0';
 	return rc;
 }
@@ -231,14 +227,7 @@ static int read_name(struct dev *d, char **name, uint32_t *len, struct ifk_error
 static int respond(struct dev *d, int code, const char *desc, plist_t payload,
                    struct ifk_error *err)
 {
-	plist_t empty = payload ? NULL : plist_new_dict();
-	mobilebackup2_error_t e =
-	    mobilebackup2_send_status_response(d->mb2, code, desc, payload ? payload : empty);
-
-	plist_free(empty);
-	if (e != MOBILEBACKUP2_E_SUCCESS)
-		return ifk_error_set(err, IFK_EIO, "cannot answer the device (error %d)", e);
-	return 0;
+	return dlc_status(d, code, desc, payload, err);
 }
 
 /* ---- DLMessageUploadFiles: the files themselves ---- */
@@ -291,7 +280,7 @@ static int incoming_data(struct dev *d, struct incoming *in, uint32_t n, struct 
 {
 	while (n > 0) {
 		uint32_t chunk = n < IFK_IO_CHUNK ? n : IFK_IO_CHUNK;
-		int rc = read_exact(d, d->a->buf, chunk, err);
+		int rc = dl_read_exact(d, d->a->buf, chunk, err);
 		if (rc)
 			return rc;
 		if (in->fd >= 0) {
@@ -362,12 +351,12 @@ static void incoming_free(struct incoming *in)
 static int read_message(struct dev *d, uint32_t n, char *msg, size_t cap, struct ifk_error *err)
 {
 	uint32_t keep = n < cap - 1 ? n : (uint32_t)(cap - 1), rest = n - keep;
-	int rc = read_exact(d, msg, keep, err);
+	int rc = dl_read_exact(d, msg, keep, err);
 
 	msg[keep] = '\0';
 	while (!rc && rest > 0) {
 		uint32_t chunk = rest < IFK_IO_CHUNK ? rest : IFK_IO_CHUNK;
-		rc = read_exact(d, d->a->buf, chunk, err);
+		rc = dl_read_exact(d, d->a->buf, chunk, err);
 		rest -= chunk;
 	}
 	return rc;
@@ -388,7 +377,7 @@ static int incoming_blocks(struct dev *d, struct incoming *in, struct ifk_error 
 			return 1;
 		}
 		if (!rc)
-			rc = read_exact(d, &code, 1, err);
+			rc = dl_read_exact(d, &code, 1, err);
 		if (rc)
 			return rc;
 		if (code == CODE_FILE_DATA) {
@@ -504,6 +493,7 @@ static int create_directory(struct dev *d, plist_t msg, struct ifk_error *err)
 		if (*rel && asprintf(&inner, "%s/x", rel) > 0 &&
 		    (fd = open_parent(d, inner, 1, &leaf)) >= 0) {
 			close(fd);
+			d->a->dirs++;
 			rc = respond(d, 0, NULL, NULL, err);
 		} else {
 			rc = respond(d, *rel ? -1 : 0, *rel ? strerror(errno) : NULL, NULL, err);
@@ -735,31 +725,29 @@ static int download_files(struct dev *d, plist_t msg, struct ifk_error *err)
 	plist_t list = plist_array_get_item(msg, 1);
 	uint32_t i, n = plist_get_node_type(list) == PLIST_ARRAY ? plist_array_get_size(list) : 0;
 	static const char nofile[] = "No such file or directory";
-	mobilebackup2_error_t e = MOBILEBACKUP2_E_SUCCESS;
-	uint32_t sent, zero = 0;
+	uint32_t zero = 0;
+	int rc = 0;
 
-	for (i = 0; i < n && e == MOBILEBACKUP2_E_SUCCESS; i++) {
+	for (i = 0; i < n && !rc; i++) {
 		char *p = NULL, hdr[5];
 		uint32_t be;
 		plist_get_string_val(plist_array_get_item(list, i), &p);
 		be = htonl(p ? (uint32_t)strlen(p) : 0);
-		e = mobilebackup2_send_raw(d->mb2, (char *)&be, 4, &sent);
-		if (p && e == MOBILEBACKUP2_E_SUCCESS && *p)
-			e = mobilebackup2_send_raw(d->mb2, p, (uint32_t)strlen(p), &sent);
+		rc = dlc_send_raw(d, &be, 4, err);
+		if (!rc && p && *p)
+			rc = dlc_send_raw(d, p, (uint32_t)strlen(p), err);
 		be = htonl((uint32_t)sizeof(nofile));
 		memcpy(hdr, &be, 4);
 		hdr[4] = CODE_ERROR_LOCAL;
-		if (e == MOBILEBACKUP2_E_SUCCESS)
-			e = mobilebackup2_send_raw(d->mb2, hdr, 5, &sent);
-		if (e == MOBILEBACKUP2_E_SUCCESS)
-			e = mobilebackup2_send_raw(d->mb2, nofile, sizeof(nofile) - 1, &sent);
+		if (!rc)
+			rc = dlc_send_raw(d, hdr, 5, err);
+		if (!rc)
+			rc = dlc_send_raw(d, nofile, sizeof(nofile) - 1, err);
 		free(p);
 	}
-	if (e == MOBILEBACKUP2_E_SUCCESS)
-		e = mobilebackup2_send_raw(d->mb2, (char *)&zero, 4, &sent);
-	if (e != MOBILEBACKUP2_E_SUCCESS)
-		return ifk_error_set(err, IFK_EIO, "cannot answer the device (error %d)", e);
-	return respond(d, n ? -13 : 0, n ? "Multi status" : NULL, NULL, err);
+	if (!rc)
+		rc = dlc_send_raw(d, &zero, 4, err);
+	return rc ? rc : respond(d, n ? -13 : 0, n ? "Multi status" : NULL, NULL, err);
 }
 
 /* The device's final word: ErrorCode 0 is success. Ends the loop. */
@@ -827,6 +815,18 @@ static int dispatch(struct dev *d, const char *name, plist_t msg, struct ifk_err
 	return respond(d, -1, "Unknown DeviceLink message", NULL, err);
 }
 
+/* The name of a DeviceLink message: its first item. */
+static char *message_name(plist_t msg)
+{
+	plist_t first =
+	    plist_get_node_type(msg) == PLIST_ARRAY ? plist_array_get_item(msg, 0) : NULL;
+	char *name = NULL;
+
+	if (plist_get_node_type(first) == PLIST_STRING)
+		plist_get_string_val(first, &name);
+	return name;
+}
+
 int dl_run(struct dev *d, struct ifk_error *err)
 {
 	int rc = 0;
@@ -835,16 +835,12 @@ int dl_run(struct dev *d, struct ifk_error *err)
 	while (rc == 0) {
 		plist_t msg = NULL;
 		char *name = NULL;
-		mobilebackup2_error_t e = mobilebackup2_receive_message(d->mb2, &msg, &name);
-		if (msg && name) {
-			d->last_data = time(NULL);
+		rc = dlc_recv_plist(d, &msg, err);
+		if (!rc && !(name = message_name(msg)))
+			rc = ifk_error_set(err, IFK_EFORMAT,
+			                   "protocol error: a message without a name");
+		if (!rc)
 			rc = dispatch(d, name, msg, err);
-		} else if (e != MOBILEBACKUP2_E_SUCCESS && e != MOBILEBACKUP2_E_RECEIVE_TIMEOUT) {
-			rc = ifk_error_set(err, IFK_EIO,
-			                   "the connection to the device was lost (error %d)", e);
-		} else {
-			rc = stalled(d, err);
-		}
 		plist_free(msg);
 		free(name);
 	}
