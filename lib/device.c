@@ -319,6 +319,7 @@ static void close_device(struct dev *d)
 			np_post_notification(d->np, NP_SYNC_DID_FINISH);
 	}
 	dlc_disconnect(d);
+	dlsink_stop(d->sink);
 	if (d->afc)
 		afc_client_free(d->afc);
 	if (d->np)
@@ -370,10 +371,10 @@ static int take_backup(struct dev *d, plist_t all, struct ifk_error *err)
 static void transfer_record(struct dev *d)
 {
 	json_object_set_new(d->a->extra, "transfer",
-	                    json_pack("{s:b, s:I, s:s, s:f, s:O}", "final_response", d->finished,
+	                    json_pack("{s:b, s:I, s:s, s:f, s:o}", "final_response", d->finished,
 	                              "error_code", (json_int_t)d->error_code, "error_description",
 	                              d->error_desc, "device_progress", d->device_progress,
-	                              "events", d->log ? d->log : json_array()));
+	                              "events", d->log ? json_incref(d->log) : json_array()));
 }
 
 int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,

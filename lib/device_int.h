@@ -3,6 +3,7 @@
 #define IFK_DEVICE_INT_H
 
 #include <libimobiledevice/afc.h>
+#include <openssl/evp.h>
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
 #include <libimobiledevice/notification_proxy.h>
@@ -33,7 +34,17 @@ struct dev {
 	time_t last_data; /* the last time anything arrived */
 	json_t *log;      /* the transfer: per-file errors, moves, removes, refusals */
 	double device_progress;
+	struct dlsink *sink; /* hashes and writes while the next chunk arrives */
 };
+
+/* dlsink.c: a worker thread that hashes and writes received chunks */
+struct dlsink;
+int dlsink_start(struct dlsink **out, struct ifk_error *err);
+uint8_t *dlsink_buffer(struct dlsink *s);
+void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd,
+                   struct acq_capture *cap);
+int dlsink_drain(struct dlsink *s);
+void dlsink_stop(struct dlsink *s);
 
 /* dlconn.c: the service connection and DeviceLink framing */
 int dlc_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err);

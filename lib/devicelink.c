@@ -275,21 +275,18 @@ static void incoming_open(struct dev *d, struct incoming *in, uint32_t len)
 	EVP_DigestInit_ex(d->a->file_md, EVP_sha256(), NULL);
 }
 
-/* One data block: hashed, kept (when a top-level plist) and written. */
+/* One data block: received here, hashed, kept (when a top-level plist) and
+ * written by the sink's worker while the next block arrives. */
 static int incoming_data(struct dev *d, struct incoming *in, uint32_t n, struct ifk_error *err)
 {
 	while (n > 0) {
 		uint32_t chunk = n < IFK_IO_CHUNK ? n : IFK_IO_CHUNK;
-		int rc = dl_read_exact(d, d->a->buf, chunk, err);
+		uint8_t *buf = in->fd >= 0 ? dlsink_buffer(d->sink) : d->a->buf;
+		int rc = dl_read_exact(d, buf, chunk, err);
 		if (rc)
 			return rc;
-		if (in->fd >= 0) {
-			EVP_DigestUpdate(d->a->file_md, d->a->buf, chunk);
-			acq_capture_bytes(in->cap, d->a->buf, chunk);
-			rc = ifk_write_all(in->fd, d->a->buf, chunk, in->rel, err);
-			if (rc)
-				return rc;
-		}
+		if (in->fd >= 0)
+			dlsink_submit(d->sink, chunk, d->a->file_md, in->fd, in->cap);
 		in->size += chunk;
 		n -= chunk;
 		acq_progress(d->a, chunk);
@@ -304,8 +301,12 @@ static int incoming_done(struct dev *d, struct incoming *in, struct ifk_error *e
 	uint8_t md[32];
 	char hex[65];
 
+	int e;
+
 	if (in->fd < 0)
 		return 0;
+	if ((e = dlsink_drain(d->sink)) != 0)
+		return ifk_error_sys(err, IFK_EIO, e, "data/%s: write failed", in->rel);
 	EVP_DigestFinal_ex(d->a->file_md, md, NULL);
 	ifk_hex(md, 32, hex);
 	if (close(in->fd) != 0) {
@@ -323,6 +324,7 @@ static void incoming_drop(struct dev *d, struct incoming *in, const char *kind, 
 {
 	char detail[900];
 
+	dlsink_drain(d->sink);
 	if (in->fd >= 0) {
 		close(in->fd);
 		in->fd = -1;
@@ -829,8 +831,10 @@ static char *message_name(plist_t msg)
 
 int dl_run(struct dev *d, struct ifk_error *err)
 {
-	int rc = 0;
+	int rc = d->sink ? 0 : dlsink_start(&d->sink, err);
 
+	if (rc)
+		return rc;
 	d->last_data = time(NULL);
 	while (rc == 0) {
 		plist_t msg = NULL;
