@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The main job on a bundled sample: a generated encrypted iPhone backup is
-# imported into a sealed evidence bag, which is then verified.
+# served by the device simulator (which the stock libimobiledevice clients
+# accept as an iPhone), taken with ifk-acquire --device straight into a
+# sealed evidence bag, and verified.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 demo="$build/demo"
 rm -rf "$demo"
 mkdir -p "$demo"
 cd "$demo"
+sim_pid=
+trap '[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; true' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -17,14 +21,23 @@ printf 'demo-password\n' > backup-password.txt
 	--password-file backup-password.txt --dpic 10000 --iter 1000
 echo "sample: $demo/sample-backup"
 
+step "the device simulator serves it as an iPhone over usbmuxd"
+"$build/tests/sim/ifk-devsim" --socket "$demo/usbmuxd.sock" --backup sample-backup \
+	--log "$demo/simulator.log" > simulator.out &
+sim_pid=$!
+for _ in $(seq 1 100); do grep -q ready simulator.out 2>/dev/null && break; sleep 0.05; done
+export USBMUXD_SOCKET_ADDRESS="UNIX:$demo/usbmuxd.sock"
+echo "device: $(idevice_id -l 2>/dev/null || echo '(idevice_id not installed)')"
+
 step "an examiner certificate (self-signed, for users without a PKI)"
 "$build/ifk-acquire" --make-cert --examiner "Demo Examiner" --organization "ifk demo lab" \
 	--key examiner.key --cert examiner.pem
 
-step "ifk-acquire --from: import and seal"
-"$build/ifk-acquire" --from sample-backup --out case-001.bag --key examiner.key \
-	--cert examiner.pem --case CASE-001 --evidence EV-01 --examiner "Demo Examiner" \
-	--organization "ifk demo lab" --notes "demo acquisition of a generated sample"
+step "ifk-acquire --device: back up the device straight into a sealed bag"
+"$build/ifk-acquire" --device --out case-001.bag --key examiner.key --cert examiner.pem \
+	--case CASE-001 --evidence EV-01 --examiner "Demo Examiner" \
+	--organization "ifk demo lab" --notes "demo acquisition from the device simulator" \
+	--password-file backup-password.txt
 
 step "ifk-verify: seal, custody log, backup, encryption"
 set +e
@@ -35,7 +48,7 @@ set -e
 
 step "a third party checks the seal with OpenSSL alone"
 openssl cms -verify -binary -inform DER -in case-001.bag/ifk-seal.p7s \
-	-content case-001.bag/tagmanifest-sha256.txt -CAfile examiner.pem -out /dev/null
+	-content case-001.bag/tagmanifest-sha256.txt -CAfile examiner.pem -out /dev/null 2>&1
 (cd case-001.bag && sha256sum --quiet -c tagmanifest-sha256.txt &&
 	sha256sum --quiet -c manifest-sha256.txt && echo "BagIt manifests: OK")
 

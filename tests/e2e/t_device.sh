@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# ifk-acquire --device against the device simulator (which the stock
+# libimobiledevice clients accept): a sealed bag equal to the served backup,
+# and for every fault an exact outcome. Beside each fault: what Debian's
+# idevicebackup2 1.3.0 does on it (tests/e2e/t_sim_reference.sh shows it).
+. "$(dirname "$0")/lib.sh"
+SIM="$B/tests/sim/ifk-devsim"
+export HOME="$T"
+SIMPID=
+stop_sim() {
+	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null
+	SIMPID=
+	rm -f "$T/mux.sock"
+}
+trap 'stop_sim; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+# start_sim BACKUP [simulator options]
+start_sim() {
+	local b=$1
+	shift
+	stop_sim
+	"$SIM" --socket "$T/mux.sock" --backup "$b" --log "$T/sim.log" "$@" >"$T/sim.out" 2>&1 &
+	SIMPID=$!
+	for _ in $(seq 1 200); do grep -q ready "$T/sim.out" 2>/dev/null && break; sleep 0.05; done
+	grep -q ready "$T/sim.out" || fail "the simulator did not start"
+	export USBMUXD_SOCKET_ADDRESS="UNIX:$T/mux.sock"
+}
+# acquire_dev BAG EXPECTED_RC [more options]
+acquire_dev() {
+	local bag=$1 want=$2
+	shift 2
+	run "$want" "$ACQUIRE" --device --out "$bag" --key ex.key --cert ex.pem --timeout 5 \
+		--case DEV-1 --examiner "Test Examiner" "$@"
+}
+served_sha() { sha256sum "src/$1" | cut -c1-64; }
+examiner
+sample src
+
+start_sim src
+acquire_dev dev.bag 0
+has "ifk-acquire: SEALED"
+diff -r -x Info.plist src dev.bag/data >/dev/null || fail "the payload differs from the served backup"
+[ -f dev.bag/data/Info.plist ] || fail "no host-written Info.plist"
+grep -q '"method": "device-backup"' dev.bag/ifk-acquisition.json || fail "method"
+grep -q '"UniqueDeviceID"' dev.bag/ifk-acquisition.json || fail "no lockdown identity"
+grep -q '"device_minus_host_s"' dev.bag/ifk-acquisition.json || fail "no device clock"
+run 0 "$VERIFY" dev.bag
+ok "a device backup is sealed as it arrives, equal to the served backup (Info.plist aside), and verifies"
+
+sample encsrc "${FAST[@]}"
+start_sim encsrc
+acquire_dev enc.bag 0 --password-file pw.txt
+has "verification: PASS"
+diff -r -x Info.plist encsrc enc.bag/data >/dev/null || fail "the encrypted payload differs"
+! grep -rq sample-pw enc.bag || fail "the password reached the bag"
+ok "an encrypted device backup is sealed and verified at once with its password"
+
+start_sim encsrc --service-ssl
+acquire_dev ssl.bag 0 --password-file pw.txt
+has "verification: PASS"
+ok "the backup service over TLS, as real devices run it"
+
+start_sim src --will-encrypt no
+IFK_PASSWORD=new-secret run 0 "$ACQUIRE" --device --out setpw.bag --key ex.key --cert ex.pem \
+	--timeout 5 --encrypt
+grep -q '"backup_password_set_by_examiner": true' setpw.bag/ifk-acquisition.json ||
+	fail "the record does not say the examiner set a password"
+! grep -rq new-secret setpw.bag || fail "the new password reached the bag"
+ok "--encrypt sets a backup password (from IFK_PASSWORD), recorded without its value"
+
+# idevicebackup2: "Backup Aborted.", a truncated file left on disk
+start_sim src --fault drop-mid-file
+acquire_dev drop.bag 3
+has "INCOMPLETE"
+[ -d drop.bag.incomplete ] && [ ! -e drop.bag ] || fail "no incomplete folder"
+[ ! -e drop.bag.incomplete/ifk-seal.p7s ] || fail "an interrupted transfer was sealed"
+grep -q '"kind": "partial"' drop.bag.incomplete/ifk-acquisition.json || fail "partial file not recorded"
+run 1 "$VERIFY" drop.bag.incomplete
+has "incomplete"
+ok "a connection dropped mid-file: incomplete folder, not sealed, the partial file recorded"
+
+# idevicebackup2: "Backup Successful." (the protocol has no integrity check)
+start_sim src --fault corrupt-byte
+acquire_dev corrupt.bag 0
+changed=0
+while read -r sum path; do
+	rel=${path#data/}
+	[ "$rel" = Info.plist ] && continue
+	[ "$sum" = "$(served_sha "$rel")" ] || changed=$((changed + 1))
+done < corrupt.bag/manifest-sha256.txt
+[ "$changed" -eq 1 ] || fail "$changed files differ from the served ones, wanted 1"
+ok "a byte corrupted in transit: the seal records the hash of what actually arrived"
+
+# idevicebackup2: its 30 s timeout fires, "Backup Aborted.", exit 255
+start_sim src --fault stall --stall-seconds 30
+acquire_dev stall.bag 3
+has "stalled"
+[ -d stall.bag.incomplete ] || fail "no incomplete folder"
+ok "a stall longer than --timeout ends the acquisition, unsealed"
+
+# idevicebackup2: "Backup Failed (Error Code 105)", files present
+start_sim src --fault error-code
+acquire_dev err.bag 3
+has "ErrorCode 105"
+[ ! -e err.bag.incomplete/ifk-seal.p7s ] || fail "sealed despite ErrorCode 105"
+ok "a final ErrorCode other than 0 leaves the acquisition unsealed"
+
+# idevicebackup2: "Backup Successful.", exit 0, keeps the half file, says nothing
+start_sim src --fault file-error
+acquire_dev ferr.bag 1
+grep -q '"kind": "device-error"' ferr.bag/ifk-acquisition.json || fail "device error not recorded"
+ok "a device-side per-file error: that file stays out of the seal, recorded exactly"
+
+# idevicebackup2: "Backup Failed (Error Code 0)." but exit 0
+start_sim src --fault unfinished
+acquire_dev unf.bag 3
+has "not \"finished\""
+ok "Status.plist not finished: not sealed"
+
+# idevicebackup2: writes OUT/escape.txt beside the device folder, loses sync, aborts
+start_sim src --fault hostile-paths
+acquire_dev hostile.bag 1
+[ "$(grep -c '"kind": "refused-path"' hostile.bag/ifk-acquisition.json)" -ge 3 ] ||
+	fail "hostile paths not all refused"
+[ ! -e "$T/escape.txt" ] && [ ! -e /etc/evil ] || fail "something was written outside the bag"
+run 0 "$VERIFY" hostile.bag
+ok "hostile paths (.., absolute, NUL, over-long) are refused and recorded, nothing leaves the bag"
+
+# idevicebackup2: sends no status at all; "Backup Successful."
+start_sim src --fault unknown-message
+acquire_dev unknown.bag 1
+grep -q '"kind": "unknown-message"' unknown.bag/ifk-acquisition.json || fail "not recorded"
+ok "an unknown DeviceLink message gets an error status and is recorded"
+
+# idevicebackup2: "ERROR: Could not start service com.apple.mobilebackup2."
+start_sim src --fault refuse-service
+acquire_dev refused.bag 3
+has "refused to start its backup service"
+ok "a refused backup service is a clear error"
+
+# idevicebackup2: "Could not receive from mobilebackup2 (-256)", aborted, exit 255
+start_sim src --fault oversized-frame
+acquire_dev huge.bag 3
+ok "an oversized frame length ends the acquisition cleanly"
+
+# idevicebackup2: carries them out; "Backup Successful."
+start_sim src --fault move-remove
+acquire_dev moves.bag 0
+grep -q '"kind": "moved"' moves.bag/ifk-acquisition.json || fail "moves not recorded"
+run 0 "$VERIFY" moves.bag
+ok "moves, removals and copies the device asks for are applied before sealing and recorded"
+
+# idevicebackup2: blocks 30 s on a block that never comes, "Backup Aborted."
+start_sim src --fault cancel
+acquire_dev cancel.bag 3
+has "cancel"
+[ ! -e cancel.bag.incomplete/ifk-seal.p7s ] || fail "a cancelled backup was sealed"
+ok "a backup cancelled on the device is not sealed"
+
+start_sim src --fault stall --stall-seconds 30
+"$ACQUIRE" --device --out int.bag --key ex.key --cert ex.pem --timeout 60 -q >int.txt 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -d int.bag.incomplete ] && break; sleep 0.1; done
+sleep 1
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" -eq 130 ] || { cat int.txt; fail "exit $rc after Ctrl-C, wanted 130"; }
+[ -d int.bag.incomplete ] && [ ! -e int.bag ] || fail "no incomplete folder after Ctrl-C"
+ok "Ctrl-C during a device backup: a clean stop, exit 130, an incomplete folder"
+
+start_sim src --unpaired --refuse-pair
+acquire_dev trust.bag 3
+has "Trust"
+start_sim src --locked
+acquire_dev locked.bag 3
+has "unlock"
+ok "an untrusted or locked device gets a message saying what to do"
+stop_sim
+run 3 "$ACQUIRE" --device --out none.bag --key ex.key --cert ex.pem --timeout 5
+has "no device"
+ok "no device: a clear error"
+echo "$PASSED passed, 0 failed"
