@@ -187,12 +187,15 @@ static int hand_password(void *ctx, char **pw, size_t *len)
 	return 0;
 }
 
-static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
+static void show_progress(void *ctx, uint64_t files, uint64_t bytes, double device_percent)
 {
 	char line[160];
 
-	ifk_progress_line(line, sizeof(line), "copied and hashed", files, bytes, ctx);
-	fprintf(stderr, "\rifk-acquire: %s ", line);
+	ifk_progress_line(line, sizeof(line), "received and hashed", files, bytes, ctx);
+	if (device_percent >= 0)
+		fprintf(stderr, "\rifk-acquire: %s, device at %.0f%% ", line, device_percent);
+	else
+		fprintf(stderr, "\rifk-acquire: %s ", line);
 }
 
 static void report(const struct args *a, const struct ifk_acquire_result *r, int rc,

@@ -23,7 +23,7 @@ void acq_progress(struct acq *a, uint64_t more_bytes)
 	if (!a->o->progress || a->bytes + more_bytes - a->progress_mark < 64u * 1024 * 1024)
 		return;
 	a->progress_mark = a->bytes + more_bytes;
-	a->o->progress(a->o->progress_ctx, a->files, a->progress_mark);
+	a->o->progress(a->o->progress_ctx, a->files, a->progress_mark, a->device_percent);
 }
 
 static int exists_at(int dfd, const char *name)
@@ -271,8 +271,21 @@ static const char *source_text(const struct acq *a)
 	return p ? p : json_string_value(json_object_get(a->source, "description"));
 }
 
+/* "+0.7 s (device minus host)" from a device acquisition, else NULL. */
+static const char *clock_offset(const struct acq *a, char *buf, size_t cap)
+{
+	json_t *c =
+	    json_object_get(json_object_get(a->extra, "device_clock"), "device_minus_host_s");
+
+	if (!json_is_number(c))
+		return NULL;
+	snprintf(buf, cap, "%+.1f s (device minus host)", json_number_value(c));
+	return buf;
+}
+
 static int bag_info(struct acq *a, const struct ifk_backup_meta *m, struct ifk_buf *b)
 {
+	char offset[64];
 	const struct ifk_acquire_opts *o = a->o;
 	char date[21], start[21], end[21], oxum[64], desc[512];
 	int rc = 0;
@@ -299,6 +312,10 @@ static int bag_info(struct acq *a, const struct ifk_backup_meta *m, struct ifk_b
 	rc |= ifk_bag_info_add(b, "Ifk-Device-Serial", m->serial);
 	rc |= ifk_bag_info_add(b, "Ifk-Device-Model", m->product_type);
 	rc |= ifk_bag_info_add(b, "Ifk-Device-Name", m->device_name);
+	rc |= ifk_bag_info_add(b, "Ifk-Device-IMEI", m->imei);
+	rc |= ifk_bag_info_add(b, "Ifk-Device-MEID", m->meid);
+	rc |=
+	    ifk_bag_info_add(b, "Ifk-Device-Clock-Offset", clock_offset(a, offset, sizeof(offset)));
 	rc |= ifk_bag_info_add(b, "Ifk-iOS-Version", m->ios_version);
 	rc |= ifk_bag_info_add(b, "Ifk-iOS-Build", m->ios_build);
 	rc |= ifk_bag_info_add(b, "Ifk-Backup-Encrypted",
@@ -518,7 +535,7 @@ int acq_complete(struct acq *a, int rc, struct ifk_acquire_result *r, struct ifk
 int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
                        struct ifk_error *err)
 {
-	struct acq a = {.o = o, .src_fd = -1, .bag_fd = -1, .data_fd = -1};
+	struct acq a = {.o = o, .src_fd = -1, .bag_fd = -1, .data_fd = -1, .device_percent = -1};
 	int rc;
 
 	memset(r, 0, sizeof(*r));

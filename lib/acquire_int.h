@@ -34,6 +34,7 @@ struct acq {
 	uint64_t files, bytes, dirs, progress_mark;
 	struct acq_capture capture[ACQ_NCAPTURE];
 	time_t started, ended;
+	double device_percent; /* -1 unless a device reports its progress */
 	char *tmp_path, *src_abs, *out;
 	const char *method; /* "folder-import", "device-backup" */
 	json_t *source;     /* the record's source object */

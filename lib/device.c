@@ -380,7 +380,7 @@ static void transfer_record(struct dev *d)
 int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
                        struct ifk_error *err)
 {
-	struct acq a = {.o = o, .src_fd = -1, .bag_fd = -1, .data_fd = -1};
+	struct acq a = {.o = o, .src_fd = -1, .bag_fd = -1, .data_fd = -1, .device_percent = -1};
 	struct dev d = {.a = &a};
 	plist_t all = NULL;
 	int rc;

@@ -432,8 +432,10 @@ static int upload_files(struct dev *d, plist_t msg, struct ifk_error *err)
 	plist_t progress = plist_array_get_item(msg, 2);
 	int rc = 0;
 
-	if (plist_get_node_type(progress) == PLIST_REAL)
+	if (plist_get_node_type(progress) == PLIST_REAL) {
 		plist_get_real_val(progress, &d->device_progress);
+		d->a->device_percent = d->device_progress;
+	}
 	while (rc == 0)
 		rc = receive_one(d, err);
 	if (rc < 0)

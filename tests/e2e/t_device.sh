@@ -43,6 +43,9 @@ diff -r -x Info.plist src dev.bag/data >/dev/null || fail "the payload differs f
 grep -q '"method": "device-backup"' dev.bag/ifk-acquisition.json || fail "method"
 grep -q '"UniqueDeviceID"' dev.bag/ifk-acquisition.json || fail "no lockdown identity"
 grep -q '"device_minus_host_s"' dev.bag/ifk-acquisition.json || fail "no device clock"
+for f in UDID Serial Model IMEI MEID Clock-Offset; do
+	grep -q "^Ifk-Device-$f: ." dev.bag/bag-info.txt || fail "bag-info.txt lacks Ifk-Device-$f"
+done
 run 0 "$VERIFY" dev.bag
 ok "a device backup is sealed as it arrives, equal to the served backup (Info.plist aside), and verifies"
 

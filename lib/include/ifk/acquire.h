@@ -21,7 +21,8 @@ struct ifk_acquire_opts {
 	unsigned timeout_s;       /* silence from the device longer than this ends it (60) */
 	const char *new_password; /* --encrypt: set this backup password when none is set */
 	size_t new_password_len;
-	void (*progress)(void *ctx, uint64_t files, uint64_t bytes);
+	/* device_percent: the device's own progress figure, or -1 */
+	void (*progress)(void *ctx, uint64_t files, uint64_t bytes, double device_percent);
 	void *progress_ctx;
 };
 
