@@ -23,15 +23,19 @@
 
 void acq_anomaly(struct acq *a, const char *kind, const char *path, const char *detail)
 {
-	json_t *o;
+	char *p, *d;
 
 	a->anomaly_count++;
 	if (json_array_size(a->anomalies) >= MAX_LISTED_ANOMALIES)
 		return;
-	o = json_pack("{s:s, s:s, s:s}", "kind", kind, "path", path ? path : "", "detail",
-	              detail ? detail : "");
-	if (o)
-		json_array_append_new(a->anomalies, o);
+	/* names as found may be any bytes: the record keeps them escaped */
+	p = ifk_text_escape(path);
+	d = ifk_text_escape(detail);
+	if (p && d)
+		json_array_append_new(a->anomalies, json_pack("{s:s, s:s, s:s}", "kind", kind,
+		                                              "path", p, "detail", d));
+	free(p);
+	free(d);
 }
 
 static void anomaly_errno(struct acq *a, const char *kind, const char *path, const char *what,

@@ -363,8 +363,10 @@ static int take_backup(struct dev *d, plist_t all, struct ifk_error *err)
 	d->lockdown = NULL;
 	if (!rc)
 		rc = request_backup(d, err);
-	if (!rc)
+	if (!rc) {
+		dl_refresh_captures(d);
 		rc = outcome(d, err);
+	}
 	return rc;
 }
 

@@ -41,8 +41,7 @@ struct dev {
 struct dlsink;
 int dlsink_start(struct dlsink **out, struct ifk_error *err);
 uint8_t *dlsink_buffer(struct dlsink *s);
-void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd,
-                   struct acq_capture *cap);
+void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd, struct acq_capture *cap);
 int dlsink_drain(struct dlsink *s);
 void dlsink_stop(struct dlsink *s);
 
@@ -68,5 +67,9 @@ int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,
 /* Writes the payload manifest from the received files. */
 int dl_write_manifest(struct dev *d, struct ifk_error *err);
 void dl_note(struct dev *d, const char *kind, const char *path, const char *detail);
+void dl_refresh_captures(struct dev *d);
+/* Non-zero (with err) when the user stopped, the device cancelled, or
+ * nothing moved for the timeout. */
+int dl_stalled(struct dev *d, struct ifk_error *err);
 
 #endif

@@ -27,9 +27,11 @@
 void dl_note(struct dev *d, const char *kind, const char *path, const char *detail)
 {
 	char shown[320];
+	size_t n = path ? strlen(path) : 0;
 
-	snprintf(shown, sizeof(shown), "%.300s%s", path ? path : "",
-	         path && strlen(path) > 300 ? "..." : "");
+	/* a long name is cut (escaping in acq_anomaly mends a split character) */
+	snprintf(shown, sizeof(shown), "%.*s%s", (int)(n > 300 ? 300 : n), path ? path : "",
+	         n > 300 ? "..." : "");
 	acq_anomaly(d->a, kind, shown, detail);
 }
 
@@ -37,10 +39,17 @@ void dl_note(struct dev *d, const char *kind, const char *path, const char *deta
  * the record's transfer log, not an anomaly. */
 static void dl_event(struct dev *d, const char *kind, const char *path, const char *detail)
 {
-	if (json_array_size(d->log) < 10000)
-		json_array_append_new(d->log,
-		                      json_pack("{s:s, s:s, s:s}", "kind", kind, "path",
-		                                path ? path : "", "detail", detail ? detail : ""));
+	char *p, *t;
+
+	if (json_array_size(d->log) >= 10000)
+		return;
+	p = ifk_text_escape(path);
+	t = ifk_text_escape(detail);
+	if (p && t)
+		json_array_append_new(
+		    d->log, json_pack("{s:s, s:s, s:s}", "kind", kind, "path", p, "detail", t));
+	free(p);
+	free(t);
 }
 
 /* ---- paths ---- */
@@ -53,6 +62,8 @@ int ifk_device_path(const char *udid, const char *devpath, size_t len, char **re
 	*rel = NULL;
 	if (strlen(devpath) != len)
 		return *why = "the name holds a NUL byte", -1;
+	if (!ifk_utf8_valid(devpath, len))
+		return *why = "the name is not UTF-8", -1;
 	if (len > IFK_DEVICE_NAME_MAX)
 		return *why = "the name is longer than 4096 bytes", -1;
 	if (devpath[0] == '/')
@@ -160,7 +171,7 @@ int dl_write_manifest(struct dev *d, struct ifk_error *err)
 
 /* ---- the raw stream ---- */
 
-static int stalled(struct dev *d, struct ifk_error *err)
+int dl_stalled(struct dev *d, struct ifk_error *err)
 {
 	unsigned limit = d->a->o->timeout_s ? d->a->o->timeout_s : 60;
 
@@ -186,7 +197,7 @@ int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
 		if (r > 0) {
 			got += r;
 			d->last_data = time(NULL);
-		} else if (stalled(d, err)) {
+		} else if (dl_stalled(d, err)) {
 			return err ? err->code : IFK_EIO;
 		}
 	}
@@ -509,33 +520,51 @@ static int create_directory(struct dev *d, plist_t msg, struct ifk_error *err)
 	return rc;
 }
 
-/* Renames src to dst inside data/, carrying the received files' records. */
-static int move_one(struct dev *d, const char *src, const char *dst)
+/* Renames src to dst inside data/, carrying the received files' records.
+ * Nothing is removed unless the rename itself succeeds (which replaces a
+ * file at dst atomically). */
+static int move_one(struct dev *d, const char *src, const char *dst, const char **why)
 {
+	size_t sl = strlen(src);
 	const char *ls, *ld;
-	int ps = open_parent(d, src, 0, &ls), pd = open_parent(d, dst, 1, &ld), rc = -1;
-	sqlite3_stmt *st = NULL;
+	struct stat st;
+	int ps = -1, pd = -1, rc = -1;
+	sqlite3_stmt *q = NULL;
 
-	if (ps >= 0 && pd >= 0) {
-		unlinkat(pd, ld, 0);
-		forget_file(d, dst);
-		rc = renameat(ps, ls, pd, ld);
-	}
+	if (strcmp(src, dst) == 0 || (strncmp(dst, src, sl) == 0 && dst[sl] == '/'))
+		return *why = "onto or into itself", -1;
+	ps = open_parent(d, src, 0, &ls);
+	if (ps < 0 || fstatat(ps, ls, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		*why = "the source is absent";
+	else if ((pd = open_parent(d, dst, 1, &ld)) < 0)
+		*why = "the destination's folder cannot be made";
+	else if ((rc = renameat(ps, ls, pd, ld)) != 0)
+		*why = strerror(errno);
 	if (ps >= 0)
 		close(ps);
 	if (pd >= 0)
 		close(pd);
 	if (rc != 0)
 		return -1;
+	forget_file(d, dst);
 	sqlite3_prepare_v2(d->work,
 	                   "UPDATE files SET path = ?2 || substr(path, length(?1) + 1)"
 	                   " WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/'",
-	                   -1, &st, NULL);
-	sqlite3_bind_text(st, 1, src, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, dst, -1, SQLITE_TRANSIENT);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
+	                   -1, &q, NULL);
+	sqlite3_bind_text(q, 1, src, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, dst, -1, SQLITE_TRANSIENT);
+	sqlite3_step(q);
+	sqlite3_finalize(q);
 	return 0;
+}
+
+static void move_note(struct dev *d, const char *kind, const char *from, const char *to,
+                      const char *why)
+{
+	char detail[600];
+
+	snprintf(detail, sizeof(detail), "to %.280s: %s", to ? to : "(none)", why);
+	dl_note(d, kind, from, detail);
 }
 
 static int move_items(struct dev *d, plist_t msg, struct ifk_error *err)
@@ -558,10 +587,11 @@ static int move_items(struct dev *d, plist_t msg, struct ifk_error *err)
 			plist_get_string_val(val, &to);
 		if (!to || dl_map_path(d, key, strlen(key), &src, &why) != 0 ||
 		    dl_map_path(d, to, strlen(to), &dst, &why) != 0 || !*src || !*dst) {
-			dl_note(d, "refused-path", key,
-			        why ? why : "a move that leaves the backup");
+			move_note(d, "refused-path", key, to,
+			          why ? why : "a move that leaves the backup");
 			code = -1;
-		} else if (move_one(d, src, dst) != 0) {
+		} else if (move_one(d, src, dst, &why) != 0) {
+			move_note(d, "move-failed", key, to, why);
 			code = -1;
 		} else {
 			dl_event(d, "moved", key, to);
@@ -576,24 +606,63 @@ static int move_items(struct dev *d, plist_t msg, struct ifk_error *err)
 	return respond(d, code, code ? "some moves failed" : NULL, NULL, err);
 }
 
-static int remove_tree(int dir, const char *name);
+struct remover {
+	struct dev *d;
+	int dir, depth, failed;
+};
+
+static void remove_tree(struct remover *r, int dir, const char *name, const char *rel);
 
 static int remove_child(void *ctx, const char *name, const char *rel)
 {
-	(void)rel;
-	return remove_tree(*(int *)ctx, name);
+	struct remover *r = ctx;
+
+	remove_tree(r, r->dir, name, rel);
+	return 0;
 }
 
-static int remove_tree(int dir, const char *name)
+/* Removes one file or folder tree, forgetting exactly the files removed. */
+static void remove_tree(struct remover *r, int dir, const char *name, const char *rel)
 {
 	int sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), list = 0;
 
 	if (sub >= 0) {
-		ifk_dir_foreach(sub, NULL, remove_child, &sub, &list);
+		struct remover child = {r->d, sub, r->depth + 1, 0};
+		if (r->depth < 32)
+			ifk_dir_foreach(sub, rel, remove_child, &child, &list);
 		close(sub);
-		return unlinkat(dir, name, AT_REMOVEDIR);
+		if (child.failed || list || r->depth >= 32 ||
+		    unlinkat(dir, name, AT_REMOVEDIR) != 0)
+			r->failed = 1;
+		return;
 	}
-	return unlinkat(dir, name, 0);
+	if (unlinkat(dir, name, 0) == 0)
+		forget_file(r->d, rel);
+	else
+		r->failed = 1;
+}
+
+static void remove_one(struct dev *d, const char *path, const char *rel, int *code)
+{
+	const char *leaf;
+	struct stat st;
+	int dir = open_parent(d, rel, 0, &leaf);
+	struct remover r = {d, dir, 0, 0};
+
+	if (dir < 0 || fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		dl_event(d, "absent", path, "asked to remove something that is not there");
+	} else {
+		remove_tree(&r, dir, leaf, rel);
+		if (r.failed) {
+			dl_note(d, "remove-failed", path,
+			        "not wholly removed; what was removed is noted");
+			*code = -1;
+		} else {
+			dl_event(d, "removed", path, "removed at the device's request");
+		}
+	}
+	if (dir >= 0)
+		close(dir);
 }
 
 static int remove_items(struct dev *d, plist_t msg, struct ifk_error *err)
@@ -604,8 +673,7 @@ static int remove_items(struct dev *d, plist_t msg, struct ifk_error *err)
 
 	for (i = 0; i < n; i++) {
 		char *path = NULL, *rel = NULL;
-		const char *why = NULL, *leaf;
-		int dir;
+		const char *why = NULL;
 		plist_t item = plist_array_get_item(list, i);
 		if (plist_get_node_type(item) == PLIST_STRING)
 			plist_get_string_val(item, &path);
@@ -613,12 +681,8 @@ static int remove_items(struct dev *d, plist_t msg, struct ifk_error *err)
 			dl_note(d, "refused-path", path ? path : "",
 			        why ? why : "removing the backup");
 			code = -1;
-		} else if ((dir = open_parent(d, rel, 0, &leaf)) >= 0) {
-			if (remove_tree(dir, leaf) == 0 || errno == ENOENT) {
-				forget_file(d, rel);
-				dl_event(d, "removed", path, "removed at the device's request");
-			}
-			close(dir);
+		} else {
+			remove_one(d, path, rel, &code);
 		}
 		free(path);
 		free(rel);
@@ -735,10 +799,16 @@ static int download_files(struct dev *d, plist_t msg, struct ifk_error *err)
 	for (i = 0; i < n && !rc; i++) {
 		char *p = NULL, hdr[5];
 		uint32_t be;
-		plist_get_string_val(plist_array_get_item(list, i), &p);
-		be = htonl(p ? (uint32_t)strlen(p) : 0);
+		plist_t item = plist_array_get_item(list, i);
+		if (plist_get_node_type(item) == PLIST_STRING)
+			plist_get_string_val(item, &p);
+		if (!p || !*p) {
+			free(p);
+			continue; /* a zero length would end the list for the device */
+		}
+		be = htonl((uint32_t)strlen(p));
 		rc = dlc_send_raw(d, &be, 4, err);
-		if (!rc && p && *p)
+		if (!rc)
 			rc = dlc_send_raw(d, p, (uint32_t)strlen(p), err);
 		be = htonl((uint32_t)sizeof(nofile));
 		memcpy(hdr, &be, 4);
@@ -851,6 +921,34 @@ int dl_run(struct dev *d, struct ifk_error *err)
 		free(name);
 	}
 	return rc < 0 ? rc : 0;
+}
+
+/* The top-level plists as they stand in data/ at the end (moves, copies and
+ * removals may have changed them since they arrived). */
+void dl_refresh_captures(struct dev *d)
+{
+	static const char *const names[] = {"Info.plist", "Manifest.plist", "Status.plist"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct acq_capture *c = acq_capture_for(d->a, names[i]);
+		char *buf = NULL;
+		size_t len = 0;
+		int rc;
+		if (!c)
+			continue;
+		c->buf.len = c->len = 0;
+		c->overflow = c->seen = 0;
+		rc =
+		    ifk_read_small(d->a->data_fd, names[i], IFK_BACKUP_PLIST_MAX, &buf, &len, NULL);
+		if (rc == 0) {
+			c->seen = 1;
+			acq_capture_bytes(c, (const uint8_t *)buf, len);
+		} else if (rc == IFK_EFORMAT) {
+			c->seen = c->overflow = 1;
+		}
+		free(buf);
+	}
 }
 
 int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,

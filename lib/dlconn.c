@@ -3,6 +3,8 @@
  * receive has a timeout (libimobiledevice 1.3.0's mobilebackup2 raw receive
  * blocks without one) and no frame length is trusted. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,14 +45,35 @@ int dlc_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct if
 	return ifk_error_set(err, IFK_EIO, "the connection to the device was lost (error %d)", e);
 }
 
+/* Sends all of buf, waiting for the socket in slices so that a device that
+ * stops reading is a stall and Ctrl-C is noticed. */
 int dlc_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *err)
 {
 	const char *p = buf;
+	int fd = -1, rc;
 
+	idevice_connection_get_fd(d->conn, &fd);
 	while (n > 0) {
 		uint32_t sent = 0;
-		if (idevice_connection_send(d->conn, p, n, &sent) != IDEVICE_E_SUCCESS || sent == 0)
+		if (fd >= 0) {
+			struct pollfd pfd = {fd, POLLOUT, 0};
+			int pr = poll(&pfd, 1, SLICE_MS);
+			if (pr <= 0) {
+				if (pr < 0 && errno != EINTR)
+					return ifk_error_sys(err, IFK_EIO, errno,
+					                     "cannot send to the device");
+				if ((rc = dl_stalled(d, err)) != 0)
+					return rc;
+				continue;
+			}
+		}
+		if (idevice_connection_send(d->conn, p, n, &sent) != IDEVICE_E_SUCCESS ||
+		    sent == 0) {
+			if ((rc = dl_stalled(d, err)) != 0 && rc == IFK_EINTR)
+				return rc;
 			return ifk_error_set(err, IFK_EIO, "cannot send to the device");
+		}
+		d->last_data = time(NULL);
 		p += sent;
 		n -= sent;
 	}

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "device_int.h"
 #include "ifk/util.h"
@@ -25,7 +26,8 @@ struct dlsink {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct job jobs[NBUF];
-	int next_fill, next_work, quit, error;
+	int next_fill, next_work, quit;
+	int error; /* set by the worker, read by drain once every job is done */
 };
 
 static void process(struct dlsink *s, struct job *j)

@@ -152,6 +152,19 @@ grep -q '"kind": "moved"' moves.bag/ifk-acquisition.json || fail "moves not reco
 run 0 "$VERIFY" moves.bag
 ok "moves, removals and copies the device asks for are applied before sealing and recorded"
 
+start_sim src --fault bad-moves
+acquire_dev badmoves.bag 1
+[ "$(grep -c '"kind": "move-failed"' badmoves.bag/ifk-acquisition.json)" -eq 3 ] ||
+	fail "the three bad moves are not all recorded"
+diff -r -x Info.plist src badmoves.bag/data >/dev/null || fail "a bad move lost or changed a file"
+run 0 "$VERIFY" badmoves.bag
+ok "moves onto or into themselves or from absent sources lose nothing and are recorded"
+
+start_sim src --fault status-moved
+acquire_dev moved.bag 3
+has "no Status.plist"
+ok "the backup is judged by the Status.plist it holds at the end, not by what once arrived"
+
 # idevicebackup2: blocks 30 s on a block that never comes, "Backup Aborted."
 start_sim src --fault cancel
 acquire_dev cancel.bag 3

@@ -126,6 +126,10 @@ static int transfer(struct dl *d, const struct up_list *l)
 		return ERR_CANCELLED;
 	if ((d->s->o.faults & FAULT_MOVE_REMOVE) && backup_move_remove(d) < 0)
 		return -1;
+	if ((d->s->o.faults & FAULT_BAD_MOVES) && backup_bad_moves(d) < 0)
+		return -1;
+	if ((d->s->o.faults & FAULT_STATUS_MOVED) && backup_status_moved(d) < 0)
+		return -1;
 	/* a device that fails at the end (disk full on the host's side as
 	 * the device saw it, snapshot failure) */
 	if (d->s->o.faults & FAULT_ERROR_CODE)

@@ -321,3 +321,24 @@ int backup_move_remove(struct dl *d)
 		return -1;
 	return 0;
 }
+
+/* --fault bad-moves: moves a careful host must refuse without losing a
+ * file: onto itself, into itself, and from a source that is not there onto
+ * a received file. */
+int backup_bad_moves(struct dl *d)
+{
+	sim_log(d->s, "fault bad-moves: onto itself, into itself, absent source");
+	if (move(d, "DLMessageMoveItems", "Status.plist", "Status.plist") < 0 ||
+	    move(d, "DLMessageMoveItems", "Manifest.db", "Manifest.db/child") < 0 ||
+	    move(d, "DLMessageMoveFiles", "ifk-devsim-absent.tmp", "Manifest.db") < 0)
+		return -1;
+	return 0;
+}
+
+/* --fault status-moved: Status.plist leaves the backup's top folder after
+ * it was sent, so the backup as it stands has none. */
+int backup_status_moved(struct dl *d)
+{
+	sim_log(d->s, "fault status-moved: Status.plist into a subfolder");
+	return move(d, "DLMessageMoveItems", "Status.plist", "moved/Status.plist");
+}

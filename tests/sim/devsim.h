@@ -50,6 +50,8 @@ enum sim_fault {
 	FAULT_OVERSIZED_FRAME = 1u << 9,
 	FAULT_MOVE_REMOVE = 1u << 10,
 	FAULT_CANCEL = 1u << 11,
+	FAULT_BAD_MOVES = 1u << 12,
+	FAULT_STATUS_MOVED = 1u << 13,
 };
 
 enum sim_refusal { REFUSE_NONE, REFUSE_PENDING, REFUSE_DENIED };
@@ -192,6 +194,8 @@ int backup_info(struct dl *d, plist_t req);
 int backup_list(struct dl *d, plist_t req);
 int backup_change_password(struct dl *d, plist_t req);
 int backup_move_remove(struct dl *d);
+int backup_bad_moves(struct dl *d);
+int backup_status_moved(struct dl *d);
 int backup_unknown_message(struct dl *d);
 
 /* upload.c: the files of the served backup, streamed in one batch */

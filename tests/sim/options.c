@@ -73,6 +73,9 @@ static const struct fault_name {
     {"oversized-frame", FAULT_OVERSIZED_FRAME, "a DeviceLink frame length of 0x7fffffff"},
     {"move-remove", FAULT_MOVE_REMOVE, "CopyItem, MoveItems, ContentsOfDirectory, Remove*"},
     {"cancel", FAULT_CANCEL, "the user cancels on the device (syncCancelRequest)"},
+    {"bad-moves", FAULT_BAD_MOVES,
+     "moves onto or into themselves and from absent sources (a buggy device)"},
+    {"status-moved", FAULT_STATUS_MOVED, "Status.plist moved out of the backup's top"},
 };
 
 static void usage(FILE *f)

@@ -52,6 +52,7 @@ static void test_device_path_refuses_escapes(void **state)
 	refuses("00008101000a1b2c3d4e001e//f", 27, "empty");
 	refuses("00008101000a1b2c3d4e001e/./f", 28, "\".\"");
 	refuses(nul, sizeof(nul) - 1, "NUL");
+	refuses("00008101000a1b2c3d4e001e/bad\xff\xfe", 30, "not UTF-8");
 	memset(longname, 'a', 4999);
 	memcpy(longname, udid, strlen(udid));
 	longname[strlen(udid)] = '/';

@@ -60,6 +60,14 @@ int ifk_sha256_fd(int fd, char out[IFK_SHA256_HEX], uint64_t *bytes, const char 
  * stand on one line of a tag file; returns a malloc'd copy. */
 char *ifk_one_line(const char *s);
 
+/* 1 when s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
+int ifk_utf8_valid(const char *s, size_t n);
+
+/* A malloc'd copy of s that is valid UTF-8 without control characters:
+ * invalid bytes and controls become "\xNN", so that any name can go into
+ * JSON and onto one line. */
+char *ifk_text_escape(const char *s);
+
 /* Returns a malloc'd a + "/" + b. */
 char *ifk_path_join(const char *a, const char *b);
 
