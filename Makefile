@@ -35,6 +35,7 @@ install: build
 
 bench: build
 	bench/bench.sh $(BUILD)
+	bench/bench_device.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
