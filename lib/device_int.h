@@ -41,7 +41,7 @@ struct dev {
 struct dlsink;
 int dlsink_start(struct dlsink **out, struct ifk_error *err);
 uint8_t *dlsink_buffer(struct dlsink *s);
-void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd, struct acq_capture *cap);
+void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd);
 int dlsink_drain(struct dlsink *s);
 void dlsink_stop(struct dlsink *s);
 

@@ -249,7 +249,6 @@ struct incoming {
 	int dir, fd; /* its folder and the file, or -1 */
 	const char *leaf;
 	uint64_t size;
-	struct acq_capture *cap;
 };
 
 static void incoming_open(struct dev *d, struct incoming *in, uint32_t len)
@@ -277,12 +276,6 @@ static void incoming_open(struct dev *d, struct incoming *in, uint32_t len)
 		free(in->rel);
 		in->rel = NULL;
 	}
-	in->cap = in->rel ? acq_capture_for(d->a, in->rel) : NULL;
-	if (in->cap) {
-		in->cap->buf.len = in->cap->len = 0;
-		in->cap->overflow = 0;
-		in->cap->seen = 1;
-	}
 	EVP_DigestInit_ex(d->a->file_md, EVP_sha256(), NULL);
 }
 
@@ -297,7 +290,7 @@ static int incoming_data(struct dev *d, struct incoming *in, uint32_t n, struct 
 		if (rc)
 			return rc;
 		if (in->fd >= 0)
-			dlsink_submit(d->sink, chunk, d->a->file_md, in->fd, in->cap);
+			dlsink_submit(d->sink, chunk, d->a->file_md, in->fd);
 		in->size += chunk;
 		n -= chunk;
 		acq_progress(d->a, chunk);
@@ -346,8 +339,6 @@ static void incoming_drop(struct dev *d, struct incoming *in, const char *kind, 
 	snprintf(detail, sizeof(detail), "not sealed: %s after %llu bytes", why,
 	         (unsigned long long)in->size);
 	dl_note(d, kind, in->name, detail);
-	if (in->cap)
-		in->cap->seen = 0;
 }
 
 static void incoming_free(struct incoming *in)
@@ -968,7 +959,6 @@ int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,
 		rc = ifk_error_set(err, IFK_EIO, "cannot write data/%s", rel);
 	if (!rc) {
 		EVP_DigestUpdate(d->a->file_md, buf, len);
-		acq_capture_bytes(in.cap, buf, len);
 		rc = ifk_write_all(in.fd, buf, len, rel, err);
 		in.size = len;
 	}

@@ -18,7 +18,6 @@ struct job {
 	int full;
 	EVP_MD_CTX *md;
 	int fd;
-	struct acq_capture *cap;
 };
 
 struct dlsink {
@@ -36,7 +35,6 @@ static void process(struct dlsink *s, struct job *j)
 	uint32_t n = j->len;
 
 	EVP_DigestUpdate(j->md, j->buf, j->len);
-	acq_capture_bytes(j->cap, j->buf, j->len);
 	while (n > 0 && !s->error) {
 		ssize_t w = write(j->fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -111,7 +109,7 @@ uint8_t *dlsink_buffer(struct dlsink *s)
 	return j->buf;
 }
 
-void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd, struct acq_capture *cap)
+void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd)
 {
 	struct job *j = &s->jobs[s->next_fill];
 
@@ -119,7 +117,6 @@ void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd, struc
 	j->len = len;
 	j->md = md;
 	j->fd = fd;
-	j->cap = cap;
 	j->full = 1;
 	s->next_fill = (s->next_fill + 1) % NBUF;
 	pthread_cond_broadcast(&s->cv);

@@ -20,7 +20,7 @@ start_sim() {
 	stop_sim
 	"$SIM" --socket "$T/mux.sock" --backup "$b" --log "$T/sim.log" "$@" >"$T/sim.out" 2>&1 &
 	SIMPID=$!
-	for _ in $(seq 1 200); do grep -q ready "$T/sim.out" 2>/dev/null && break; sleep 0.05; done
+	for _ in $(seq 1 600); do grep -q ready "$T/sim.out" 2>/dev/null && break; sleep 0.05; done
 	grep -q ready "$T/sim.out" || fail "the simulator did not start"
 	export USBMUXD_SOCKET_ADDRESS="UNIX:$T/mux.sock"
 }
@@ -28,7 +28,7 @@ start_sim() {
 acquire_dev() {
 	local bag=$1 want=$2
 	shift 2
-	run "$want" "$ACQUIRE" --device --out "$bag" --key ex.key --cert ex.pem --timeout 5 \
+	run "$want" "$ACQUIRE" --device --out "$bag" --key ex.key --cert ex.pem --timeout 10 \
 		--case DEV-1 --examiner "Test Examiner" "$@"
 }
 served_sha() { sha256sum "src/$1" | cut -c1-64; }
@@ -64,7 +64,7 @@ ok "the backup service over TLS, as real devices run it"
 
 start_sim src --will-encrypt no
 IFK_PASSWORD=new-secret run 0 "$ACQUIRE" --device --out setpw.bag --key ex.key --cert ex.pem \
-	--timeout 5 --encrypt
+	--timeout 10 --encrypt
 grep -q '"backup_password_set_by_examiner": true' setpw.bag/ifk-acquisition.json ||
 	fail "the record does not say the examiner set a password"
 ! grep -rq new-secret setpw.bag || fail "the new password reached the bag"
@@ -175,7 +175,7 @@ ok "a backup cancelled on the device is not sealed"
 start_sim src --fault stall --stall-seconds 30
 "$ACQUIRE" --device --out int.bag --key ex.key --cert ex.pem --timeout 60 -q >int.txt 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do [ -d int.bag.incomplete ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -d int.bag.incomplete ] && break; sleep 0.1; done
 sleep 1
 kill -INT "$pid"
 rc=0
@@ -192,7 +192,7 @@ acquire_dev locked.bag 3
 has "unlock"
 ok "an untrusted or locked device gets a message saying what to do"
 stop_sim
-run 3 "$ACQUIRE" --device --out none.bag --key ex.key --cert ex.pem --timeout 5
+run 3 "$ACQUIRE" --device --out none.bag --key ex.key --cert ex.pem --timeout 10
 has "no device"
 ok "no device: a clear error"
 echo "$PASSED passed, 0 failed"
