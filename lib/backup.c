@@ -148,44 +148,6 @@ int ifk_backup_meta_parse(const void *info, size_t info_len, const void *manifes
 	return 0;
 }
 
-/* Reads an optional plist file; an unreadable one is noted in *error. */
-static void read_opt(int dir_fd, const char *name, char **buf, size_t *len, char **error)
-{
-	struct ifk_error e = {0};
-	int rc = ifk_read_small(dir_fd, name, IFK_BACKUP_PLIST_MAX, buf, len, &e);
-
-	if (rc && rc != IFK_ENOTFOUND)
-		*error = strdup(e.msg);
-}
-
-int ifk_backup_meta_read(int dir_fd, struct ifk_backup_meta *m, struct ifk_error *err)
-{
-	char *b[3] = {NULL, NULL, NULL}, *e[3] = {NULL, NULL, NULL};
-	size_t l[3] = {0, 0, 0};
-	int rc;
-
-	read_opt(dir_fd, "Info.plist", &b[0], &l[0], &e[0]);
-	read_opt(dir_fd, "Manifest.plist", &b[1], &l[1], &e[1]);
-	read_opt(dir_fd, "Status.plist", &b[2], &l[2], &e[2]);
-	rc = ifk_backup_meta_parse(b[0], l[0], b[1], l[1], b[2], l[2], m, err);
-	if (e[0] && !m->info_error)
-		m->info_error = e[0];
-	else
-		free(e[0]);
-	if (e[1] && !m->manifest_error)
-		m->manifest_error = e[1];
-	else
-		free(e[1]);
-	if (e[2] && !m->status_error)
-		m->status_error = e[2];
-	else
-		free(e[2]);
-	free(b[0]);
-	free(b[1]);
-	free(b[2]);
-	return rc;
-}
-
 static void set_opt(json_t *o, const char *key, const char *v)
 {
 	if (v)

@@ -29,7 +29,6 @@ struct dev {
 	int finished;                    /* the final Response came */
 	int64_t error_code;              /* its ErrorCode */
 	char error_desc[256];
-	int protocol_error; /* the stream cannot be trusted any more */
 	char protocol_msg[512];
 	time_t last_data; /* the last time anything arrived */
 	json_t *log;      /* the transfer: per-file errors, moves, removes, refusals */

@@ -193,7 +193,6 @@ int v_check_backup_meta(struct vctx *v, struct ifk_error *err)
 		ifk_buf_free(&b[i]);
 	if (rc)
 		return rc;
-	v->meta_ok = 1;
 	meta_errors(v);
 	check_status(v);
 	compare_device(v);

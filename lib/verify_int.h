@@ -41,7 +41,6 @@ struct vctx {
 	const char *algorithm;     /* its digest */
 	/* backup */
 	struct ifk_backup_meta meta;
-	int meta_ok;
 	int index_kind; /* 0 none, 1 Manifest.db, 2 Manifest.mbdb */
 	int entries_loaded;
 	int index_done; /* the index file was read (hashed) already */

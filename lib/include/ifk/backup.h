@@ -42,11 +42,6 @@ int ifk_backup_meta_parse(const void *info, size_t info_len, const void *manifes
                           size_t manifest_len, const void *status, size_t status_len,
                           struct ifk_backup_meta *m, struct ifk_error *err);
 
-/* Reads the three plists from a backup folder (dir_fd); absent files are
- * left absent, unreadable or corrupt ones are noted as for
- * ifk_backup_meta_parse. */
-int ifk_backup_meta_read(int dir_fd, struct ifk_backup_meta *m, struct ifk_error *err);
-
 /* The device and backup fields as a JSON object (new reference). */
 json_t *ifk_backup_meta_json(const struct ifk_backup_meta *m);
 
