@@ -36,6 +36,7 @@ install: build
 bench: build
 	bench/bench.sh $(BUILD)
 	bench/bench_device.sh $(BUILD)
+	bench/bench_parse.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -138,7 +138,8 @@ static int open_work(struct vctx *v, struct ifk_error *err)
 	    "CREATE TABLE payload(path TEXT PRIMARY KEY, expected TEXT, seen INTEGER DEFAULT 0)"
 	    " WITHOUT ROWID;"
 	    "CREATE TABLE entries(file_id TEXT PRIMARY KEY, domain TEXT, relpath TEXT,"
-	    " kind INTEGER, size INTEGER, enc_key BLOB, data_hash BLOB, seen INTEGER DEFAULT 0);";
+	    " kind INTEGER, size INTEGER, enc_key BLOB, data_hash BLOB, seen INTEGER DEFAULT 0,"
+	    " mtime INTEGER, birth INTEGER, class INTEGER);";
 
 	if (asprintf(&v->tmpdir, "%s/ifk-verify-XXXXXX", base && *base ? base : "/tmp") < 0) {
 		v->tmpdir = NULL;
@@ -170,6 +171,10 @@ static void release(struct vctx *v)
 		close(v->target_fd);
 	if (v->backup_fd >= 0)
 		close(v->backup_fd);
+	if (v->o->keybag_out && v->kb && ifk_keybag_is_unlocked(v->kb)) {
+		*v->o->keybag_out = v->kb;
+		v->kb = NULL;
+	}
 	ifk_keybag_free(v->kb);
 	ifk_backup_meta_free(&v->meta);
 	if (v->plain)

@@ -246,6 +246,9 @@ static int load_entry(const struct ifk_entry *e, void *ctx)
 		sqlite3_bind_blob(l->ins, 7, e->data_hash, (int)e->data_hash_len, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(l->ins, 7);
+	sqlite3_bind_int64(l->ins, 8, e->mtime);
+	sqlite3_bind_int64(l->ins, 9, e->birth);
+	sqlite3_bind_int64(l->ins, 10, e->protection_class);
 	if (sqlite3_step(l->ins) != SQLITE_DONE)
 		v_finding(v, C_BACKUP, V_FAIL, where, "fileID listed twice in the index");
 	return v_stopped(v) ? IFK_EINTR : 0;
@@ -257,10 +260,11 @@ static int read_entries(struct vctx *v, const char *path, const char *name, stru
 	struct ifk_error e = {0};
 	int rc;
 
-	if (sqlite3_prepare_v2(v->work,
-	                       "INSERT INTO entries(file_id, domain, relpath, kind, size, enc_key,"
-	                       " data_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	                       -1, &l.ins, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        v->work,
+	        "INSERT INTO entries(file_id, domain, relpath, kind, size, enc_key,"
+	        " data_hash, mtime, birth, class) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	        -1, &l.ins, NULL) != SQLITE_OK)
 		return ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(v->work));
 	sqlite3_exec(v->work, "BEGIN", NULL, NULL, NULL);
 	rc = v->mbdb ? ifk_mbdb_foreach(path, load_entry, &l, &e)

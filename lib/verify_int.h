@@ -75,6 +75,7 @@ struct vsink {
 	struct ifk_buf *capture; /* receives the bytes read, up to capture_max */
 	size_t capture_max;
 	/* results */
+	void *tap_state; /* the tap's state for this file, or NULL */
 	int capture_overflow;
 	int read_ok; /* read to its end */
 	int decrypt_failed;

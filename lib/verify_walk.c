@@ -58,8 +58,15 @@ static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct
 	return 0;
 }
 
-static void feed_decrypt(struct reader *r, struct vsink *s, const uint8_t *in, size_t n,
-                         const char *rel, struct ifk_error *err, int *rc)
+static int tap_data(struct vctx *v, struct vsink *s, const uint8_t *buf, size_t n)
+{
+	if (!s->tap_state || !n)
+		return 0;
+	return v->o->tap->data(v->o->tap->ctx, s->tap_state, buf, n);
+}
+
+static void feed_decrypt(struct vctx *v, struct reader *r, struct vsink *s, const uint8_t *in,
+                         size_t n, const char *rel, struct ifk_error *err, int *rc)
 {
 	struct ifk_error e = {0};
 	size_t out = 0;
@@ -74,9 +81,12 @@ static void feed_decrypt(struct reader *r, struct vsink *s, const uint8_t *in, s
 	s->plain_bytes += out;
 	if (s->out_fd >= 0 && out)
 		*rc = ifk_write_all(s->out_fd, r->plain, out, rel, err);
+	if (!*rc)
+		*rc = tap_data(v, s, r->plain, out);
 }
 
-static int finish_decrypt(struct reader *r, struct vsink *s, const char *rel, struct ifk_error *err)
+static int finish_decrypt(struct vctx *v, struct reader *r, struct vsink *s, const char *rel,
+                          struct ifk_error *err)
 {
 	struct ifk_error e = {0};
 	size_t out = 0;
@@ -89,9 +99,9 @@ static int finish_decrypt(struct reader *r, struct vsink *s, const char *rel, st
 		return 0;
 	}
 	s->plain_bytes += out;
-	if (s->out_fd >= 0 && out)
-		return ifk_write_all(s->out_fd, r->plain, out, rel, err);
-	return 0;
+	if (s->out_fd >= 0 && out && ifk_write_all(s->out_fd, r->plain, out, rel, err) != 0)
+		return IFK_EIO;
+	return tap_data(v, s, r->plain, out);
 }
 
 static void progress(struct vctx *v, uint64_t n)
@@ -130,16 +140,18 @@ static int read_loop(struct vctx *v, int fd, struct reader *r, struct vsink *s, 
 		if (r->sha1)
 			EVP_DigestUpdate(r->sha1, r->buf, (size_t)n);
 		if (r->dec)
-			feed_decrypt(r, s, r->buf, (size_t)n, rel, err, &rc);
+			feed_decrypt(v, r, s, r->buf, (size_t)n, rel, err, &rc);
 		else if (s->out_fd >= 0)
 			rc = ifk_write_all(s->out_fd, r->buf, (size_t)n, rel, err);
+		if (!rc && !r->dec)
+			rc = tap_data(v, s, r->buf, (size_t)n);
 		if (rc)
 			return rc;
 		s->bytes += (uint64_t)n;
 		progress(v, (uint64_t)n);
 	}
 	s->read_ok = 1;
-	return finish_decrypt(r, s, rel, err);
+	return finish_decrypt(v, r, s, rel, err);
 }
 
 /* The payload side: the digest against the manifest's, and the file
@@ -246,6 +258,11 @@ struct entry_row {
 	uint8_t enc_key[64], data_hash[20];
 	int enc_len, hash_len, copies;
 	char where[600];
+	char *domain, *relpath; /* malloc'd */
+	int64_t mtime, birth;
+	uint32_t pclass;
+	int off_device;      /* its class cannot be decrypted off the device */
+	char key_issue[900]; /* why no file key could be had, or "" */
 };
 
 static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
@@ -256,7 +273,7 @@ static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
 	sqlite3_prepare_v2(
 	    v->work,
 	    "UPDATE entries SET seen = seen + 1 WHERE file_id = ? RETURNING kind, size,"
-	    " enc_key, data_hash, domain, relpath, seen",
+	    " enc_key, data_hash, domain, relpath, seen, mtime, birth, class",
 	    -1, &st, NULL);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -274,6 +291,11 @@ static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
 		snprintf(e->where, sizeof(e->where), "%s/%s (%s)", sqlite3_column_text(st, 4),
 		         sqlite3_column_text(st, 5), id);
 		e->copies = sqlite3_column_int(st, 6);
+		e->domain = strdup((const char *)sqlite3_column_text(st, 4) ?: "");
+		e->relpath = strdup((const char *)sqlite3_column_text(st, 5) ?: "");
+		e->mtime = sqlite3_column_int64(st, 7);
+		e->birth = sqlite3_column_int64(st, 8);
+		e->pclass = (uint32_t)sqlite3_column_int64(st, 9);
 		while (sqlite3_step(st) == SQLITE_ROW)
 			;
 	}
@@ -297,15 +319,20 @@ static int file_key(struct vctx *v, struct entry_row *e, uint8_t key[32])
 		return -1;
 	if (!e->enc_len) {
 		v_finding(v, C_ENCRYPTION, V_WARN, e->where, "encrypted backup, but no file key");
+		snprintf(e->key_issue, sizeof(e->key_issue), "encrypted backup, but no file key");
 		return -1;
 	}
 	rc = ifk_keybag_unwrap_key(v->kb, e->enc_key, (size_t)e->enc_len, key, NULL, &ke);
 	if (rc == IFK_EUNSUPPORTED) {
 		count(v, C_ENCRYPTION, "files_not_decryptable_off_device");
+		e->off_device = 1;
+		snprintf(e->key_issue, sizeof(e->key_issue),
+		         "its protection class cannot be decrypted off the device");
 		return -1;
 	}
 	if (rc) {
 		v_finding(v, C_ENCRYPTION, V_FAIL, e->where, "file key: %s", ke.msg);
+		snprintf(e->key_issue, sizeof(e->key_issue), "file key: %s", ke.msg);
 		return -1;
 	}
 	return 0;
@@ -348,13 +375,46 @@ static int stored_empty(int dfd, const char *name)
 	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_size == 0;
 }
 
+static void *tap_open(struct vctx *v, const struct entry_row *e, const char *id)
+{
+	struct ifk_verify_file f = {id,       e->domain, e->relpath, (uint64_t)e->size,
+	                            e->mtime, e->birth,  e->pclass};
+
+	if (!v->o->tap || e->kind != 0 || !e->domain || !e->relpath)
+		return NULL;
+	return v->o->tap->open(v->o->tap->ctx, &f);
+}
+
+static void tap_close(struct vctx *v, struct entry_row *e, struct vsink *s, void *state,
+                      int decrypting)
+{
+	const char *reason = NULL;
+	char msg[900];
+
+	if (!state)
+		return;
+	if (e->key_issue[0])
+		reason = e->key_issue;
+	else if (v->meta.encrypted && !decrypting && e->size != 0)
+		reason = "not decrypted: the backup's keybag is not unlocked";
+	else if (!s->read_ok)
+		reason = "could not be read to its end";
+	else if (decrypting && s->decrypt_failed) {
+		snprintf(msg, sizeof(msg), "does not decrypt: %s", s->decrypt_msg);
+		reason = msg;
+	}
+	v->o->tap->close(v->o->tap->ctx, state, reason == NULL, e->off_device,
+	                 reason ? reason : "");
+}
+
 static int backup_file(struct vctx *v, int dfd, const char *name, const char *rel, const char *id,
                        struct ifk_error *err)
 {
 	struct vsink s = {.out_fd = -1};
 	struct entry_row e;
 	uint8_t key[32];
-	int rc, decrypting = 0;
+	void *state = NULL;
+	int rc = 0, decrypting = 0;
 
 	lookup_entry(v, id, &e);
 	if (!v->mbdb && strncmp(rel, id, 2) != 0)
@@ -375,7 +435,12 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 		s.key = key;
 		decrypting = 1;
 	}
-	if (v->kind == VK_BACKUP && !s.want_sha1 && !decrypting) {
+	if (e.copies <= 1)
+		state = tap_open(v, &e, id);
+	/* the tap gets plaintext only */
+	if (state && (decrypting || !v->meta.encrypted || e.size == 0))
+		s.tap_state = state;
+	if (v->kind == VK_BACKUP && !s.want_sha1 && !decrypting && !s.tap_state) {
 		struct stat st;
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			s.read_ok = 1;
@@ -383,12 +448,18 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 			v->files_seen++;
 		}
 		after_read(v, &e, &s, 0);
-		return 0;
+	} else {
+		rc = v_read_file(v, dfd, name, rel, &s, err);
+		OPENSSL_cleanse(key, sizeof(key));
+		if (!rc)
+			after_read(v, &e, &s, decrypting);
 	}
-	rc = v_read_file(v, dfd, name, rel, &s, err);
-	OPENSSL_cleanse(key, sizeof(key));
 	if (!rc)
-		after_read(v, &e, &s, decrypting);
+		tap_close(v, &e, &s, state, decrypting);
+	else if (state)
+		v->o->tap->close(v->o->tap->ctx, state, 0, 0, "interrupted");
+	free(e.domain);
+	free(e.relpath);
 	return rc;
 }
 

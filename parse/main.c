@@ -1,13 +1,379 @@
-/* ifk-parse: not implemented yet (see the project's issues). */
+/* ifk-parse: decrypt a sealed bag (or a raw backup folder) and extract the
+ * app artifacts with provenance for every row, a timeline, and YARA
+ * matches. main parses options and hands over to ifk_parse_run. */
+#include <getopt.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ifk/parse.h"
+#include "ifk/password.h"
+#include "ifk/util.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_USAGE = 2,
+	EXIT_IO = 3,
+	EXIT_REFUSED = 4,
+	EXIT_INTR = 130
+};
+
+static volatile sig_atomic_t stop_requested;
+
+struct args {
+	struct ifk_parse_opts o;
+	const char *password_file;
+	int json, quiet, progress, list;
+	struct timespec started;
+	char *pw;
+	size_t pw_len;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: ifk-parse BAG|BACKUP --out DIR [--password-file F] [--yara RULES]\n"
+	        "                 [--only LIST] [--export DIR] [--include-secrets] [--no-verify]\n"
+	        "                 [--trust CERT] [--examiner NAME] [--read-only] [--json]\n"
+	        "                 [--progress] [-q]\n"
+	        "       ifk-parse --list\n"
+	        "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
+	        "Exit: 0 ok, 1 done with findings, 2 usage, 3 I/O error, 4 refused (the bag\n"
+	        "failed verification), 130 interrupted.\n");
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+	                                     {"password-file", required_argument, NULL, 'P'},
+	                                     {"yara", required_argument, NULL, 'Y'},
+	                                     {"only", required_argument, NULL, 'O'},
+	                                     {"export", required_argument, NULL, 'E'},
+	                                     {"include-secrets", no_argument, NULL, 'S'},
+	                                     {"no-verify", no_argument, NULL, 'N'},
+	                                     {"trust", required_argument, NULL, 'T'},
+	                                     {"examiner", required_argument, NULL, 'x'},
+	                                     {"read-only", no_argument, NULL, 'r'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"progress", no_argument, NULL, 'p'},
+	                                     {"list", no_argument, NULL, 'l'},
+	                                     {"quiet", no_argument, NULL, 'q'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {"version", no_argument, NULL, 'V'},
+	                                     {NULL, 0, NULL, 0}};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			a->o.out_dir = optarg;
+			break;
+		case 'P':
+			a->password_file = optarg;
+			break;
+		case 'Y':
+			a->o.yara_rules = optarg;
+			break;
+		case 'O':
+			a->o.only = optarg;
+			break;
+		case 'E':
+			a->o.export_dir = optarg;
+			break;
+		case 'S':
+			a->o.include_secrets = 1;
+			break;
+		case 'N':
+			a->o.no_verify = 1;
+			break;
+		case 'T':
+			a->o.trust_path = optarg;
+			break;
+		case 'x':
+			a->o.examiner = optarg;
+			break;
+		case 'r':
+			a->o.read_only = 1;
+			break;
+		case 'j':
+			a->json = 1;
+			break;
+		case 'p':
+			a->progress = 1;
+			break;
+		case 'l':
+			a->list = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("ifk-parse %s\n", IFK_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (a->list)
+		return 0;
+	if (optind != argc - 1 || !a->o.out_dir) {
+		fprintf(stderr, "ifk-parse: give one bag or backup folder and --out DIR\n");
+		usage(stderr);
+		return -1;
+	}
+	a->o.target = argv[optind];
+	return 0;
+}
+
+static int get_password(void *ctx, char **pw, size_t *len)
+{
+	struct args *a = ctx;
+	struct ifk_error err = {0};
+
+	if (a->pw) {
+		*pw = a->pw;
+		*len = a->pw_len;
+		a->pw = NULL;
+		return 0;
+	}
+	if (a->password_file)
+		return -1;
+	if (ifk_password_read(NULL, "Backup password: ", pw, len, &err) == 0)
+		return 0;
+	if (err.code != IFK_ENOTFOUND)
+		fprintf(stderr, "ifk-parse: password: %s\n", err.msg);
+	return -1;
+}
+
+static int preflight(struct args *a)
+{
+	struct ifk_error err = {0};
+
+	if (a->o.trust_path && access(a->o.trust_path, R_OK) != 0) {
+		fprintf(stderr, "ifk-parse: %s: cannot read the trusted certificate\n",
+		        a->o.trust_path);
+		return -1;
+	}
+	if (a->password_file &&
+	    ifk_password_read(a->password_file, "", &a->pw, &a->pw_len, &err) != 0) {
+		fprintf(stderr, "ifk-parse: password file: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
+{
+	char line[160];
+
+	ifk_progress_line(line, sizeof(line), "read", files, bytes, ctx);
+	fprintf(stderr, "\rifk-parse: %s ", line);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static long long num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* Prints s with control characters escaped (hostile names cannot fake a
+ * line or drive the terminal). */
+static void put_safe(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+static void print_verification(json_t *v)
+{
+	const char *k;
+	json_t *val;
+
+	printf("verification: %s (", str(v, "verdict"));
+	json_object_foreach(json_object_get(v, "checks"), k, val)
+	{
+		printf("%s%s %s",
+		       k == json_object_iter_key(json_object_iter(json_object_get(v, "checks")))
+		           ? ""
+		           : ", ",
+		       k, json_string_value(val));
+	}
+	printf(")%s\n", json_is_true(json_object_get(v, "no_verify")) &&
+	                        strcmp(str(v, "verdict"), "PASS") != 0
+	                    ? "  ** FAILED, PARSED ANYWAY (--no-verify) **"
+	                    : "");
+	if (*str(v, "note"))
+		printf("verification: %s\n", str(v, "note"));
+}
+
+static void print_refused(json_t *r)
+{
+	json_t *checks = json_object_get(r, "checks");
+	size_t i, j, shown = 0;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
+		for (j = 0; j < json_array_size(f) && shown < 5; j++) {
+			json_t *x = json_array_get(f, j);
+			if (strcmp(str(x, "level"), "fail") != 0)
+				continue;
+			printf("  %s: ", str(c, "name"));
+			put_safe(*str(x, "file") ? str(x, "file") : "-");
+			fputs(": ", stdout);
+			put_safe(str(x, "reason"));
+			putchar('\n');
+			shown++;
+		}
+	}
+}
+
+static void print_human(json_t *s, const struct args *a)
+{
+	json_t *arts = json_object_get(s, "artifacts"), *f = json_object_get(s, "files"),
+	       *y = json_object_get(s, "yara"), *e = json_object_get(s, "export");
+	size_t i;
+
+	printf("ifk-parse %s: ", IFK_VERSION);
+	put_safe(str(s, "target"));
+	printf(" (%s)\n", str(s, "kind"));
+	print_verification(json_object_get(s, "verification"));
+	if (strcmp(str(s, "outcome"), "refused") == 0) {
+		print_refused(json_object_get(s, "verify_report"));
+		printf("ifk-parse: refused: the bag failed verification; nothing was parsed "
+		       "(--no-verify parses anyway)\n");
+		return;
+	}
+	for (i = 0; i < json_array_size(arts); i++) {
+		json_t *x = json_array_get(arts, i);
+		printf("%-18s %-20s %6lld rows", str(x, "status"), str(x, "name"), num(x, "rows"));
+		if (*str(x, "reason") && strcmp(str(x, "status"), "absent") != 0) {
+			fputs("  ", stdout);
+			put_safe(str(x, "reason"));
+		}
+		putchar('\n');
+	}
+	printf("files: %lld decrypted (%lld bytes), %lld not decryptable off the device, %lld "
+	       "failed\n",
+	       num(f, "read"), num(f, "bytes"), num(f, "not_decryptable_off_device"),
+	       num(f, "failed"));
+	if (json_is_object(y))
+		printf("yara: %lld matches in %lld files scanned (%lld rules)\n", num(y, "matches"),
+		       num(y, "files_scanned"), num(y, "rule_count"));
+	if (json_is_object(e)) {
+		printf("export: ");
+		put_safe(str(e, "path"));
+		printf(" (%lld files, %lld skipped)\n", num(e, "files"), num(e, "skipped"));
+	}
+	printf("output: ");
+	put_safe(a->o.out_dir);
+	putchar('\n');
+	if (*str(s, "custody_appended"))
+		printf("custody: appended entry %s\n", str(s, "custody_appended"));
+	printf("ifk-parse: %s\n", strcmp(str(s, "outcome"), "ok") == 0 ? "OK" : "FINDINGS");
+}
+
+static void list_artifacts(void)
+{
+	size_t i, j;
+
+	for (i = 0; ifk_artifacts[i]; i++) {
+		const struct ifk_artifact *x = ifk_artifacts[i];
+		printf("%-20s %s (", x->name, x->title);
+		for (j = 0; x->sources[j].domain; j++)
+			printf("%s%s%s%s", j ? ", " : "", x->sources[j].domain,
+			       *x->sources[j].domain ? "/" : "", x->sources[j].path);
+		printf(")\n");
+	}
+}
+
+static int exit_code(int rc, json_t *s, enum ifk_parse_outcome outcome)
+{
+	if (rc == IFK_EINTR)
+		return EXIT_INTR;
+	if (rc == IFK_EINVAL)
+		return EXIT_USAGE;
+	if (rc || !s)
+		return EXIT_IO;
+	return outcome == IFK_PARSE_REFUSED ? EXIT_REFUSED
+	       : outcome == IFK_PARSE_OK    ? EXIT_OK
+	                                    : EXIT_FINDINGS;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("ifk-parse %s\n", IFK_VERSION);
-		return 0;
+	struct args a = {0};
+	struct sigaction sa = {0};
+	struct ifk_error err = {0};
+	enum ifk_parse_outcome outcome = IFK_PARSE_OK;
+	json_t *s = NULL;
+	int rc, code;
+
+	if (parse_args(argc, argv, &a) != 0)
+		return EXIT_USAGE;
+	if (a.list) {
+		list_artifacts();
+		return EXIT_OK;
 	}
-	fprintf(stderr, "ifk-parse: not implemented yet\n");
-	return 2;
+	if (preflight(&a) != 0)
+		return EXIT_USAGE;
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	a.o.password = get_password;
+	a.o.password_ctx = &a;
+	a.o.stop = &stop_requested;
+	if (a.progress || (!a.quiet && !a.json && isatty(STDERR_FILENO))) {
+		clock_gettime(CLOCK_MONOTONIC, &a.started);
+		a.o.progress = show_progress;
+		a.o.progress_ctx = &a.started;
+	}
+	if (a.o.no_verify)
+		fprintf(stderr,
+		        "ifk-parse: WARNING: --no-verify: a bag that fails verification is "
+		        "parsed anyway; this is recorded in parse.json and the custody log\n");
+	rc = ifk_parse_run(&a.o, &s, &outcome, &err);
+	if (a.o.progress)
+		fputc('\n', stderr);
+	if (a.pw) {
+		OPENSSL_cleanse(a.pw, a.pw_len);
+		free(a.pw);
+	}
+	if (rc)
+		fprintf(stderr, "ifk-parse: %s\n", err.msg);
+	if (s && a.json) {
+		json_dumpf(s, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (s && !a.quiet) {
+		print_human(s, &a);
+	}
+	code = exit_code(rc, s, outcome);
+	json_decref(s);
+	return code;
 }

@@ -2,9 +2,10 @@
 # The main job on a bundled sample: a generated encrypted iPhone backup is
 # served by the device simulator (which the stock libimobiledevice clients
 # accept as an iPhone), taken with ifk-acquire --device straight into a
-# sealed evidence bag, and verified.
+# sealed evidence bag, verified, and parsed (artifacts, timeline, YARA).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 demo="$build/demo"
 rm -rf "$demo"
 mkdir -p "$demo"
@@ -52,5 +53,22 @@ openssl cms -verify -binary -inform DER -in case-001.bag/ifk-seal.p7s \
 (cd case-001.bag && sha256sum --quiet -c tagmanifest-sha256.txt &&
 	sha256sum --quiet -c manifest-sha256.txt && echo "BagIt manifests: OK")
 
-printf '\nbag: %s\ncustody log: %s\n' "$demo/case-001.bag" "$demo/case-001.bag/ifk-custody.log"
-exit $verdict
+[ "$verdict" -eq 0 ] || exit $verdict
+
+step "ifk-parse: verify, decrypt and extract the artifacts in one pass, YARA-scan every file"
+rm -rf case-001.parsed
+set +e
+IFK_PASSWORD=demo-password "$build/ifk-parse" case-001.bag --out case-001.parsed \
+	--trust examiner.pem --examiner "Demo Examiner" --yara "$root/rules"
+parsed=$?
+set -e
+echo
+echo "artifact counts (from case-001.parsed/artifacts.sqlite):"
+for t in sms_messages calls contacts safari_history whatsapp_messages notes photos; do
+	printf '  %-20s %s\n' "$t" "$(sqlite3 case-001.parsed/artifacts.sqlite "SELECT count(*) FROM $t")"
+done
+echo "timeline events: $(($(wc -l < case-001.parsed/timeline.csv) - 1))"
+
+printf '\nbag: %s\ncustody log: %s\nparsed: %s (parse.json, artifacts.sqlite, timeline.csv, yara.jsonl)\n' \
+	"$demo/case-001.bag" "$demo/case-001.bag/ifk-custody.log" "$demo/case-001.parsed"
+exit $parsed

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config openssl sqlite3
           libimobiledevice-dev libplist-dev libsqlite3-dev libssl-dev libarchive-dev
           libyara-dev libcmocka-dev libjansson-dev libplist-utils
-          libimobiledevice-utils)
+          libimobiledevice-utils zlib1g-dev python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -26,7 +26,7 @@ ok "an unfinished Status.plist is sealed as found, recorded, and fails verificat
 sample legacy --layout mbdb
 sealed legacy.bag legacy
 run 0 "$VERIFY" legacy.bag
-has "Manifest.mbdb, 35 entries"
+has "Manifest.mbdb, 57 entries"
 ok "a legacy Manifest.mbdb backup is acquired and verified"
 
 cp -a legacy legacy2
@@ -39,7 +39,7 @@ ok "mbdb: a stored file that does not match its dataHash fails"
 
 sample legacyenc --layout mbdb --encrypt --password-file pw.txt --iter 1000
 run 0 "$VERIFY" --password-file pw.txt legacyenc
-has "13 files decrypted"
+has "27 files decrypted"
 ok "an encrypted legacy backup (no DPIC stage) unlocks and decrypts"
 
 sample raw

@@ -12,7 +12,7 @@ ok "an encrypted backup is acquired and sealed"
 run 0 "$VERIFY" --read-only --password-file pw.txt bag
 check_status encryption warn
 has "8 classes unwrapped, 3 not decryptable off the device"
-has "13 files decrypted"
+has "27 files decrypted"
 id=$(printf 'HomeDomain-Library/SMS/sms.db' | sha1sum | cut -c1-40)
 finding encryption warn "Library/SMS/sms.db"
 has "Size mismatch"
@@ -25,7 +25,7 @@ has '"AfterFirstUnlockThisDeviceOnly"'
 ok "classes and files that need the device key are listed, not failed"
 
 IFK_PASSWORD=sample-pw run 0 "$VERIFY" --read-only bag
-has "13 files decrypted"
+has "27 files decrypted"
 ok "IFK_PASSWORD gives the password"
 
 run 1 "$VERIFY" --read-only --password-file badpw.txt bag

@@ -114,7 +114,7 @@ has "SUCCESS: Validated pairing with device $UDID"
 ok "idevicepair validate"
 
 backup ref
-result ref 0 "Received 17 files from device." "Backup Successful."
+result ref 0 "Received 31 files from device." "Backup Successful."
 same ref gs
 ok "idevicebackup2 backup --full: Backup Successful., the copy equals the served backup"
 

@@ -16,14 +16,18 @@
 #define WHATSAPP "AppDomainGroup-group.net.whatsapp.WhatsApp.shared"
 #define SYSPREFS "SystemPreferencesDomain"
 #define CAMERA "CameraRollDomain"
+#define NOTES "AppDomainGroup-group.com.apple.notes"
+#define WIRELESS "WirelessDomain"
+#define KEYCHAIN "KeychainDomain"
+#define ADDRESSBOOK "Library/AddressBook/AddressBook.sqlitedb"
 #define ATT1 GEN_ATT_DIR "/" GEN_ATT1_GUID
 #define ATT2 GEN_ATT_DIR "/" GEN_ATT2_GUID
 
 #define BULK_FILE_MIB 8
 #define STALE_SHORTFALL 12288 /* three SQLite pages */
 
-typedef int (*db_fn)(const char *path);
-typedef int (*mem_fn)(unsigned char **buf, size_t *len);
+typedef int (*db_fn)(const char *path, uint64_t seed);
+typedef int (*mem_fn)(const struct gen *g, unsigned char **buf, size_t *len);
 
 /* spec.extra bits */
 #define X_FLAGS0 1 /* Manifest.db flags 0 instead of 1 */
@@ -36,17 +40,18 @@ struct spec {
 	enum gen_kind kind;
 	int pclass;
 	enum gen_src src;
-	uint64_t size; /* GEN_SRC_JPEG */
-	db_fn db;      /* GEN_SRC_PATH */
-	mem_fn mem;    /* GEN_SRC_MEM */
+	uint64_t size;  /* GEN_SRC_JPEG, GEN_SRC_AMR */
+	db_fn db;       /* GEN_SRC_PATH */
+	mem_fn mem;     /* GEN_SRC_MEM */
+	const char *of; /* GEN_SRC_PATH without db: a companion (-wal, -shm) of this path */
 	const char *target;
 	int extra;
 };
 
-static int springboard_plist(unsigned char **buf, size_t *len);
-static int deviceonly_plist(unsigned char **buf, size_t *len);
-static int wifi_plist(unsigned char **buf, size_t *len);
-static int empty_file(unsigned char **buf, size_t *len);
+static int springboard_plist(const struct gen *g, unsigned char **buf, size_t *len);
+static int deviceonly_plist(const struct gen *g, unsigned char **buf, size_t *len);
+static int wifi_plist(const struct gen *g, unsigned char **buf, size_t *len);
+static int empty_file(const struct gen *g, unsigned char **buf, size_t *len);
 
 #define DIR_(d, p)                                                                                 \
 	{                                                                                          \
@@ -68,6 +73,14 @@ static int empty_file(unsigned char **buf, size_t *len);
 	{                                                                                          \
 		.domain = d, .path = p, .pclass = c, .src = GEN_SRC_JPEG, .size = n, .extra = x    \
 	}
+#define AMR_(d, p, n)                                                                              \
+	{                                                                                          \
+		.domain = d, .path = p, .pclass = 3, .src = GEN_SRC_AMR, .size = n                 \
+	}
+#define COMPANION_(d, p, of_)                                                                      \
+	{                                                                                          \
+		.domain = d, .path = p, .pclass = 3, .src = GEN_SRC_PATH, .of = of_                \
+	}
 
 static const struct spec specs[] = {
     DIR_(HOME, "Library"),
@@ -76,7 +89,7 @@ static const struct spec specs[] = {
     DIR_(HOME, "Library/CallHistoryDB"),
     DB_(HOME, "Library/CallHistoryDB/CallHistory.storedata", gen_db_callhistory, 0),
     DIR_(HOME, "Library/AddressBook"),
-    DB_(HOME, "Library/AddressBook/AddressBook.sqlitedb", gen_db_addressbook, 0),
+    DB_(HOME, ADDRESSBOOK, gen_db_addressbook, 0),
     DIR_(HOME, "Library/Preferences"),
     MEM_(HOME, "Library/Preferences/com.apple.springboard.plist", 3, springboard_plist, X_PROP),
     MEM_(HOME, "Library/Preferences/com.apple.security.deviceonly.plist", 10, deviceonly_plist, 0),
@@ -102,9 +115,33 @@ static const struct spec specs[] = {
     DIR_(CAMERA, "Media"),
     DIR_(CAMERA, "Media/DCIM"),
     DIR_(CAMERA, "Media/DCIM/100APPLE"),
-    JPEG_(CAMERA, "Media/DCIM/100APPLE/IMG_0001.JPG", 4, 41003, X_PROP),
-    JPEG_(CAMERA, "Media/DCIM/100APPLE/IMG_0002.JPG", 4, 131072, 0),
-    JPEG_(CAMERA, "Media/DCIM/100APPLE/IMG_0003.JPG", 4, 199999, 0),
+    JPEG_(CAMERA, "Media/DCIM/100APPLE/IMG_0001.JPG", 4, GEN_IMG1_SIZE, X_PROP),
+    JPEG_(CAMERA, "Media/DCIM/100APPLE/IMG_0002.JPG", 4, GEN_IMG2_SIZE, 0),
+    JPEG_(CAMERA, "Media/DCIM/100APPLE/IMG_0003.JPG", 4, GEN_IMG3_SIZE, 0),
+    /* added later: after the rows above so that their order stays */
+    COMPANION_(HOME, ADDRESSBOOK "-wal", ADDRESSBOOK),
+    COMPANION_(HOME, ADDRESSBOOK "-shm", ADDRESSBOOK),
+    DIR_(HOME, "Library/Calendar"),
+    DB_(HOME, "Library/Calendar/Calendar.sqlitedb", gen_db_calendar, 0),
+    DIR_(HOME, "Library/Voicemail"),
+    DB_(HOME, "Library/Voicemail/voicemail.db", gen_db_voicemail, 0),
+    AMR_(HOME, "Library/Voicemail/1.amr", 4806),
+    AMR_(HOME, "Library/Voicemail/2.amr", 3206),
+    DIR_(HOME, "Library/Accounts"),
+    DB_(HOME, "Library/Accounts/Accounts3.sqlite", gen_db_accounts, 0),
+    DIR_(HOME, "Library/Safari"),
+    DB_(HOME, "Library/Safari/Bookmarks.db", gen_db_bookmarks, 0),
+    MEM_(HOME, "Library/Preferences/com.example.planted.plist", 3, gen_planted_plist, 0),
+    DIR_(NOTES, ""),
+    DB_(NOTES, "NoteStore.sqlite", gen_db_notes, 0),
+    DIR_(CAMERA, "Media/PhotoData"),
+    DB_(CAMERA, "Media/PhotoData/Photos.sqlite", gen_db_photos, 0),
+    DIR_(WIRELESS, "Library"),
+    DIR_(WIRELESS, "Library/Databases"),
+    DB_(WIRELESS, "Library/Databases/DataUsage.sqlite", gen_db_datausage, 0),
+    MEM_(SYSPREFS, "SystemConfiguration/com.apple.wifi.known-networks.plist", 3,
+         gen_known_networks_plist, 0),
+    MEM_(KEYCHAIN, "keychain-backup.plist", 3, gen_keychain_plist, 0),
 };
 
 static const char evil_text[] = "this file tried to escape its domain\n";
@@ -120,7 +157,7 @@ static int plist_out(plist_t p, unsigned char **buf, size_t *len)
 	return rc;
 }
 
-static int springboard_plist(unsigned char **buf, size_t *len)
+static int springboard_plist(const struct gen *g, unsigned char **buf, size_t *len)
 {
 	plist_t p = plist_new_dict();
 
@@ -132,7 +169,7 @@ static int springboard_plist(unsigned char **buf, size_t *len)
 	return plist_out(p, buf, len);
 }
 
-static int deviceonly_plist(unsigned char **buf, size_t *len)
+static int deviceonly_plist(const struct gen *g, unsigned char **buf, size_t *len)
 {
 	plist_t p = plist_new_dict();
 
@@ -155,7 +192,7 @@ static plist_t wifi_network(const char *ssid, const char *bssid, int32_t ago)
 	return n;
 }
 
-static int wifi_plist(unsigned char **buf, size_t *len)
+static int wifi_plist(const struct gen *g, unsigned char **buf, size_t *len)
 {
 	plist_t p = plist_new_dict(), list = plist_new_array();
 
@@ -171,7 +208,7 @@ static int wifi_plist(unsigned char **buf, size_t *len)
 	return plist_out(p, buf, len);
 }
 
-static int empty_file(unsigned char **buf, size_t *len)
+static int empty_file(const struct gen *g, unsigned char **buf, size_t *len)
 {
 	*buf = NULL;
 	*len = 0;
@@ -209,13 +246,35 @@ static struct gen_entry *list_add(struct gen_list *l, const char *domain, const 
 	return e;
 }
 
-static int source_db(struct gen *g, struct gen_entry *e, db_fn fn)
+/* The temp path of a companion file (-wal, -shm) that the builder of s->of
+ * wrote next to it: <fileID of s->of><what s->path adds to s->of>. */
+static char *companion_path(const struct gen *g, const struct spec *s)
+{
+	char of_id[41], *p = NULL;
+
+	if (gen_file_id(s->domain, s->of, of_id) < 0)
+		return NULL;
+	if (asprintf(&p, "%s/%s%s", g->tmpdir, of_id, s->path + strlen(s->of)) < 0) {
+		gen_oom();
+		return NULL;
+	}
+	return p;
+}
+
+/* A database built into the temp folder, or a companion file of one. */
+static int source_db(struct gen *g, struct gen_entry *e, const struct spec *s)
 {
 	struct stat st;
 
-	e->src_path = gen_path_join(g->tmpdir, e->file_id);
-	if (!e->src_path || fn(e->src_path) < 0)
-		return -1;
+	if (s->of) {
+		e->src_path = companion_path(g, s);
+		if (!e->src_path)
+			return -1;
+	} else {
+		e->src_path = gen_path_join(g->tmpdir, e->file_id);
+		if (!e->src_path || s->db(e->src_path, g->o->seed) < 0)
+			return -1;
+	}
 	if (stat(e->src_path, &st) < 0)
 		return gen_err("cannot stat %s: %s", e->src_path, strerror(errno));
 	e->size = (uint64_t)st.st_size;
@@ -239,13 +298,13 @@ static int add_spec(struct gen *g, const struct spec *s)
 		e->prop_name = "com.apple.backup.test";
 		e->prop_value = "1";
 	}
-	if (s->src == GEN_SRC_PATH && source_db(g, e, s->db) < 0)
+	if (s->src == GEN_SRC_PATH && source_db(g, e, s) < 0)
 		return -1;
-	if (s->src == GEN_SRC_MEM && s->mem(&e->mem, &len) < 0)
+	if (s->src == GEN_SRC_MEM && s->mem(g, &e->mem, &len) < 0)
 		return -1;
 	if (s->src == GEN_SRC_MEM)
 		e->size = len;
-	if (s->src == GEN_SRC_JPEG)
+	if (s->src == GEN_SRC_JPEG || s->src == GEN_SRC_AMR)
 		e->size = s->size;
 	e->rec_size = e->size;
 	if ((s->extra & X_STALE) && g->o->stale_size)

@@ -23,7 +23,7 @@ static const char safari_sql[] =
     " (6,4,:b-71940+0.25,'Download WhatsApp',1),"
     " (7,2,:b-68400+0.5,'Forensic science - Wikipedia',1);";
 
-int gen_db_safari(const char *path)
+int gen_db_safari(const char *path, uint64_t seed)
 {
 	return gen_sql_build(path, safari_sql);
 }
@@ -49,7 +49,7 @@ static const char whatsapp_sql[] =
     " (7,9,1,1,0,2,:b-39900+0.25,NULL,'Count me in','120363012345678901@g.us'),"
     " (8,9,1,0,0,2,:b-39600+0.25,'120363012345678901@g.us','Grüße aus Köln',NULL);";
 
-int gen_db_whatsapp(const char *path)
+int gen_db_whatsapp(const char *path, uint64_t seed)
 {
 	return gen_sql_build(path, whatsapp_sql);
 }

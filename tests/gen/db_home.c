@@ -1,7 +1,7 @@
-/* HomeDomain app databases: sms.db, CallHistory.storedata and
- * AddressBook.sqlitedb. Fixed content, independent of the seed; dates are
- * offsets from the base date (:b, Cocoa seconds). Table layouts follow real
- * iOS databases, reduced to the columns ifk reads. */
+/* HomeDomain app databases: sms.db and CallHistory.storedata (AddressBook
+ * is in db_wal.c). Fixed content, independent of the seed; dates are offsets
+ * from the base date (:b, Cocoa seconds). Table layouts follow real iOS
+ * databases, reduced to the columns ifk reads. */
 #include <string.h>
 
 #include "gen.h"
@@ -86,7 +86,7 @@ static int sms_body(struct gen_buf *b)
 	return 0;
 }
 
-int gen_db_sms(const char *path)
+int gen_db_sms(const char *path, uint64_t seed)
 {
 	struct gen_sql_param p[] = {
 	    {":b", GEN_BASE_COCOA, NULL, 0},
@@ -140,33 +140,7 @@ static const char calls_sql[] =
     " (6,2,1,0,1,1,:b-151200.0,0.0,'+15555550101','us','Bob Example',"
     "'com.apple.Telephony','CA110006-0000-4000-8000-000000000006');";
 
-int gen_db_callhistory(const char *path)
+int gen_db_callhistory(const char *path, uint64_t seed)
 {
 	return gen_sql_build(path, calls_sql);
-}
-
-/* property 3 phone, 4 email; label = rowid in ABMultiValueLabel. */
-static const char contacts_sql[] =
-    "CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, First TEXT, Last TEXT,"
-    " Organization TEXT, CreationDate INTEGER, ModificationDate INTEGER);"
-    "CREATE TABLE ABMultiValue (UID INTEGER PRIMARY KEY, record_id INTEGER,"
-    " property INTEGER, identifier INTEGER, label INTEGER, value TEXT);"
-    "CREATE TABLE ABMultiValueLabel (value TEXT);"
-    "INSERT INTO ABMultiValueLabel VALUES ('_$!<Mobile>!$_'),('_$!<Home>!$_'),"
-    "('_$!<Work>!$_');"
-    "INSERT INTO ABPerson VALUES"
-    " (1,'Bob','Example',NULL,:b-34560000,:b-864000),"
-    " (2,'Carol','Sample','Example Corp',:b-34473600,:b-777600),"
-    " (3,'Alice','Müller',NULL,:b-34387200,:b-691200),"
-    " (4,'José','García',NULL,:b-34300800,:b-604800),"
-    " (5,NULL,NULL,'Acme Pizza',:b-34214400,:b-518400);"
-    "INSERT INTO ABMultiValue VALUES"
-    " (1,1,3,0,1,'+15555550101'), (2,1,4,1,2,'bob@example.com'),"
-    " (3,2,3,0,1,'+15555550102'), (4,2,4,1,3,'carol@example.com'),"
-    " (5,3,4,0,2,'alice@example.com'), (6,4,3,0,1,'+447700900123'),"
-    " (7,4,4,1,2,'jose@example.org'), (8,5,3,0,3,'+15555550199');";
-
-int gen_db_addressbook(const char *path)
-{
-	return gen_sql_build(path, contacts_sql);
 }

@@ -43,6 +43,11 @@
 #define GEN_ATT1_SIZE 23456
 #define GEN_ATT2_SIZE 34567
 
+/* The camera roll photos, listed in Photos.sqlite too. */
+#define GEN_IMG1_SIZE 41003
+#define GEN_IMG2_SIZE 131072
+#define GEN_IMG3_SIZE 199999
+
 enum gen_layout { GEN_LAYOUT_MODERN, GEN_LAYOUT_MBDB };
 
 struct gen_opts {
@@ -78,6 +83,7 @@ int gen_buf_u8(struct gen_buf *b, uint8_t v);
 int gen_buf_be16(struct gen_buf *b, uint16_t v);
 int gen_buf_be32(struct gen_buf *b, uint32_t v);
 int gen_buf_be64(struct gen_buf *b, uint64_t v);
+int gen_buf_le32(struct gen_buf *b, uint32_t v);
 void gen_buf_free(struct gen_buf *b);
 
 void gen_hex(const unsigned char *in, size_t len, int upper, char *out);
@@ -134,6 +140,7 @@ int gen_set_times(const char *path);
 
 struct gen_keybag {
 	unsigned char class_key[GEN_NCLASS + 1][GEN_KEY_LEN]; /* [0] unused */
+	unsigned char uuid[16];                               /* the header UUID */
 	struct gen_buf tlv;
 };
 
@@ -150,6 +157,7 @@ enum gen_src {
 	GEN_SRC_PATH, /* a file built in the temp folder */
 	GEN_SRC_JPEG, /* JFIF header, seeded bytes, FF D9 */
 	GEN_SRC_MOV,  /* QuickTime ftyp header, seeded bytes */
+	GEN_SRC_AMR,  /* "#!AMR\n", seeded bytes */
 };
 
 struct gen_entry {
@@ -213,15 +221,36 @@ int gen_sql_open(const char *path, sqlite3 **db);
 int gen_sql_run(sqlite3 *db, const char *script, const struct gen_sql_param *params,
                 size_t nparams);
 int gen_sql_close(sqlite3 *db, int ok);
-int gen_sql_build(const char *path, const char *script);
+int gen_sql_build_params(const char *path, const char *script, const struct gen_sql_param *params,
+                         size_t nparams);
+int gen_sql_build(const char *path, const char *script); /* binds :b and :u */
 
-/* ---- db_home.c, db_apps.c ---- */
+/* ---- app databases: db_home.c, db_apps.c, db_wal.c, db_notes.c,
+ * db_media.c, db_system.c. Each writes a fresh database at path; seed only
+ * feeds what SQLite itself would draw at random (the WAL salts). ---- */
 
-int gen_db_sms(const char *path);
-int gen_db_callhistory(const char *path);
-int gen_db_addressbook(const char *path);
-int gen_db_safari(const char *path);
-int gen_db_whatsapp(const char *path);
+int gen_db_sms(const char *path, uint64_t seed);
+int gen_db_callhistory(const char *path, uint64_t seed);
+int gen_db_safari(const char *path, uint64_t seed);
+int gen_db_whatsapp(const char *path, uint64_t seed);
+/* Also writes path-wal and path-shm: two people live only in the WAL. */
+int gen_db_addressbook(const char *path, uint64_t seed);
+int gen_db_notes(const char *path, uint64_t seed);
+int gen_db_photos(const char *path, uint64_t seed);
+int gen_db_calendar(const char *path, uint64_t seed);
+int gen_db_voicemail(const char *path, uint64_t seed);
+int gen_db_accounts(const char *path, uint64_t seed);
+int gen_db_datausage(const char *path, uint64_t seed);
+int gen_db_bookmarks(const char *path, uint64_t seed);
+
+/* ---- keychain.c: KeychainDomain keychain-backup.plist ---- */
+
+int gen_keychain_plist(const struct gen *g, unsigned char **buf, size_t *len);
+
+/* ---- prefs.c: small plists (known Wi-Fi networks, the YARA canary) ---- */
+
+int gen_known_networks_plist(const struct gen *g, unsigned char **buf, size_t *len);
+int gen_planted_plist(const struct gen *g, unsigned char **buf, size_t *len);
 
 /* ---- store.c, manifest_db.c, mbdb.c, plists.c ---- */
 

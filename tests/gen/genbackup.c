@@ -1,8 +1,10 @@
 /* ifk-genbackup: writes a deterministic sample iPhone backup for ifk's tests,
  * demo and benchmarks. See tests/gen/README.md for the full description.
  *
- * Known content (fixed: --seed changes only keys, salts, UDID, GUID, UUIDs
- * and the bytes of photos, attachments and bulk files, never sizes or rows):
+ * Known content (fixed: --seed changes only keys, salts, UDID, GUID, UUIDs,
+ * the bytes of photos, attachments, voicemail audio and bulk files, the
+ * keychain blobs and certificate, and the AddressBook -wal/-shm (WAL salts),
+ * never sizes or rows):
  *
  *   sms.db (HomeDomain Library/SMS/sms.db)
  *     handle 4, chat 3, message 12, chat_message_join 12, chat_handle_join 4,
@@ -10,15 +12,29 @@
  *     since 2001-01-01; message 7 has NULL text and its text in
  *     attributedBody; messages 4 and 11 carry the attachments.
  *   CallHistory.storedata: ZCALLRECORD 6 (Z_PRIMARYKEY 1).
- *   AddressBook.sqlitedb: ABPerson 5, ABMultiValue 8 (4 phones, 4 emails),
- *     ABMultiValueLabel 3.
+ *   AddressBook.sqlitedb (WAL mode): ABPerson 5, ABMultiValue 8 (4 phones,
+ *     4 emails), ABMultiValueLabel 3 in the main file; its -wal adds 2
+ *     committed transactions (ABPerson 6 and 7, one phone each), so a reader
+ *     that applies the WAL sees ABPerson 7, ABMultiValue 10.
  *   Safari History.db: history_items 4, history_visits 7.
  *   WhatsApp ChatStorage.sqlite: ZWACHATSESSION 2, ZWAMESSAGE 8.
- *   com.apple.wifi.plist: 3 known networks.
- *   Manifest.db: Files 35 rows (+1 with --evil-path, +1 dir and
+ *   com.apple.wifi.plist: 3 known networks; com.apple.wifi.known-networks.plist:
+ *     2 networks.
+ *   NoteStore.sqlite: ZICCLOUDSYNCINGOBJECT 6 (1 account, 2 folders, 3 notes),
+ *     ZICNOTEDATA 3 (gzipped protobuf bodies).
+ *   Photos.sqlite: ZASSET 3 (IMG_0001..0003.JPG; 2 with GPS),
+ *     ZADDITIONALASSETATTRIBUTES 3.
+ *   Calendar.sqlitedb: CalendarItem 3 (1 all-day), Calendar 2, Store 2,
+ *     Location 1, Alarm 1.
+ *   voicemail.db: voicemail 2 (+ Library/Voicemail/1.amr, 2.amr).
+ *   Accounts3.sqlite: ZACCOUNT 4, ZACCOUNTTYPE 4.
+ *   DataUsage.sqlite: ZPROCESS 3, ZLIVEUSAGE 4.
+ *   Bookmarks.db: bookmarks 7 (Root, BookmarksBar, 2 folders, 3 bookmarks).
+ *   keychain-backup.plist: genp 3 (1 ThisDeviceOnly), inet 2, cert 1, keys 1.
+ *   Manifest.db: Files 57 rows (+1 with --evil-path, +1 dir and
  *     ceil(N/8) files with --bulk-mib N), Properties 2.
  *
- *   Entries: 14 files, 20 directories, 1 symlink (default options).
+ *   Entries: 28 files, 28 directories, 1 symlink (default options).
  *   Protection classes: 4 for the CameraRoll photos and bulk movies, 10 for
  *   HomeDomain Library/Preferences/com.apple.security.deviceonly.plist, 3 for
  *   every other file; the ManifestKey uses class 4.

@@ -122,6 +122,7 @@ int gen_keybag_build(struct gen_keybag *kb, const struct gen_opts *o)
 	memset(kb, 0, sizeof(*kb));
 	if (kb_random(kb, &r, o->seed) < 0)
 		goto out;
+	memcpy(kb->uuid, r.uuid, sizeof(kb->uuid));
 	if (o->encrypt && passcode_key(o, &r, pk) < 0)
 		goto out;
 	if (kb_header(&kb->tlv, o, &r) < 0)

@@ -78,11 +78,11 @@ int gen_sql_close(sqlite3 *db, int ok)
 	return ok;
 }
 
-/* Builds a whole database from one script in a transaction; :b is bound to
- * GEN_BASE_COCOA. */
-int gen_sql_build(const char *path, const char *script)
+/* Builds a whole database from one script in a transaction, binding params
+ * wherever a statement uses them. */
+int gen_sql_build_params(const char *path, const char *script, const struct gen_sql_param *params,
+                         size_t nparams)
 {
-	struct gen_sql_param b = {":b", GEN_BASE_COCOA, NULL, 0};
 	sqlite3 *db = NULL;
 	int rc;
 
@@ -90,8 +90,19 @@ int gen_sql_build(const char *path, const char *script)
 		return gen_sql_close(db, -1);
 	rc = gen_sql_run(db, "BEGIN;", NULL, 0);
 	if (rc == 0)
-		rc = gen_sql_run(db, script, &b, 1);
+		rc = gen_sql_run(db, script, params, nparams);
 	if (rc == 0)
 		rc = gen_sql_run(db, "COMMIT;", NULL, 0);
 	return gen_sql_close(db, rc);
+}
+
+/* The same with :b bound to GEN_BASE_COCOA and :u to GEN_BASE_UNIX. */
+int gen_sql_build(const char *path, const char *script)
+{
+	const struct gen_sql_param p[] = {
+	    {":b", GEN_BASE_COCOA, NULL, 0},
+	    {":u", GEN_BASE_UNIX, NULL, 0},
+	};
+
+	return gen_sql_build_params(path, script, p, sizeof(p) / sizeof(p[0]));
 }

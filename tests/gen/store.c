@@ -19,6 +19,15 @@ static const unsigned char jpeg_tail[] = {0xff, 0xd9};
 /* QuickTime ftyp box. */
 static const unsigned char mov_head[] = {0x00, 0x00, 0x00, 0x14, 'f',  't',  'y', 'p', 'q', 't',
                                          ' ',  ' ',  0x00, 0x00, 0x02, 0x00, 'q', 't', ' ', ' '};
+/* AMR-NB magic (RFC 4867 section 5). */
+static const unsigned char amr_head[] = {'#', '!', 'A', 'M', 'R', '\n'};
+
+struct frame {
+	const unsigned char *head;
+	size_t hlen;
+	const unsigned char *tail;
+	size_t tlen;
+};
 
 static int emit_path(struct gen_writer *w, const char *src, unsigned char *buf)
 {
@@ -47,33 +56,46 @@ out:
 	return rc;
 }
 
+static struct frame frame_of(enum gen_src src)
+{
+	struct frame f = {mov_head, sizeof(mov_head), NULL, 0};
+
+	if (src == GEN_SRC_JPEG) {
+		f.head = jpeg_head;
+		f.hlen = sizeof(jpeg_head);
+		f.tail = jpeg_tail;
+		f.tlen = sizeof(jpeg_tail);
+	} else if (src == GEN_SRC_AMR) {
+		f.head = amr_head;
+		f.hlen = sizeof(amr_head);
+	}
+	return f;
+}
+
 /* Header, seeded bytes from the file's own stream, trailer. */
 static int emit_random(struct gen_writer *w, const struct gen_entry *e, uint64_t seed,
                        unsigned char *buf)
 {
-	int jpeg = e->src == GEN_SRC_JPEG;
-	const unsigned char *head = jpeg ? jpeg_head : mov_head;
-	size_t hlen = jpeg ? sizeof(jpeg_head) : sizeof(mov_head);
-	size_t tlen = jpeg ? sizeof(jpeg_tail) : 0;
+	struct frame f = frame_of(e->src);
 	uint64_t left;
 	size_t n;
 	struct gen_rng rng;
 	char label[64];
 	int rc = -1;
 
-	if (e->size < hlen + tlen)
+	if (e->size < f.hlen + f.tlen)
 		return gen_err("%s: too small for its header", e->path);
 	snprintf(label, sizeof(label), "content/%s", e->file_id);
 	if (gen_rng_open(&rng, seed, label) < 0)
 		return -1;
-	if (gen_writer_put(w, head, hlen) < 0)
+	if (gen_writer_put(w, f.head, f.hlen) < 0)
 		goto out;
-	for (left = e->size - hlen - tlen; left > 0; left -= n) {
+	for (left = e->size - f.hlen - f.tlen; left > 0; left -= n) {
 		n = left > GEN_CHUNK ? GEN_CHUNK : (size_t)left;
 		if (gen_rng_bytes(&rng, buf, n) < 0 || gen_writer_put(w, buf, n) < 0)
 			goto out;
 	}
-	if (gen_writer_put(w, jpeg_tail, tlen) < 0)
+	if (f.tlen && gen_writer_put(w, f.tail, f.tlen) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -78,6 +78,16 @@ int gen_buf_be32(struct gen_buf *b, uint32_t v)
 	return gen_buf_put(b, x, sizeof(x));
 }
 
+int gen_buf_le32(struct gen_buf *b, uint32_t v)
+{
+	unsigned char x[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	return gen_buf_put(b, x, sizeof(x));
+}
+
 int gen_buf_be64(struct gen_buf *b, uint64_t v)
 {
 	if (gen_buf_be32(b, (uint32_t)(v >> 32)) < 0)

@@ -10,11 +10,39 @@
 #include <stdint.h>
 
 #include "ifk/error.h"
+#include "ifk/keybag.h"
 
 /* Asked for the backup password only when the backup is encrypted. Returns
  * 0 with *pw malloc'd (the engine wipes and frees it), or non-zero when no
  * password can be had. */
 typedef int (*ifk_password_fn)(void *ctx, char **pw, size_t *len);
+
+/* One regular file of the backup's index, as the tap sees it. */
+struct ifk_verify_file {
+	const char *file_id, *domain, *relative_path;
+	uint64_t size; /* as the index says */
+	int64_t mtime, birth;
+	uint32_t protection_class;
+};
+
+/* An optional consumer of the single pass: it sees the plaintext of every
+ * regular file of the index that is stored in the backup, as it is read
+ * (so that ifk-parse decrypts, hashes, scans and keeps files without a
+ * second pass). */
+struct ifk_verify_tap {
+	void *ctx;
+	/* Before the file's bytes: returns a state for data and close, or NULL
+	 * to ignore the file. */
+	void *(*open)(void *ctx, const struct ifk_verify_file *f);
+	/* The plaintext in order, in pieces of up to about 1 MiB. A non-zero
+	 * (negative IFK_E*) return stops the run with that code. */
+	int (*data)(void *ctx, void *state, const uint8_t *buf, size_t len);
+	/* After the bytes: ok is 1 when the whole plaintext was delivered (read
+	 * to the end and, when encrypted, decrypted with a valid padding); else
+	 * reason says why, and off_device is 1 when the file's class cannot be
+	 * decrypted off the device. */
+	void (*close)(void *ctx, void *state, int ok, int off_device, const char *reason);
+};
 
 struct ifk_verify_opts {
 	const char *target;
@@ -26,6 +54,10 @@ struct ifk_verify_opts {
 	volatile sig_atomic_t *stop;
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes);
 	void *progress_ctx;
+	const struct ifk_verify_tap *tap; /* may be NULL */
+	/* may be NULL: receives the unlocked keybag of an encrypted backup (the
+	 * caller frees it with ifk_keybag_free), or NULL */
+	struct ifk_keybag **keybag_out;
 };
 
 /* Runs every check. Returns 0 with *report (new reference) whenever a

@@ -1,0 +1,676 @@
+/* The artifact runner: the files index, the sources an artifact asks for
+ * (SQLite opened from a private copy with its WAL, plists), schema checks,
+ * and one artifact's run from start to status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ifk/manifest.h"
+#include "ifk/plist.h"
+#include "ifk/util.h"
+#include "parse_int.h"
+
+#define SQLITE_SOURCE_MAX_OPS 2000000000 /* progress-handler ticks before a query is cut off */
+
+static const char idx_schema[] =
+    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
+    "CREATE TABLE IF NOT EXISTS files(domain TEXT NOT NULL, relpath TEXT NOT NULL,"
+    " file_id TEXT, size INTEGER, mtime INTEGER, birth INTEGER, class INTEGER,"
+    " sha256 TEXT, state TEXT, reason TEXT, local_path TEXT,"
+    " PRIMARY KEY(domain, relpath)) WITHOUT ROWID;";
+
+int p_ctx_open(const char *out_dir, const char *tmpdir, const char *idx_path,
+               struct ifk_parse_ctx **out, struct ifk_error *err)
+{
+	struct ifk_parse_ctx *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (!c || !(c->out_dir = strdup(out_dir)) || !(c->tmpdir = strdup(tmpdir))) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (sqlite3_open_v2(idx_path, &c->idx, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_exec(c->idx, idx_schema, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = ifk_error_set(err, IFK_EIO, "cannot create the files index: %s",
+		                   c->idx ? sqlite3_errmsg(c->idx) : "out of memory");
+		goto fail;
+	}
+	rc = p_out_create(c, err);
+	if (rc)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	ifk_parse_ctx_free(c);
+	return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int ifk_parse_ctx_new(const char *out_dir, struct ifk_parse_ctx **out, struct ifk_error *err)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmp = NULL;
+	int rc;
+
+	if (asprintf(&tmp, "%s/ifk-parse-XXXXXX", base && *base ? base : "/tmp") < 0)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!mkdtemp(tmp)) {
+		rc = ifk_error_sys(err, IFK_EIO, errno, "cannot make a private temporary folder");
+		free(tmp);
+		return rc;
+	}
+	rc = p_ctx_open(out_dir, tmp, ":memory:", out, err);
+	if (rc)
+		nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(tmp);
+	return rc;
+}
+
+void ifk_parse_ctx_free(struct ifk_parse_ctx *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->tl_ins);
+	sqlite3_close(c->out);
+	sqlite3_close(c->idx);
+	if (c->tmpdir && strstr(c->tmpdir, "/ifk-parse-"))
+		nftw(c->tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(c->tmpdir);
+	free(c->out_dir);
+	free(c);
+}
+
+void ifk_parse_ctx_set_keybag(struct ifk_parse_ctx *c, const struct ifk_keybag *kb)
+{
+	c->kb = kb;
+}
+
+void ifk_parse_ctx_set_include_secrets(struct ifk_parse_ctx *c, int on)
+{
+	c->include_secrets = on;
+}
+
+int p_ctx_index(struct ifk_parse_ctx *c, const char *domain, const char *relpath,
+                const char *file_id, uint64_t size, int64_t mtime, int64_t birth, uint32_t pclass,
+                const char *sha256, const char *state, const char *reason, const char *local_path,
+                struct ifk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(c->idx,
+	                       "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EIO, "files index: %s", sqlite3_errmsg(c->idx));
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, relpath, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, file_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
+	sqlite3_bind_int64(st, 5, mtime);
+	sqlite3_bind_int64(st, 6, birth);
+	sqlite3_bind_int64(st, 7, pclass);
+	sqlite3_bind_text(st, 8, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, local_path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EIO, "files index: %s", sqlite3_errmsg(c->idx));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ifk_parse_ctx_add_file(struct ifk_parse_ctx *c, const char *domain, const char *relative_path,
+                           const char *local_path, struct ifk_error *err)
+{
+	char hex[IFK_SHA256_HEX], id[IFK_FILE_ID_LEN + 1];
+	uint64_t bytes = 0;
+	struct stat st;
+	int fd, rc;
+
+	fd = ifk_open_regular(AT_FDCWD, local_path, err);
+	if (fd < 0)
+		return fd;
+	rc = ifk_sha256_fd(fd, hex, &bytes, local_path, err);
+	if (!rc && fstat(fd, &st) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot stat", local_path);
+	close(fd);
+	if (!rc)
+		rc = ifk_file_id(domain, relative_path, id, err);
+	if (!rc)
+		rc = p_ctx_index(c, domain, relative_path, id, bytes, st.st_mtime, 0, 0, hex, "ok",
+		                 NULL, local_path, err);
+	return rc;
+}
+
+/* ---- sources ---- */
+
+static struct ifk_src *src_find(struct ifk_art *a, const char *domain, const char *relpath)
+{
+	struct ifk_src *s;
+
+	for (s = a->srcs; s; s = s->next)
+		if (strcmp(s->domain, domain) == 0 && strcmp(s->relpath, relpath) == 0)
+			return s;
+	return NULL;
+}
+
+static int src_add(struct ifk_art *a, const char *domain, const char *relpath, const char *path,
+                   const char *sha256, struct ifk_src **out, struct ifk_error *err)
+{
+	struct ifk_src *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->domain = strdup(domain)) || !(s->relpath = strdup(relpath)) ||
+	    !(s->path = strdup(path))) {
+		if (s) {
+			free(s->domain);
+			free(s->relpath);
+		}
+		free(s);
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	}
+	snprintf(s->sha256, sizeof(s->sha256), "%s", sha256 ? sha256 : "");
+	s->next = a->srcs;
+	a->srcs = s;
+	*out = s;
+	return 0;
+}
+
+static void where(char *out, size_t cap, const char *domain, const char *relpath)
+{
+	snprintf(out, cap, "%s%s%s", domain, *domain ? "/" : "", relpath);
+}
+
+int ifk_art_source(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
+                   struct ifk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char w[1024];
+	int rc;
+
+	*src = src_find(a, domain, path);
+	if (*src)
+		return 0;
+	where(w, sizeof(w), domain, path);
+	sqlite3_prepare_v2(a->c->idx,
+	                   "SELECT state, reason, local_path, sha256 FROM files"
+	                   " WHERE domain = ? AND relpath = ?",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = ifk_error_set(err, IFK_ENOTFOUND, "%s: not in the backup", w);
+	} else {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+		const char *reason = (const char *)sqlite3_column_text(st, 1);
+		const char *local = (const char *)sqlite3_column_text(st, 2);
+		if (state && strcmp(state, "not-decryptable-off-device") == 0)
+			rc = ifk_error_set(err, IFK_EUNSUPPORTED,
+			                   "%s: its protection class cannot be decrypted off the "
+			                   "device",
+			                   w);
+		else if (!state || strcmp(state, "ok") != 0)
+			rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s", w,
+			                   reason ? reason : "could not be read");
+		else if (!local)
+			rc = ifk_error_set(err, IFK_EINVAL, "%s: not kept for this artifact", w);
+		else
+			rc = src_add(a, domain, path, local,
+			             (const char *)sqlite3_column_text(st, 3), src, err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const char *ifk_src_path(const struct ifk_src *s)
+{
+	return s->path;
+}
+
+const char *ifk_src_sha256(const struct ifk_src *s)
+{
+	return s->sha256;
+}
+
+const char *ifk_src_domain(const struct ifk_src *s)
+{
+	return s->domain;
+}
+
+const char *ifk_src_relative_path(const struct ifk_src *s)
+{
+	return s->relpath;
+}
+
+/* Copies from to a new file to (mode 0600) without following symlinks. */
+static int copy_file(const char *from, const char *to, struct ifk_error *err)
+{
+	int in = ifk_open_regular(AT_FDCWD, from, err), out, rc = 0;
+	char *buf = NULL;
+	ssize_t n;
+
+	if (in < 0)
+		return in;
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0 || !(buf = malloc(IFK_IO_CHUNK))) {
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot copy", from);
+		goto out;
+	}
+	while ((n = read(in, buf, IFK_IO_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", from);
+			break;
+		}
+		rc = ifk_write_all(out, buf, (size_t)n, to, err);
+		if (rc)
+			break;
+	}
+out:
+	free(buf);
+	close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+/* The WAL beside a source database, when the backup holds one. */
+static int copy_wal(struct ifk_art *a, struct ifk_src *s, const char *db_copy,
+                    struct ifk_error *err)
+{
+	char *walrel = NULL, *walcopy = NULL;
+	struct ifk_src *w = NULL;
+	struct ifk_error e = {0};
+	struct stat st;
+	int rc = 0;
+
+	if (asprintf(&walrel, "%s-wal", s->relpath) < 0)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	rc = ifk_art_source(a, s->domain, walrel, &w, &e);
+	if (rc == IFK_ENOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (rc) {
+		rc = ifk_error_set(err, rc, "%s", e.msg);
+		goto out;
+	}
+	if (asprintf(&walcopy, "%s-wal", db_copy) < 0) {
+		walcopy = NULL;
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = copy_file(w->path, walcopy, err);
+	if (!rc && stat(walcopy, &st) == 0 && st.st_size > 0) {
+		s->wal_applied = 1;
+		s->wal_bytes = (uint64_t)st.st_size;
+		memcpy(s->wal_sha256, w->sha256, sizeof(s->wal_sha256));
+	}
+out:
+	free(walrel);
+	free(walcopy);
+	return rc;
+}
+
+static int sqlite_guard(void *ctx)
+{
+	struct ifk_art *a = ctx;
+
+	return a->c->stop && *a->c->stop;
+}
+
+static int open_copy(struct ifk_art *a, struct ifk_src *s, sqlite3 **db, struct ifk_error *err)
+{
+	char *dir = NULL, *copy = NULL, w[1024];
+	const char *base = strrchr(s->relpath, '/');
+	struct stat st;
+	int rc;
+
+	where(w, sizeof(w), s->domain, s->relpath);
+	if (asprintf(&dir, "%s/db%lu", a->c->tmpdir, ++a->c->copies) < 0)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (mkdir(dir, 0700) != 0) {
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot make a private copy", w);
+		free(dir);
+		return rc;
+	}
+	s->db_copy_dir = dir;
+	if (asprintf(&copy, "%s/%s", dir, base ? base + 1 : s->relpath) < 0)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	rc = copy_file(s->path, copy, err);
+	if (!rc && stat(copy, &st) == 0 && st.st_size == 0)
+		rc = ifk_error_set(err, IFK_EFORMAT,
+		                   "%s: an empty file (0 bytes), not an SQLite database", w);
+	if (!rc)
+		rc = copy_wal(a, s, copy, err);
+	if (!rc && sqlite3_open_v2(copy, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	               SQLITE_OK)
+		rc = ifk_error_set(err, IFK_EFORMAT, "%s: cannot open with SQLite: %s", w,
+		                   *db ? sqlite3_errmsg(*db) : "out of memory");
+	free(copy);
+	if (rc) {
+		sqlite3_close(*db);
+		*db = NULL;
+	}
+	return rc;
+}
+
+int ifk_art_sqlite(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
+                   sqlite3 **db, struct ifk_error *err)
+{
+	char w[1024];
+	int rc;
+
+	*db = NULL;
+	rc = ifk_art_source(a, domain, path, src, err);
+	if (rc)
+		return rc;
+	where(w, sizeof(w), domain, path);
+	rc = open_copy(a, *src, db, err);
+	if (rc)
+		return rc;
+	sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(*db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_limit(*db, SQLITE_LIMIT_LENGTH, 256 * 1024 * 1024);
+	sqlite3_progress_handler(*db, 100000, sqlite_guard, a);
+	/* reading the schema is where a file that is not SQLite shows */
+	if (sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master; PRAGMA query_only=1;", NULL,
+	                 NULL, NULL) != SQLITE_OK) {
+		rc = ifk_error_set(err, IFK_EFORMAT, "%s: not a readable SQLite database: %s", w,
+		                   sqlite3_errmsg(*db));
+		sqlite3_close(*db);
+		*db = NULL;
+	}
+	return rc;
+}
+
+int ifk_art_plist(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
+                  plist_t *out, struct ifk_error *err)
+{
+	int rc;
+
+	struct ifk_error e = {0};
+	char w[1024], *tmp;
+
+	*out = NULL;
+	rc = ifk_art_source(a, domain, path, src, err);
+	if (rc)
+		return rc;
+	rc = ifk_plist_read_file((*src)->path, 64u * 1024 * 1024, out, &e);
+	if (rc) {
+		/* name the backup's file, not the private copy */
+		where(w, sizeof(w), domain, path);
+		tmp = strstr(e.msg, (*src)->path);
+		if (tmp)
+			return ifk_error_set(err, rc, "%s%s", w, tmp + strlen((*src)->path));
+		return ifk_error_set(err, rc, "%s: %s", w, e.msg);
+	}
+	return 0;
+}
+
+static int file_rows(struct ifk_art *a, sqlite3_stmt *st, ifk_art_file_fn fn, void *ctx,
+                     struct ifk_error *err)
+{
+	int rc = 0, step;
+
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ifk_art_file f = {
+		    .domain = (const char *)sqlite3_column_text(st, 0),
+		    .relative_path = (const char *)sqlite3_column_text(st, 1),
+		    .file_id = (const char *)sqlite3_column_text(st, 2),
+		    .size = (uint64_t)sqlite3_column_int64(st, 3),
+		    .mtime = sqlite3_column_int64(st, 4),
+		    .birth = sqlite3_column_int64(st, 5),
+		    .protection_class = (uint32_t)sqlite3_column_int64(st, 6),
+		    .sha256 = (const char *)sqlite3_column_text(st, 7),
+		    .state = (const char *)sqlite3_column_text(st, 8),
+		};
+		if (a->c->stop && *a->c->stop)
+			return ifk_error_set(err, IFK_EINTR, "interrupted");
+		rc = fn(ctx, &f);
+	}
+	return rc;
+}
+
+int ifk_art_foreach_file(struct ifk_art *a, const char *domain, const char *prefix,
+                         ifk_art_file_fn fn, void *ctx, struct ifk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	sqlite3_prepare_v2(a->c->idx,
+	                   "SELECT domain, relpath, file_id, size, mtime, birth, class, sha256,"
+	                   " state FROM files WHERE domain = ?1 AND substr(relpath, 1, length(?2))"
+	                   " = ?2 ORDER BY relpath",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+	rc = file_rows(a, st, fn, ctx, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct one {
+	ifk_art_file_fn fn;
+	void *ctx;
+	int found;
+};
+
+static int one_file(void *ctx, const struct ifk_art_file *f)
+{
+	struct one *o = ctx;
+
+	o->found = 1;
+	return o->fn(o->ctx, f);
+}
+
+int ifk_art_file_info(struct ifk_art *a, const char *domain, const char *path, ifk_art_file_fn fn,
+                      void *ctx, struct ifk_error *err)
+{
+	struct one o = {fn, ctx, 0};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	sqlite3_prepare_v2(a->c->idx,
+	                   "SELECT domain, relpath, file_id, size, mtime, birth, class, sha256,"
+	                   " state FROM files WHERE domain = ? AND relpath = ?",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = file_rows(a, st, one_file, &o, err);
+	sqlite3_finalize(st);
+	if (!rc && !o.found)
+		rc = ifk_error_set(err, IFK_ENOTFOUND, "%s/%s: not in the backup", domain, path);
+	return rc;
+}
+
+const struct ifk_keybag *ifk_art_keybag(const struct ifk_art *a)
+{
+	return a->c->kb;
+}
+
+int ifk_art_include_secrets(const struct ifk_art *a)
+{
+	return a->c->include_secrets;
+}
+
+/* ---- schema ---- */
+
+int ifk_db_has_table(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st = NULL;
+	int found;
+
+	sqlite3_prepare_v2(db,
+	                   "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND"
+	                   " name = ? COLLATE NOCASE",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+int ifk_db_has_column(sqlite3 *db, const char *table, const char *column)
+{
+	sqlite3_stmt *st = NULL;
+	int found;
+
+	sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ? COLLATE NOCASE",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+const char *ifk_db_pick_column(sqlite3 *db, const char *table, const char *const *names)
+{
+	for (; names && *names; names++)
+		if (ifk_db_has_column(db, table, *names))
+			return *names;
+	return NULL;
+}
+
+int ifk_art_require(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *table,
+                    const char *cols, struct ifk_error *err)
+{
+	char missing[512] = "", *copy, *tok, *save = NULL;
+	size_t used = 0;
+
+	(void)a;
+	if (!ifk_db_has_table(db, table))
+		return ifk_error_set(err, IFK_EUNSUPPORTED, "%s: has no table %s", s->relpath,
+		                     table);
+	if (!(copy = strdup(cols)))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!ifk_db_has_column(db, table, tok) && used < sizeof(missing))
+			used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
+			                         used ? ", " : "", tok);
+	free(copy);
+	if (used)
+		return ifk_error_set(err, IFK_EUNSUPPORTED, "%s: table %s lacks column(s) %s",
+		                     s->relpath, table, missing);
+	return 0;
+}
+
+/* ---- one artifact's run ---- */
+
+static const char *status_name(int rc)
+{
+	switch (rc) {
+	case 0:
+		return "ok";
+	case IFK_ENOTFOUND:
+		return "absent";
+	case IFK_EUNSUPPORTED:
+		return "unsupported-schema";
+	default:
+		return "failed";
+	}
+}
+
+static json_t *sources_json(struct ifk_art *a)
+{
+	json_t *arr = json_array();
+	struct ifk_src *s;
+
+	for (s = a->srcs; s; s = s->next) {
+		json_t *o;
+		if (strlen(s->relpath) > 4 &&
+		    (strcmp(s->relpath + strlen(s->relpath) - 4, "-wal") == 0))
+			continue; /* listed with its database */
+		o = json_pack("{s:s, s:s, s:s}", "domain", s->domain, "relative_path", s->relpath,
+		              "sha256", s->sha256);
+		if (s->db_copy_dir)
+			json_object_set_new(o, "wal_applied", json_boolean(s->wal_applied));
+		if (s->wal_applied) {
+			json_object_set_new(o, "wal_sha256", json_string(s->wal_sha256));
+			json_object_set_new(o, "wal_bytes", json_integer((json_int_t)s->wal_bytes));
+		}
+		json_array_insert_new(arr, 0, o);
+	}
+	return arr;
+}
+
+static void srcs_free(struct ifk_art *a)
+{
+	struct ifk_src *s, *n;
+
+	for (s = a->srcs; s; s = n) {
+		n = s->next;
+		if (s->db_copy_dir)
+			nftw(s->db_copy_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		free(s->db_copy_dir);
+		free(s->domain);
+		free(s->relpath);
+		free(s->path);
+		free(s);
+	}
+	a->srcs = NULL;
+}
+
+static json_t *status_json(struct ifk_art *a, int rc, const char *reason)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", a->art->name, "title",
+	                      a->art->title, "parser_version", a->art->version, "status",
+	                      status_name(rc), "rows", (json_int_t)a->rows);
+
+	if (rc && rc != IFK_ENOTFOUND)
+		json_object_set_new(j, "reason", json_string(reason));
+	if (rc == IFK_ENOTFOUND)
+		json_object_set_new(j, "reason", json_string(reason));
+	if (rc && rc != IFK_ENOTFOUND && a->rows)
+		json_object_set_new(j, "partial", json_true());
+	json_object_set_new(j, "sources", sources_json(a));
+	return j;
+}
+
+int ifk_parse_ctx_run(struct ifk_parse_ctx *c, const struct ifk_artifact *art, json_t **status,
+                      struct ifk_error *err)
+{
+	struct ifk_art a = {.c = c, .art = art};
+	struct ifk_error e = {0};
+	char *reason = NULL;
+	int rc;
+
+	*status = NULL;
+	while (art->cols[a.ncols].name)
+		a.ncols++;
+	rc = p_out_begin(&a, err);
+	if (rc)
+		goto out;
+	rc = art->parse(&a, &e);
+	if (!rc && a.bad_col[0])
+		rc = ifk_error_set(&e, IFK_EINVAL, "internal: no column %s", a.bad_col);
+	if (rc == IFK_EINTR || (c->stop && *c->stop)) {
+		rc = ifk_error_set(err, IFK_EINTR, "interrupted");
+		goto out;
+	}
+	if (rc == IFK_ENOTFOUND && !e.msg[0])
+		ifk_error_set(&e, rc, "none of its sources is in the backup");
+	reason = ifk_text_escape(e.msg);
+	*status = status_json(&a, rc, reason ? reason : e.msg);
+	rc = *status ? 0 : ifk_error_set(err, IFK_ENOMEM, "out of memory");
+out:
+	p_out_end(&a);
+	srcs_free(&a);
+	free(reason);
+	return rc;
+}
