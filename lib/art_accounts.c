@@ -103,13 +103,19 @@ static void set_account(struct ifk_art *a, sqlite3_stmt *st)
 	ifk_row_event(a, "added", "added", line);
 }
 
+static int one_row(struct ifk_art *a, struct ifk_src *s, const char *table, sqlite3_stmt *st,
+                   struct ifk_error *err)
+{
+	set_account(a, st);
+	return ifk_row_emit(a, s, table, sqlite3_column_int64(st, Q_PK), err);
+}
+
 static int parse(struct ifk_art *a, struct ifk_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	struct ifk_src *s;
 	sqlite3 *db;
 	char sql[1024];
-	int rc, step;
+	int rc;
 
 	rc = ifk_art_sqlite(a, ACC_DOMAIN, ACC_PATH, &s, &db, err);
 	if (rc)
@@ -117,23 +123,12 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 	rc = ifk_art_require(a, s, db, "ZACCOUNT", "Z_PK,ZUSERNAME", err);
 	if (rc)
 		goto out;
-	if (build_sql(db, sql, sizeof(sql)) != 0 ||
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
-		goto out;
-	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		set_account(a, st);
-		rc = ifk_row_emit(a, s, "ZACCOUNT", sqlite3_column_int64(st, Q_PK), err);
-		if (rc)
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: ZACCOUNT: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
+	if (build_sql(db, sql, sizeof(sql)) != 0)
+		rc = ifk_error_set(err, IFK_EFORMAT, "%s: cannot build the query",
+		                   ifk_src_relative_path(s));
+	else
+		rc = ifk_art_query(a, s, db, sql, "ZACCOUNT", one_row, err);
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc;
 }

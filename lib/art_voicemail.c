@@ -182,27 +182,12 @@ static int vm_row(struct ifk_art *a, struct ifk_src *s, const char *table, sqlit
 static int read_table(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *table,
                       struct ifk_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	char *q = build_query(db, table);
-	int rc = 0, step;
+	int rc;
 
 	if (!q)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
-		goto out;
-	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = vm_row(a, s, table, st, err);
-		if (rc < 0)
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
-out:
-	sqlite3_finalize(st);
+	rc = ifk_art_query(a, s, db, q, table, vm_row, err);
 	free(q);
 	return rc;
 }

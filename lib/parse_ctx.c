@@ -570,6 +570,24 @@ int ifk_art_require(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const cha
 	return 0;
 }
 
+int ifk_art_query(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *sql,
+                  const char *table, ifk_art_row_fn fn, struct ifk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: %s: %s", s->relpath, table,
+		                     sqlite3_errmsg(db));
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(a, s, table, st, err);
+	if (!rc && step != SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s: %s", s->relpath, table,
+		                   sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- one artifact's run ---- */
 
 static const char *status_name(int rc)

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "ifk/parse.h"
-#include "ifk/password.h"
+#include "ifk/cli.h"
 #include "ifk/util.h"
 
 enum {
@@ -28,11 +28,9 @@ static volatile sig_atomic_t stop_requested;
 
 struct args {
 	struct ifk_parse_opts o;
-	const char *password_file;
+	struct ifk_cli_password pw;
 	int json, quiet, progress, list;
 	struct timespec started;
-	char *pw;
-	size_t pw_len;
 };
 
 static void on_signal(int sig)
@@ -81,7 +79,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->o.out_dir = optarg;
 			break;
 		case 'P':
-			a->password_file = optarg;
+			a->pw.file = optarg;
 			break;
 		case 'Y':
 			a->o.yara_rules = optarg;
@@ -141,26 +139,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
-static int get_password(void *ctx, char **pw, size_t *len)
-{
-	struct args *a = ctx;
-	struct ifk_error err = {0};
-
-	if (a->pw) {
-		*pw = a->pw;
-		*len = a->pw_len;
-		a->pw = NULL;
-		return 0;
-	}
-	if (a->password_file)
-		return -1;
-	if (ifk_password_read(NULL, "Backup password: ", pw, len, &err) == 0)
-		return 0;
-	if (err.code != IFK_ENOTFOUND)
-		fprintf(stderr, "ifk-parse: password: %s\n", err.msg);
-	return -1;
-}
-
 static int preflight(struct args *a)
 {
 	struct ifk_error err = {0};
@@ -170,8 +148,7 @@ static int preflight(struct args *a)
 		        a->o.trust_path);
 		return -1;
 	}
-	if (a->password_file &&
-	    ifk_password_read(a->password_file, "", &a->pw, &a->pw_len, &err) != 0) {
+	if (ifk_cli_password_load(&a->pw, &err) != 0) {
 		fprintf(stderr, "ifk-parse: password file: %s\n", err.msg);
 		return -1;
 	}
@@ -195,19 +172,6 @@ static const char *str(json_t *o, const char *key)
 static long long num(json_t *o, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(o, key));
-}
-
-/* Prints s with control characters escaped (hostile names cannot fake a
- * line or drive the terminal). */
-static void put_safe(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
 }
 
 static void print_verification(json_t *v)
@@ -244,9 +208,9 @@ static void print_refused(json_t *r)
 			if (strcmp(str(x, "level"), "fail") != 0)
 				continue;
 			printf("  %s: ", str(c, "name"));
-			put_safe(*str(x, "file") ? str(x, "file") : "-");
+			ifk_cli_put_safe(stdout, *str(x, "file") ? str(x, "file") : "-");
 			fputs(": ", stdout);
-			put_safe(str(x, "reason"));
+			ifk_cli_put_safe(stdout, str(x, "reason"));
 			putchar('\n');
 			shown++;
 		}
@@ -260,7 +224,7 @@ static void print_human(json_t *s, const struct args *a)
 	size_t i;
 
 	printf("ifk-parse %s: ", IFK_VERSION);
-	put_safe(str(s, "target"));
+	ifk_cli_put_safe(stdout, str(s, "target"));
 	printf(" (%s)\n", str(s, "kind"));
 	print_verification(json_object_get(s, "verification"));
 	if (strcmp(str(s, "outcome"), "refused") == 0) {
@@ -274,7 +238,7 @@ static void print_human(json_t *s, const struct args *a)
 		printf("%-18s %-20s %6lld rows", str(x, "status"), str(x, "name"), num(x, "rows"));
 		if (*str(x, "reason") && strcmp(str(x, "status"), "absent") != 0) {
 			fputs("  ", stdout);
-			put_safe(str(x, "reason"));
+			ifk_cli_put_safe(stdout, str(x, "reason"));
 		}
 		putchar('\n');
 	}
@@ -287,11 +251,11 @@ static void print_human(json_t *s, const struct args *a)
 		       num(y, "files_scanned"), num(y, "rule_count"));
 	if (json_is_object(e)) {
 		printf("export: ");
-		put_safe(str(e, "path"));
+		ifk_cli_put_safe(stdout, str(e, "path"));
 		printf(" (%lld files, %lld skipped)\n", num(e, "files"), num(e, "skipped"));
 	}
 	printf("output: ");
-	put_safe(a->o.out_dir);
+	ifk_cli_put_safe(stdout, a->o.out_dir);
 	putchar('\n');
 	if (*str(s, "custody_appended"))
 		printf("custody: appended entry %s\n", str(s, "custody_appended"));
@@ -346,8 +310,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	a.o.password = get_password;
-	a.o.password_ctx = &a;
+	a.o.password = ifk_cli_password_get;
+	a.o.password_ctx = &a.pw;
 	a.o.stop = &stop_requested;
 	if (a.progress || (!a.quiet && !a.json && isatty(STDERR_FILENO))) {
 		clock_gettime(CLOCK_MONOTONIC, &a.started);
@@ -361,10 +325,9 @@ int main(int argc, char **argv)
 	rc = ifk_parse_run(&a.o, &s, &outcome, &err);
 	if (a.o.progress)
 		fputc('\n', stderr);
-	if (a.pw) {
-		OPENSSL_cleanse(a.pw, a.pw_len);
-		free(a.pw);
-	}
+	ifk_cli_password_wipe(&a.pw);
+	if (a.pw.err.code && a.pw.err.code != IFK_ENOTFOUND)
+		fprintf(stderr, "ifk-parse: password: %s\n", a.pw.err.msg);
 	if (rc)
 		fprintf(stderr, "ifk-parse: %s\n", err.msg);
 	if (s && a.json) {

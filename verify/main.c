@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ifk/password.h"
+#include "ifk/cli.h"
 #include "ifk/util.h"
 #include "ifk/verify.h"
 
@@ -20,11 +20,9 @@ static volatile sig_atomic_t stop_requested;
 
 struct args {
 	struct ifk_verify_opts o;
-	const char *password_file;
+	struct ifk_cli_password pw;
 	int json, quiet, verbose, progress;
 	struct timespec started;
-	char *pw; /* read from --password-file before the run */
-	size_t pw_len;
 };
 
 static void on_signal(int sig)
@@ -59,7 +57,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
-			a->password_file = optarg;
+			a->pw.file = optarg;
 			break;
 		case 'T':
 			a->o.trust_path = optarg;
@@ -102,28 +100,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
-/* Hands the engine the password read up front from --password-file, or
- * reads IFK_PASSWORD or the terminal now: only an encrypted backup asks. */
-static int get_password(void *ctx, char **pw, size_t *len)
-{
-	struct args *a = ctx;
-	struct ifk_error err = {0};
-
-	if (a->pw) {
-		*pw = a->pw;
-		*len = a->pw_len;
-		a->pw = NULL;
-		return 0;
-	}
-	if (a->password_file)
-		return -1; /* already handed over once */
-	if (ifk_password_read(NULL, "Backup password: ", pw, len, &err) == 0)
-		return 0;
-	if (err.code != IFK_ENOTFOUND)
-		fprintf(stderr, "ifk-verify: password: %s\n", err.msg);
-	return -1;
-}
-
 /* What can be checked before any work: the password file and the trusted
  * certificate. Exit 2 when they cannot be used. */
 static int preflight(struct args *a)
@@ -135,8 +111,7 @@ static int preflight(struct args *a)
 		        a->o.trust_path);
 		return -1;
 	}
-	if (a->password_file &&
-	    ifk_password_read(a->password_file, "", &a->pw, &a->pw_len, &err) != 0) {
+	if (ifk_cli_password_load(&a->pw, &err) != 0) {
 		fprintf(stderr, "ifk-verify: password file: %s\n", err.msg);
 		return -1;
 	}
@@ -195,44 +170,29 @@ static void summary(json_t *c, const struct args *a, char *out, size_t cap)
 	(void)a;
 }
 
-/* Prints s with control characters escaped, so that a hostile file name
- * can neither fake a verdict line nor drive the terminal. */
-static void put_safe(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else if (c == '\\')
-			fputs("\\\\", stdout);
-		else
-			putchar(c);
-	}
-}
-
 static void print_human(json_t *r, const struct args *a)
 {
 	json_t *checks = json_object_get(r, "checks");
 	size_t i, j;
 
 	printf("ifk-verify %s: ", IFK_VERSION);
-	put_safe(str(r, "target"));
+	ifk_cli_put_safe(stdout, str(r, "target"));
 	printf(" (%s)\n", str(r, "kind"));
 	for (i = 0; i < json_array_size(checks); i++) {
 		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
 		char line[1024];
 		summary(c, a, line, sizeof(line));
 		printf("%-4s  %s: ", str(c, "status"), str(c, "name"));
-		put_safe(line);
+		ifk_cli_put_safe(stdout, line);
 		putchar('\n');
 		for (j = 0; j < json_array_size(f); j++) {
 			json_t *x = json_array_get(f, j);
 			if (!a->verbose && strcmp(str(x, "level"), "pass") == 0)
 				continue;
 			printf("        %s ", str(x, "level"));
-			put_safe(*str(x, "file") ? str(x, "file") : "-");
+			ifk_cli_put_safe(stdout, *str(x, "file") ? str(x, "file") : "-");
 			fputs(": ", stdout);
-			put_safe(str(x, "reason"));
+			ifk_cli_put_safe(stdout, str(x, "reason"));
 			putchar('\n');
 		}
 		if (num(c, "failures") + num(c, "warnings") > (long long)json_array_size(f))
@@ -263,8 +223,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	a.o.password = get_password;
-	a.o.password_ctx = &a;
+	a.o.password = ifk_cli_password_get;
+	a.o.password_ctx = &a.pw;
 	a.o.stop = &stop_requested;
 	if (a.progress || (!a.quiet && !a.json && isatty(STDERR_FILENO))) {
 		clock_gettime(CLOCK_MONOTONIC, &a.started);
@@ -274,10 +234,9 @@ int main(int argc, char **argv)
 	rc = ifk_verify_run(&a.o, &report, &err);
 	if (a.o.progress)
 		fputc('\n', stderr);
-	if (a.pw) {
-		OPENSSL_cleanse(a.pw, a.pw_len);
-		free(a.pw);
-	}
+	ifk_cli_password_wipe(&a.pw);
+	if (a.pw.err.code && a.pw.err.code != IFK_ENOTFOUND)
+		fprintf(stderr, "ifk-verify: password: %s\n", a.pw.err.msg);
 	if (!report) {
 		fprintf(stderr, "ifk-verify: %s\n", err.msg);
 		return rc == IFK_EINTR ? EXIT_INTR : EXIT_IO;

@@ -136,6 +136,16 @@ const char *ifk_db_pick_column(sqlite3 *db, const char *table, const char *const
 int ifk_art_require(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *table,
                     const char *cols, struct ifk_error *err);
 
+/* Runs sql on db and calls fn for each result row (table is handed on, for
+ * ifk_row_emit). A statement that does not prepare, or any SQLite error
+ * while stepping (a corrupt page, an interruption), is IFK_EFORMAT
+ * "<relativePath>: <table>: <SQLite's message>". Returns 0, fn's first
+ * non-zero return, or that error. */
+typedef int (*ifk_art_row_fn)(struct ifk_art *a, struct ifk_src *s, const char *table,
+                              sqlite3_stmt *st, struct ifk_error *err);
+int ifk_art_query(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *sql,
+                  const char *table, ifk_art_row_fn fn, struct ifk_error *err);
+
 /* ---- rows ---- */
 
 /* Set a column of the current row by name; a column not set is NULL. The

@@ -1,0 +1,58 @@
+#include "ifk/cli.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+
+#include "ifk/password.h"
+
+int ifk_cli_password_load(struct ifk_cli_password *p, struct ifk_error *err)
+{
+	if (!p->file)
+		return 0;
+	return ifk_password_read(p->file, "", &p->pw, &p->len, err);
+}
+
+int ifk_cli_password_get(void *ctx, char **pw, size_t *len)
+{
+	struct ifk_cli_password *p = ctx;
+
+	ifk_error_clear(&p->err);
+	if (p->pw) {
+		*pw = p->pw;
+		*len = p->len;
+		p->pw = NULL;
+		p->handed = 1;
+		return 0;
+	}
+	if (p->file) {
+		ifk_error_set(&p->err, IFK_ENOTFOUND, "the password file was used already");
+		return -1;
+	}
+	if (ifk_password_read(NULL, p->prompt ? p->prompt : "Backup password: ", pw, len,
+	                      &p->err) == 0)
+		return 0;
+	return -1;
+}
+
+void ifk_cli_password_wipe(struct ifk_cli_password *p)
+{
+	if (p->pw) {
+		OPENSSL_cleanse(p->pw, p->len);
+		free(p->pw);
+	}
+	p->pw = NULL;
+	p->len = 0;
+}
+
+void ifk_cli_put_safe(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else if (c == '\\')
+			fputs("\\\\", f);
+		else
+			fputc(c, f);
+	}
+}

@@ -1,0 +1,39 @@
+/* Small pieces the tools share: the backup password read before the work
+ * starts and handed to an engine once, and safe printing of names that come
+ * from evidence. */
+#ifndef IFK_CLI_H
+#define IFK_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ifk/error.h"
+
+/* The password of --password-file (read up front, so that a bad file is a
+ * usage error before any work), else IFK_PASSWORD or the terminal when the
+ * engine asks. */
+struct ifk_cli_password {
+	const char *file;   /* --password-file, or NULL */
+	const char *prompt; /* for the terminal ("Backup password: ") */
+	char *pw;           /* read from file, until handed over */
+	size_t len;
+	int handed;           /* the file's password was handed over */
+	struct ifk_error err; /* why the last ifk_cli_password_get failed */
+};
+
+/* Reads the file when there is one. 0, or the error of ifk_password_read. */
+int ifk_cli_password_load(struct ifk_cli_password *p, struct ifk_error *err);
+/* An ifk_password_fn (ctx is the struct ifk_cli_password): hands over the
+ * file's password once, or reads IFK_PASSWORD or the terminal. Returns -1
+ * when there is none (p->err says why; code IFK_ENOTFOUND when there was
+ * simply no source). */
+int ifk_cli_password_get(void *ctx, char **pw, size_t *len);
+/* Wipes and frees a password never handed over. */
+void ifk_cli_password_wipe(struct ifk_cli_password *p);
+
+/* Writes s to f with control characters as \xNN and a backslash as \\, so
+ * that a hostile name can neither fake an output line nor drive the
+ * terminal. */
+void ifk_cli_put_safe(FILE *f, const char *s);
+
+#endif
