@@ -85,24 +85,85 @@ static int select_artifacts(struct peng *g, struct ifk_error *err)
 	return 0;
 }
 
-/* dir must not exist; makes dir.incomplete (0700) and returns its path. */
+/* dir must not exist; makes dir.incomplete (0700) and returns its path, only
+ * once made: a folder this run did not make is never removed by it. */
 static int make_incomplete(const char *dir, const char *what, char **out, struct ifk_error *err)
 {
+	char *path = NULL;
+	int rc = 0;
+
 	if (exists(dir))
 		return ifk_error_set(
 		    err, IFK_EINVAL,
 		    "%s: %s exists: ifk-parse never writes into an existing folder", dir, what);
-	if (asprintf(out, "%s%s", dir, IFK_BAG_INCOMPLETE_SUFFIX) < 0) {
-		*out = NULL;
+	if (asprintf(&path, "%s%s", dir, IFK_BAG_INCOMPLETE_SUFFIX) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (exists(path))
+		rc =
+		    ifk_error_set(err, IFK_EINVAL,
+		                  "%s exists (left by an interrupted run?): remove it first", path);
+	else if (mkdir(path, 0700) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", path);
+	if (rc)
+		free(path);
+	else
+		*out = path;
+	return rc;
+}
+
+/* The real path of the folder that would hold path (which need not exist). */
+static char *parent_real(const char *path)
+{
+	char *copy = strdup(path), *slash, *r;
+
+	if (!copy)
+		return NULL;
+	while ((slash = strrchr(copy, '/')) && slash[1] == '\0' && slash != copy)
+		*slash = '\0'; /* trailing slashes */
+	slash = strrchr(copy, '/');
+	if (!slash)
+		r = realpath(".", NULL);
+	else if (slash == copy)
+		r = realpath("/", NULL);
+	else {
+		*slash = '\0';
+		r = realpath(copy, NULL);
 	}
-	if (exists(*out))
-		return ifk_error_set(err, IFK_EINVAL,
-		                     "%s exists (left by an interrupted run?): remove it first",
-		                     *out);
-	if (mkdir(*out, 0700) != 0)
-		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", *out);
-	return 0;
+	free(copy);
+	return r;
+}
+
+/* Evidence is never written to: no output folder, export or temporary may
+ * lie inside the bag or backup. */
+static int outside_target(const char *target, const char *path, const char *what,
+                          struct ifk_error *err)
+{
+	char *t = realpath(target, NULL), *p = path ? parent_real(path) : NULL;
+	size_t n = t ? strlen(t) : 0;
+	int rc = 0;
+
+	if (t && p && strncmp(p, t, n) == 0 && (p[n] == '\0' || p[n] == '/' || n == 1))
+		rc = ifk_error_set(err, IFK_EINVAL, "%s: %s would be inside the evidence %s", path,
+		                   what, target);
+	free(t);
+	free(p);
+	return rc;
+}
+
+static int check_places(const struct ifk_parse_opts *o, struct ifk_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *tmp_child = NULL;
+	int rc = outside_target(o->target, o->out_dir, "the output folder", err);
+
+	if (!rc && o->export_dir)
+		rc = outside_target(o->target, o->export_dir, "the export folder", err);
+	if (!rc && asprintf(&tmp_child, "%s/x", tmp && *tmp ? tmp : "/tmp") < 0)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc)
+		rc = outside_target(o->target, tmp_child, "the temporary folder (TMPDIR)", err);
+	free(tmp_child);
+	return rc;
 }
 
 static int make_tmp(struct peng *g, struct ifk_error *err)
@@ -154,6 +215,13 @@ static int setup(struct peng *g, struct ifk_error *err)
 {
 	char *idx = NULL;
 	int rc = select_artifacts(g, err);
+
+	if (!rc)
+		rc = check_places(g->o, err);
+	if (!rc && (!(g->target_j = ifk_text_escape(g->o->target)) ||
+	            !(g->out_j = ifk_text_escape(g->o->out_dir)) ||
+	            !(g->export_j = ifk_text_escape(g->o->export_dir ? g->o->export_dir : ""))))
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
 
 	if (!rc && g->o->yara_rules) {
 		rc = ifk_yara_load(g->o->yara_rules, &g->yara, err);
@@ -359,6 +427,16 @@ static json_t *outputs_json(struct peng *g)
 	return o;
 }
 
+/* A JSON string of s, escaped when it is not valid UTF-8. */
+static json_t *esc_string(const char *s)
+{
+	char *e = ifk_text_escape(s);
+	json_t *j = json_string(e ? e : "");
+
+	free(e);
+	return j;
+}
+
 static json_t *verification_json(struct peng *g, json_t *report)
 {
 	json_t *v = json_object(), *checks = json_object(),
@@ -390,7 +468,7 @@ static json_t *summary_new(struct peng *g, json_t *report, time_t start)
 
 	ifk_time_iso(start, t0);
 	s = json_pack("{s:s, s:s, s:i, s:s, s:O, s:O, s:s, s:b}", "tool", "ifk-parse", "version",
-	              IFK_VERSION, "format_version", 1, "target", g->o->target, "kind",
+	              IFK_VERSION, "format_version", 1, "target", g->target_j, "kind",
 	              json_object_get(report, "kind"), "sealed", json_object_get(report, "sealed"),
 	              "started", t0, "encrypted", g->kb != NULL);
 	json_object_set_new(s, "verification", verification_json(g, report));
@@ -411,20 +489,21 @@ static void summary_finish(struct peng *g, json_t *s, json_t *arts, const char *
 	                              "failed", (json_int_t)g->files_failed));
 	json_object_set(s, "artifacts", arts);
 	if (g->yara)
-		json_object_set_new(
-		    s, "yara",
-		    json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:O}", "rules", g->o->yara_rules,
-		              "rules_sha256", ifk_yara_rules_sha256(g->yara), "rule_count",
-		              (int)ifk_yara_rule_count(g->yara), "files_scanned",
-		              (json_int_t)g->yara_files, "matches", (json_int_t)g->yara_matches,
-		              "files_not_scanned", (json_int_t)g->yara_errors, "errors",
-		              g->yara_error_list));
+		json_object_set_new(s, "yara",
+		                    json_pack("{s:o, s:s, s:i, s:I, s:I, s:I, s:O}", "rules",
+		                              esc_string(g->o->yara_rules), "rules_sha256",
+		                              ifk_yara_rules_sha256(g->yara), "rule_count",
+		                              (int)ifk_yara_rule_count(g->yara), "files_scanned",
+		                              (json_int_t)g->yara_files, "matches",
+		                              (json_int_t)g->yara_matches, "files_not_scanned",
+		                              (json_int_t)g->yara_errors, "errors",
+		                              g->yara_error_list));
 	else
 		json_object_set_new(s, "yara", json_null());
 	if (g->o->export_dir)
 		json_object_set_new(s, "export",
-		                    json_pack("{s:s, s:I, s:I, s:O}", "path", g->o->export_dir,
-		                              "files", (json_int_t)g->exported, "skipped",
+		                    json_pack("{s:s, s:I, s:I, s:O}", "path", g->export_j, "files",
+		                              (json_int_t)g->exported, "skipped",
 		                              (json_int_t)g->export_skipped, "skips",
 		                              g->export_skips));
 	else
@@ -447,7 +526,7 @@ static int custody(struct peng *g, json_t *summary, const char *result, const ch
 		                    json_pack("{s:O, s:O}", "status", json_object_get(a, "status"),
 		                              "rows", json_object_get(a, "rows")));
 	}
-	d = json_pack("{s:s, s:O, s:o}", "output", g->o->out_dir, "verification",
+	d = json_pack("{s:s, s:O, s:o}", "output", g->out_j, "verification",
 	              json_object_get(summary, "verification"), "artifacts", arts);
 	if (parse_sha)
 		json_object_set_new(d, "parse_json_sha256", json_string(parse_sha));
@@ -455,7 +534,9 @@ static int custody(struct peng *g, json_t *summary, const char *result, const ch
 		json_object_set_new(d, "yara_rules_sha256",
 		                    json_string(ifk_yara_rules_sha256(g->yara)));
 	if (g->o->export_dir)
-		json_object_set_new(d, "export", json_string(g->o->export_dir));
+		json_object_set_new(d, "export", json_string(g->export_j));
+	if (!d)
+		return ifk_error_set(err, IFK_ENOMEM, "cannot build the custody entry");
 	ev.details = d;
 	fd = open(g->o->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rc = fd < 0 ? ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", g->o->target)
@@ -501,10 +582,11 @@ static int write_outputs(struct peng *g, json_t *summary, json_t *report, char p
 			close(fd);
 		free(path);
 	}
-	if (!rc)
-		rc = publish(g->out_tmp, g->o->out_dir, err);
-	if (!rc && g->export_tmp)
-		rc = publish(g->export_tmp, g->o->export_dir, err);
+	/* the export first: once the output folder is there, the run is done */
+	if (!rc && g->export_tmp && !(rc = publish(g->export_tmp, g->o->export_dir, err)))
+		g->export_published = 1;
+	if (!rc && !(rc = publish(g->out_tmp, g->o->out_dir, err)))
+		g->out_published = 1;
 	return rc;
 }
 
@@ -529,9 +611,32 @@ static int need_password(json_t *report, struct ifk_error *err)
 	return 0;
 }
 
+/* A wrong password leaves nothing to parse (the index itself does not
+ * decrypt): refused even under --no-verify. */
+static int wrong_password(json_t *report)
+{
+	json_t *checks = json_object_get(report, "checks");
+	size_t i, j;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
+		const char *name = json_string_value(json_object_get(c, "name"));
+		for (j = 0; name && strcmp(name, "encryption") == 0 && j < json_array_size(f);
+		     j++) {
+			const char *r =
+			    json_string_value(json_object_get(json_array_get(f, j), "reason"));
+			if (r && strstr(r, "wrong password"))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* ---- the whole run ---- */
 
-static void release(struct peng *g, int keep_outputs)
+/* Removes every temporary, and every output folder this run made but did
+ * not publish (they hold decrypted evidence). */
+static void release(struct peng *g)
 {
 	ifk_parse_ctx_free(g->ctx);
 	if (g->yara_out)
@@ -540,10 +645,13 @@ static void release(struct peng *g, int keep_outputs)
 	if (g->export_fd >= 0)
 		close(g->export_fd);
 	rmtree(g->tmpdir);
-	if (!keep_outputs) {
+	if (g->out_tmp && !g->out_published)
 		rmtree(g->out_tmp);
+	if (g->export_tmp && !g->export_published)
 		rmtree(g->export_tmp);
-	}
+	free(g->target_j);
+	free(g->out_j);
+	free(g->export_j);
 	free(g->tmpdir);
 	free(g->out_tmp);
 	free(g->export_tmp);
@@ -559,15 +667,19 @@ static int refuse(struct peng *g, json_t *report, time_t start, json_t **summary
 	json_t *s = summary_new(g, report, start), *arts = json_array();
 	int rc;
 
+	if (!s || !arts) {
+		json_decref(s);
+		json_decref(arts);
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	}
 	summary_finish(g, s, arts, "refused");
 	json_object_set(s, "verify_report", report);
 	json_decref(arts);
-	rc = strcmp(json_string_value(json_object_get(report, "kind")), "ifk-bag") == 0 &&
-	             !g->o->read_only
-	         ? custody(g, s, "refused", NULL, err)
-	         : 0;
 	*summary = s;
-	return rc;
+	if (strcmp(json_string_value(json_object_get(report, "kind")), "ifk-bag") == 0 &&
+	    !g->o->read_only && (rc = custody(g, s, "refused", NULL, err)) != 0)
+		return ifk_error_set(err, IFK_EIO, "no custody entry was appended: %s", err->msg);
+	return 0;
 }
 
 static int parse_and_write(struct peng *g, json_t *report, time_t start, json_t **summary,
@@ -577,7 +689,8 @@ static int parse_and_write(struct peng *g, json_t *report, time_t start, json_t 
 	const char *kind = json_string_value(json_object_get(report, "kind"));
 	char parse_sha[IFK_SHA256_HEX] = "";
 	int findings = strcmp(json_string_value(json_object_get(report, "verdict")), "PASS") != 0;
-	int rc = top_plists_load(g, kind, err);
+	int rc = s && arts ? top_plists_load(g, kind, err)
+	                   : ifk_error_set(err, IFK_ENOMEM, "out of memory");
 
 	if (!rc)
 		rc = run_artifacts(g, arts, &findings, err);
@@ -588,13 +701,18 @@ static int parse_and_write(struct peng *g, json_t *report, time_t start, json_t 
 	json_decref(arts);
 	if (!rc)
 		rc = write_outputs(g, s, report, parse_sha, err);
-	if (!rc && strcmp(kind, "ifk-bag") == 0 && !g->o->read_only)
-		rc = custody(g, s, findings ? "findings" : "ok", parse_sha, err);
-	if (rc && rc != IFK_EIO) {
+	if (rc) {
 		json_decref(s);
 		return rc;
 	}
 	*summary = s;
+	/* the outputs are complete and published: a custody entry that cannot
+	 * be appended is reported, and the summary still stands */
+	if (strcmp(kind, "ifk-bag") == 0 && !g->o->read_only &&
+	    (rc = custody(g, s, findings ? "findings" : "ok", parse_sha, err)) != 0)
+		rc = ifk_error_set(
+		    err, IFK_EIO, "the outputs are complete, but no custody entry was appended: %s",
+		    err->msg);
 	return rc;
 }
 
@@ -604,7 +722,7 @@ int ifk_parse_run(const struct ifk_parse_opts *o, json_t **summary, enum ifk_par
 	struct peng g = {.o = o, .export_fd = -1};
 	json_t *report = NULL;
 	time_t start = time(NULL);
-	int rc, published = 0;
+	int rc;
 
 	*summary = NULL;
 	*outcome = IFK_PARSE_OK;
@@ -616,14 +734,13 @@ int ifk_parse_run(const struct ifk_parse_opts *o, json_t **summary, enum ifk_par
 	if (!rc)
 		rc = need_password(report, err);
 	if (!rc && strcmp(json_string_value(json_object_get(report, "verdict")), "PASS") != 0 &&
-	    !o->no_verify) {
+	    (!o->no_verify || wrong_password(report))) {
 		*outcome = IFK_PARSE_REFUSED;
 		rc = refuse(&g, report, start, summary, err);
 	} else if (!rc) {
 		rc = parse_and_write(&g, report, start, summary, outcome, err);
-		published = *summary != NULL;
 	}
 	json_decref(report);
-	release(&g, published);
+	release(&g);
 	return rc;
 }

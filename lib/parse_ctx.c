@@ -15,7 +15,8 @@
 #include "ifk/util.h"
 #include "parse_int.h"
 
-#define SQLITE_SOURCE_MAX_OPS 2000000000 /* progress-handler ticks before a query is cut off */
+#define SQLITE_SOURCE_MAX_OPS 5000000000LL /* SQLite VM steps per artifact before it is cut off */
+#define SQLITE_GUARD_STEP 100000
 
 static const char idx_schema[] =
     "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
@@ -218,7 +219,7 @@ int ifk_art_source(struct ifk_art *a, const char *domain, const char *path, stru
 		const char *reason = (const char *)sqlite3_column_text(st, 1);
 		const char *local = (const char *)sqlite3_column_text(st, 2);
 		if (state && strcmp(state, "not-decryptable-off-device") == 0)
-			rc = ifk_error_set(err, IFK_EUNSUPPORTED,
+			rc = ifk_error_set(err, IFK_ECRYPTO,
 			                   "%s: its protection class cannot be decrypted off the "
 			                   "device",
 			                   w);
@@ -326,10 +327,17 @@ out:
 	return rc;
 }
 
+/* Called every SQLITE_GUARD_STEP virtual-machine steps: stops a query on
+ * Ctrl-C, and one that runs past SQLITE_SOURCE_MAX_OPS steps in a single
+ * artifact (a hostile schema: nothing real needs that many). */
 static int sqlite_guard(void *ctx)
 {
 	struct ifk_art *a = ctx;
 
+	if (++a->sql_ticks > SQLITE_SOURCE_MAX_OPS / SQLITE_GUARD_STEP) {
+		a->sql_cut = 1;
+		return 1;
+	}
 	return a->c->stop && *a->c->stop;
 }
 
@@ -369,6 +377,22 @@ static int open_copy(struct ifk_art *a, struct ifk_src *s, sqlite3 **db, struct 
 	return rc;
 }
 
+/* How many frames of the WAL SQLite took: a WAL whose salts or checksums
+ * do not match its database is silently ignored, and then nothing was
+ * applied. (The checkpoint writes into the private copy only.) */
+static void wal_frames(struct ifk_src *s, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+
+	s->wal_frames = 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(PASSIVE)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		s->wal_frames = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (s->wal_frames <= 0)
+		s->wal_applied = 0;
+}
+
 int ifk_art_sqlite(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
                    sqlite3 **db, struct ifk_error *err)
 {
@@ -386,16 +410,20 @@ int ifk_art_sqlite(struct ifk_art *a, const char *domain, const char *path, stru
 	sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(*db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_limit(*db, SQLITE_LIMIT_LENGTH, 256 * 1024 * 1024);
-	sqlite3_progress_handler(*db, 100000, sqlite_guard, a);
+	sqlite3_progress_handler(*db, SQLITE_GUARD_STEP, sqlite_guard, a);
 	/* reading the schema is where a file that is not SQLite shows */
-	if (sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master; PRAGMA query_only=1;", NULL,
-	                 NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
 		rc = ifk_error_set(err, IFK_EFORMAT, "%s: not a readable SQLite database: %s", w,
 		                   sqlite3_errmsg(*db));
 		sqlite3_close(*db);
 		*db = NULL;
+		return rc;
 	}
-	return rc;
+	if ((*src)->wal_applied)
+		wal_frames(*src, *db);
+	sqlite3_exec(*db, "PRAGMA query_only=1", NULL, NULL, NULL);
+	return 0;
 }
 
 int ifk_art_plist(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
@@ -516,7 +544,7 @@ int ifk_db_has_table(sqlite3 *db, const char *table)
 	int found;
 
 	sqlite3_prepare_v2(db,
-	                   "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND"
+	                   "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
 	                   " name = ? COLLATE NOCASE",
 	                   -1, &st, NULL);
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -618,9 +646,11 @@ static json_t *sources_json(struct ifk_art *a)
 		              "sha256", s->sha256);
 		if (s->db_copy_dir)
 			json_object_set_new(o, "wal_applied", json_boolean(s->wal_applied));
-		if (s->wal_applied) {
+		if (s->wal_bytes) {
 			json_object_set_new(o, "wal_sha256", json_string(s->wal_sha256));
 			json_object_set_new(o, "wal_bytes", json_integer((json_int_t)s->wal_bytes));
+			json_object_set_new(o, "wal_frames",
+			                    json_integer((json_int_t)s->wal_frames));
 		}
 		json_array_insert_new(arr, 0, o);
 	}
@@ -683,11 +713,21 @@ int ifk_parse_ctx_run(struct ifk_parse_ctx *c, const struct ifk_artifact *art, j
 	}
 	if (rc == IFK_ENOTFOUND && !e.msg[0])
 		ifk_error_set(&e, rc, "none of its sources is in the backup");
+	if (rc && a.sql_cut)
+		ifk_error_set(
+		    &e, IFK_EFORMAT,
+		    "cut off: its queries ran past %lld SQLite steps (a hostile database?)",
+		    (long long)SQLITE_SOURCE_MAX_OPS);
 	reason = ifk_text_escape(e.msg);
 	*status = status_json(&a, rc, reason ? reason : e.msg);
 	rc = *status ? 0 : ifk_error_set(err, IFK_ENOMEM, "out of memory");
 out:
-	p_out_end(&a);
+	if (p_out_end(&a) != 0 && !rc) {
+		json_decref(*status);
+		*status = NULL;
+		rc =
+		    ifk_error_set(err, IFK_EIO, "%s/%s.jsonl: write failed", c->out_dir, art->name);
+	}
 	srcs_free(&a);
 	free(reason);
 	return rc;

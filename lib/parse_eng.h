@@ -16,8 +16,11 @@ struct peng {
 	const struct ifk_parse_opts *o;
 	const struct ifk_artifact **arts; /* the selected artifacts, NULL-terminated */
 	char *tmpdir;                     /* private (0700): src/, top/, index.sqlite */
-	char *out_tmp, *export_tmp;       /* <out>.incomplete, <export>.incomplete */
-	int export_fd;                    /* export_tmp, or -1 */
+	char *out_tmp, *export_tmp;       /* <out>.incomplete, <export>.incomplete, once made
+	                                   * by this run (only then removed on failure) */
+	int out_published, export_published;
+	char *target_j, *out_j, *export_j; /* the paths as JSON can hold them (escaped) */
+	int export_fd;                     /* export_tmp, or -1 */
 	struct ifk_parse_ctx *ctx;
 	struct ifk_yara *yara;
 	FILE *yara_out;

@@ -23,6 +23,7 @@ struct ifk_src {
 	int wal_applied;
 	char wal_sha256[65];
 	uint64_t wal_bytes;
+	int64_t wal_frames; /* frames SQLite found valid in it */
 	struct ifk_src *next;
 };
 
@@ -50,6 +51,8 @@ struct ifk_art {
 	uint64_t rows;
 	struct ifk_src *srcs; /* sources this run touched */
 	char bad_col[128];    /* a row function named an unknown column */
+	long long sql_ticks;  /* SQLite progress-handler calls so far */
+	int sql_cut;          /* a query was cut off for running too long */
 };
 
 struct ifk_parse_ctx {
@@ -78,7 +81,7 @@ int p_ctx_index(struct ifk_parse_ctx *c, const char *domain, const char *relpath
 /* parse_out.c */
 int p_out_create(struct ifk_parse_ctx *c, struct ifk_error *err);
 int p_out_begin(struct ifk_art *a, struct ifk_error *err);
-void p_out_end(struct ifk_art *a);
+int p_out_end(struct ifk_art *a); /* IFK_EIO when a jsonl file did not write whole */
 int p_out_finish(struct ifk_parse_ctx *c, struct ifk_error *err);
 
 #endif

@@ -132,17 +132,21 @@ static void clear_row(struct ifk_art *a)
 	a->nev = 0;
 }
 
-void p_out_end(struct ifk_art *a)
+int p_out_end(struct ifk_art *a)
 {
+	int rc = 0;
+
 	if (a->vals)
 		clear_row(a);
 	free(a->vals);
 	a->vals = NULL;
 	sqlite3_finalize(a->ins);
 	a->ins = NULL;
-	if (a->jsonl)
-		fclose(a->jsonl);
+	/* a flush that fails at the end (a full disk) is not a complete file */
+	if (a->jsonl && (ferror(a->jsonl) | fclose(a->jsonl)) != 0)
+		rc = IFK_EIO;
 	a->jsonl = NULL;
+	return rc;
 }
 
 /* ---- setting values ---- */

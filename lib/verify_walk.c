@@ -385,8 +385,9 @@ static void *tap_open(struct vctx *v, const struct entry_row *e, const char *id)
 	return v->o->tap->open(v->o->tap->ctx, &f);
 }
 
+/* plaintext: the bytes read were plaintext (decrypted, or stored empty). */
 static void tap_close(struct vctx *v, struct entry_row *e, struct vsink *s, void *state,
-                      int decrypting)
+                      int plaintext)
 {
 	const char *reason = NULL;
 	char msg[900];
@@ -395,11 +396,11 @@ static void tap_close(struct vctx *v, struct entry_row *e, struct vsink *s, void
 		return;
 	if (e->key_issue[0])
 		reason = e->key_issue;
-	else if (v->meta.encrypted && !decrypting && e->size != 0)
+	else if (v->meta.encrypted && !plaintext)
 		reason = "not decrypted: the backup's keybag is not unlocked";
 	else if (!s->read_ok)
 		reason = "could not be read to its end";
-	else if (decrypting && s->decrypt_failed) {
+	else if (s->decrypt_failed) {
 		snprintf(msg, sizeof(msg), "does not decrypt: %s", s->decrypt_msg);
 		reason = msg;
 	}
@@ -414,7 +415,7 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 	struct entry_row e;
 	uint8_t key[32];
 	void *state = NULL;
-	int rc = 0, decrypting = 0;
+	int rc = 0, decrypting = 0, empty;
 
 	lookup_entry(v, id, &e);
 	if (!v->mbdb && strncmp(rel, id, 2) != 0)
@@ -429,7 +430,8 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 		v_finding(v, C_BACKUP, V_FAIL, e.where,
 		          "stored as a file, but the index says it is not a regular file");
 	s.want_sha1 = v->mbdb && e.hash_len;
-	if (e.size == 0 && stored_empty(dfd, name)) {
+	empty = e.size == 0 && stored_empty(dfd, name);
+	if (empty) {
 		/* an empty file is stored empty: there is nothing to decrypt */
 	} else if (file_key(v, &e, key) == 0) {
 		s.key = key;
@@ -438,7 +440,7 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 	if (e.copies <= 1)
 		state = tap_open(v, &e, id);
 	/* the tap gets plaintext only */
-	if (state && (decrypting || !v->meta.encrypted || e.size == 0))
+	if (state && (decrypting || !v->meta.encrypted || empty))
 		s.tap_state = state;
 	if (v->kind == VK_BACKUP && !s.want_sha1 && !decrypting && !s.tap_state) {
 		struct stat st;
@@ -455,7 +457,7 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 			after_read(v, &e, &s, decrypting);
 	}
 	if (!rc)
-		tap_close(v, &e, &s, state, decrypting);
+		tap_close(v, &e, &s, state, decrypting || empty);
 	else if (state)
 		v->o->tap->close(v->o->tap->ctx, state, 0, 0, "interrupted");
 	free(e.domain);

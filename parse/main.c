@@ -328,8 +328,11 @@ int main(int argc, char **argv)
 	ifk_cli_password_wipe(&a.pw);
 	if (a.pw.err.code && a.pw.err.code != IFK_ENOTFOUND)
 		fprintf(stderr, "ifk-parse: password: %s\n", a.pw.err.msg);
-	if (rc)
-		fprintf(stderr, "ifk-parse: %s\n", err.msg);
+	if (rc) {
+		fputs("ifk-parse: ", stderr);
+		ifk_cli_put_safe(stderr, err.msg);
+		fputc('\n', stderr);
+	}
 	if (s && a.json) {
 		json_dumpf(s, stdout, JSON_INDENT(2));
 		putchar('\n');

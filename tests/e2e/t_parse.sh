@@ -90,7 +90,20 @@ has "nonsense"
 run 2 "$PARSE" bag --out o2 </dev/null
 has "encrypted"
 [ ! -e o2 ] || fail "output without a password"
-ok "an existing output folder, an unknown artifact and a missing password are usage errors"
+mkdir victim.incomplete && echo keep > victim.incomplete/acquiring.txt
+run 2 "$PARSE" bag --out victim --password-file pw.txt
+has "victim.incomplete exists"
+[ "$(cat victim.incomplete/acquiring.txt)" = keep ] || fail "another run's .incomplete folder was touched"
+run 2 "$PARSE" bag --out bag/parsed --password-file pw.txt
+has "inside the evidence"
+run 2 "$PARSE" bag --out o2 --export bag/data/x --password-file pw.txt
+has "inside the evidence"
+TMPDIR="$T/bag" run 2 "$PARSE" bag --out o2 --password-file pw.txt
+has "TMPDIR"
+[ ! -e o2 ] && [ ! -e bag/parsed ] && [ ! -e bag/parsed.incomplete ] || fail "output written"
+( cd bag && find . -type f ! -name ifk-custody.log -print0 | sort -z | xargs -0 sha256sum ) > now.sum
+cmp -s before.sum now.sum || fail "the bag changed"
+ok "usage errors: an existing output, another run's .incomplete folder (left alone), an output, export or TMPDIR inside the evidence, an unknown artifact, no password"
 
 run 0 "$PARSE" bag --out o3 --only sms_messages,calls --password-file pw.txt --read-only \
 	--export ex --yara "$IFK_SOURCE_DIR/rules"
@@ -151,7 +164,19 @@ ok "a tampered bag is refused (exit 4); --no-verify parses it, loudly and on rec
 run 4 "$PARSE" bag --out o6 --password-file badpw.txt
 has "wrong password"
 [ ! -e o6 ] || fail "wrong password left output"
-ok "a wrong password is refused"
+run 4 "$PARSE" bag --out o6 --password-file badpw.txt --no-verify
+has "wrong password"
+[ ! -e o6 ] || fail "wrong password left output"
+ok "a wrong password is refused, also under --no-verify (nothing could be decrypted)"
+
+odd=$'out-\xff\x01'
+run 0 "$PARSE" bag --out "$odd" --only device --password-file pw.txt --export "ex-$odd"
+has $'output: out-\xff\\x01'
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["export"]["path"].startswith("ex-out-"), d["export"]' \
+	"$odd/parse.json" || fail "parse.json lost the export member"
+tail -1 bag/ifk-custody.log | grep -q '"output":"out-\\\\xff\\\\x01"' || fail "custody entry lacks the escaped output name"
+tail -1 bag/ifk-custody.log | grep -q '"parse_json_sha256":"[0-9a-f]\{64\}"' || fail "custody entry lacks parse.json's hash"
+ok "output names that are not UTF-8 are escaped in the output, parse.json and the custody entry"
 
 run 0 "$PARSE" src --out o7 --password-file pw.txt --only sms_messages
 has "no seal to check"

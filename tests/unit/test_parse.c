@@ -346,6 +346,79 @@ static void test_wal_is_applied_to_a_private_copy(void **state)
 	free(copy_wal);
 }
 
+/* A WAL whose frames fail their checksums is ignored by SQLite: parse.json
+ * must not claim it was applied. */
+static void test_damaged_wal_is_not_claimed(void **state)
+{
+	struct fx *f = *state;
+	char *wal = NULL, *copy_db = NULL, *copy_wal = NULL, *v, *path = NULL;
+	struct ifk_parse_ctx *c = NULL;
+	struct ifk_error err = {0};
+	sqlite3 *db = NULL;
+	uint8_t *b;
+	size_t len;
+	json_t *st, *src;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite3_exec(db,
+	             "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+	             "CREATE TABLE t(id INTEGER PRIMARY KEY, name, n, x, flag, d);"
+	             "INSERT INTO t VALUES (1, 'main', 1, 1, 1, 708516000);"
+	             "PRAGMA wal_checkpoint(TRUNCATE);"
+	             "INSERT INTO t VALUES (2, 'wal only', 2, 2, 0, 708516000);",
+	             NULL, NULL, NULL);
+	assert_true(asprintf(&wal, "%s-wal", f->db) > 0);
+	assert_true(asprintf(&copy_db, "%s/ev.db", f->dir) > 0);
+	assert_true(asprintf(&copy_wal, "%s/ev.db-wal", f->dir) > 0);
+	b = tu_read_file(f->db, &len);
+	tu_write_file(copy_db, b, len);
+	free(b);
+	b = tu_read_file(wal, &len);
+	assert_true(len > 32 + 24);
+	b[32 + 16] ^= 0xff; /* the first frame's checksum */
+	tu_write_file(copy_wal, b, len);
+	free(b);
+	sqlite3_close(db);
+
+	assert_int_equal(ifk_parse_ctx_new(f->out, &c, &err), 0);
+	ifk_parse_ctx_add_file(c, "HomeDomain", "Library/t.db", copy_db, &err);
+	ifk_parse_ctx_add_file(c, "HomeDomain", "Library/t.db-wal", copy_wal, &err);
+	assert_int_equal(ifk_parse_ctx_run(c, &t_art, &st, &err), 0);
+	ifk_parse_ctx_finish(c, &err);
+	ifk_parse_ctx_free(c);
+	assert_int_equal(json_integer_value(json_object_get(st, "rows")), 1);
+	src = json_array_get(json_object_get(st, "sources"), 0);
+	assert_true(json_is_false(json_object_get(src, "wal_applied")));
+	assert_int_equal(json_integer_value(json_object_get(src, "wal_frames")), 0);
+	assert_true(json_integer_value(json_object_get(src, "wal_bytes")) > 32);
+	json_decref(st);
+	assert_true(asprintf(&path, "%s/artifacts.sqlite", f->out) > 0);
+	v = query1(path, "SELECT name FROM t_rows");
+	assert_string_equal(v, "main");
+	free(v);
+	free(path);
+	free(wal);
+	free(copy_db);
+	free(copy_wal);
+}
+
+/* A view in place of a table is not the table (its query could run for
+ * ever): unsupported-schema, at once. */
+static void test_view_is_not_a_table(void **state)
+{
+	struct fx *f = *state;
+	json_t *st;
+
+	make_db(f->db,
+	        "CREATE VIEW t AS WITH RECURSIVE r(id) AS (SELECT 1 UNION ALL SELECT id + 1"
+	        " FROM r) SELECT id, 'x' AS name, 1 AS n, 1 AS x, 1 AS flag, 1 AS d FROM r;");
+	st = run_one(f, &t_art, 1);
+	assert_string_equal(json_string_value(json_object_get(st, "status")), "unsupported-schema");
+	assert_string_equal(json_string_value(json_object_get(st, "reason")),
+	                    "Library/t.db: has no table t");
+	json_decref(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +432,8 @@ int main(void)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_wal_is_applied_to_a_private_copy, fx_setup,
 	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_wal_is_not_claimed, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_view_is_not_a_table, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

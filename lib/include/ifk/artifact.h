@@ -74,15 +74,17 @@ const struct ifk_artifact *ifk_artifact_find(const char *name);
 
 /* Finds a source file and makes its plaintext available. 0 with *src
  * (owned by the engine, valid until the artifact's run ends);
- * IFK_ENOTFOUND when the backup has no such file; IFK_EUNSUPPORTED when it
- * is there but cannot be decrypted off the device (a ThisDeviceOnly
- * class); IFK_EFORMAT/IFK_EIO when it did not decrypt or read whole. Each
+ * IFK_ENOTFOUND when the backup has no such file; IFK_ECRYPTO when it is
+ * there but cannot be decrypted off the device (a ThisDeviceOnly class:
+ * the artifact then fails, saying so); IFK_EFORMAT/IFK_EIO when it did not
+ * decrypt or read whole. Each
  * source a run touches is listed in parse.json with its hash. */
 int ifk_art_source(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
                    struct ifk_error *err);
 /* ifk_art_source, then opens the file with SQLite, read-only, from the
  * engine's private copy, applying the -wal the backup holds beside it (the
- * source then records wal_applied). *db is the caller's (sqlite3_close).
+ * source then records wal_applied: true when SQLite found valid frames in
+ * it). *db is the caller's (sqlite3_close).
  * A file that is not SQLite or is corrupt is IFK_EFORMAT naming it. */
 int ifk_art_sqlite(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
                    sqlite3 **db, struct ifk_error *err);
