@@ -174,7 +174,7 @@ static void set_cert(struct ifk_art *a, const ASN1_STRING *s)
 	const unsigned char *p = ASN1_STRING_get0_data(s);
 	X509 *x = d2i_X509(NULL, &p, ASN1_STRING_length(s));
 	char buf[512];
-	BIO *b;
+	struct tm tm;
 
 	if (!x)
 		return;
@@ -182,14 +182,8 @@ static void set_cert(struct ifk_art *a, const ASN1_STRING *s)
 	ifk_row_text(a, "cert_subject", buf);
 	X509_NAME_oneline(X509_get_issuer_name(x), buf, sizeof(buf));
 	ifk_row_text(a, "cert_issuer", buf);
-	if ((b = BIO_new(BIO_s_mem()))) {
-		int n;
-		ASN1_TIME_print(b, X509_get0_notAfter(x));
-		n = BIO_read(b, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = '\0';
-		ifk_row_text(a, "cert_not_after", buf);
-		BIO_free(b);
-	}
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		ifk_row_time(a, "cert_not_after", (double)timegm(&tm));
 	X509_free(x);
 }
 

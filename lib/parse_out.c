@@ -396,7 +396,34 @@ static int write_events(struct ifk_art *a, const char *const prov[4], int64_t ro
 	return 0;
 }
 
-static int emit(struct ifk_art *a, const char *const prov[4], int64_t rowid, struct ifk_error *err)
+static int emit_clean(struct ifk_art *a, const char *const prov[4], int64_t rowid,
+                      struct ifk_error *err);
+
+/* Names from the backup's index may be anything: provenance goes out as
+ * valid UTF-8, escaped like any other text. */
+static int emit(struct ifk_art *a, const char *const raw[4], int64_t rowid, struct ifk_error *err)
+{
+	char *clean[4] = {NULL, NULL, NULL, NULL};
+	const char *prov[4];
+	int i, rc = 0;
+
+	for (i = 0; i < 4; i++) {
+		prov[i] = raw[i];
+		if (raw[i] && !ifk_utf8_valid(raw[i], strlen(raw[i]))) {
+			if (!(clean[i] = ifk_text_escape(raw[i])))
+				rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+			prov[i] = clean[i];
+		}
+	}
+	if (!rc)
+		rc = emit_clean(a, prov, rowid, err);
+	for (i = 0; i < 4; i++)
+		free(clean[i]);
+	return rc;
+}
+
+static int emit_clean(struct ifk_art *a, const char *const prov[4], int64_t rowid,
+                      struct ifk_error *err)
 {
 	sqlite3_stmt *st = a->ins;
 	int64_t row_id;
