@@ -731,6 +731,8 @@ static void test_history_ios18(void **state)
 
 	(void)state;
 	expect_status(&r, "ok", 4);
+	/* the fixture's known answer: 2 items, 4 visits */
+	assert_int_equal(q_int(&r, "SELECT count(DISTINCT item_id) FROM safari_history"), 2);
 	expect_text(&r, "https://example.invalid/a",
 	            "SELECT url FROM safari_history WHERE visit_id = 1");
 	expect_text(&r, "Visit A1", "SELECT title FROM safari_history WHERE visit_id = 1");
