@@ -272,3 +272,31 @@ int ifk_custody_check(int bag_fd, const char *genesis, ifk_custody_problem_fn fn
 		problem(&c, 0, "the log has no entries");
 	return 0;
 }
+
+struct each {
+	ifk_custody_entry_fn fn;
+	void *ctx;
+};
+
+static int each_entry(void *ctx, unsigned long lineno, char *line, size_t len)
+{
+	struct each *e = ctx;
+	char hash[65];
+	const char *body = !line ? "" : len > 65 ? line + 65 : "";
+
+	ifk_sha256_hex(body, strlen(body), hash);
+	return e->fn(e->ctx, lineno, hash, body);
+}
+
+int ifk_custody_foreach(int bag_fd, ifk_custody_entry_fn fn, void *ctx, struct ifk_error *err)
+{
+	struct each e = {fn, ctx};
+	int fd, torn = 0, rc;
+
+	fd = ifk_open_regular(bag_fd, IFK_CUSTODY_FILE, err);
+	if (fd < 0)
+		return fd;
+	rc = each_line(fd, each_entry, &e, &torn, err);
+	close(fd);
+	return rc;
+}

@@ -111,43 +111,15 @@ static int make_incomplete(const char *dir, const char *what, char **out, struct
 	return rc;
 }
 
-/* The real path of the folder that would hold path (which need not exist). */
-static char *parent_real(const char *path)
-{
-	char *copy = strdup(path), *slash, *r;
-
-	if (!copy)
-		return NULL;
-	while ((slash = strrchr(copy, '/')) && slash[1] == '\0' && slash != copy)
-		*slash = '\0'; /* trailing slashes */
-	slash = strrchr(copy, '/');
-	if (!slash)
-		r = realpath(".", NULL);
-	else if (slash == copy)
-		r = realpath("/", NULL);
-	else {
-		*slash = '\0';
-		r = realpath(copy, NULL);
-	}
-	free(copy);
-	return r;
-}
-
 /* Evidence is never written to: no output folder, export or temporary may
  * lie inside the bag or backup. */
 static int outside_target(const char *target, const char *path, const char *what,
                           struct ifk_error *err)
 {
-	char *t = realpath(target, NULL), *p = path ? parent_real(path) : NULL;
-	size_t n = t ? strlen(t) : 0;
-	int rc = 0;
-
-	if (t && p && strncmp(p, t, n) == 0 && (p[n] == '\0' || p[n] == '/' || n == 1))
-		rc = ifk_error_set(err, IFK_EINVAL, "%s: %s would be inside the evidence %s", path,
-		                   what, target);
-	free(t);
-	free(p);
-	return rc;
+	if (ifk_path_within(target, path))
+		return ifk_error_set(err, IFK_EINVAL, "%s: %s would be inside the evidence %s", path,
+		                     what, target);
+	return 0;
 }
 
 static int check_places(const struct ifk_parse_opts *o, struct ifk_error *err)

@@ -264,36 +264,55 @@ static void describe_signer(CMS_ContentInfo *cms, struct ifk_seal_info *info)
 	sk_X509_free(signers);
 }
 
+/* The trusted certificates of trust_path, checked at the seal's signing
+ * time when it has one. */
+static int load_store(const char *trust_path, time_t when, int have_time, X509_STORE **out,
+                      struct ifk_error *err)
+{
+	X509_STORE *store = X509_STORE_new();
+
+	*out = NULL;
+	if (!store)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (access(trust_path, R_OK) != 0) {
+		int rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read trusted certificate",
+		                       trust_path);
+		X509_STORE_free(store);
+		return rc;
+	}
+	if (X509_STORE_load_file(store, trust_path) != 1) {
+		X509_STORE_free(store);
+		return ifk_error_set(err, IFK_EFORMAT, "%s: no PEM certificate in it", trust_path);
+	}
+	if (have_time)
+		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), when);
+	*out = store;
+	return 0;
+}
+
+static void untrusted(struct ifk_seal_info *info, const char *trust_path)
+{
+	char why[200];
+
+	last_error_text(why, sizeof(why));
+	snprintf(info->reason, sizeof(info->reason), "signer does not chain to %s: %s", trust_path,
+	         why);
+}
+
 static int check_trust(CMS_ContentInfo *cms, const void *content, size_t len,
                        const char *trust_path, time_t when, int have_time,
                        struct ifk_seal_info *info, struct ifk_error *err)
 {
-	X509_STORE *store = X509_STORE_new();
-	int rc = 0;
+	X509_STORE *store = NULL;
+	int rc = load_store(trust_path, when, have_time, &store, err);
 
-	if (!store)
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	if (access(trust_path, R_OK) != 0) {
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read trusted certificate",
-		                   trust_path);
-		goto out;
-	}
-	if (X509_STORE_load_file(store, trust_path) != 1) {
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: no PEM certificate in it", trust_path);
-		goto out;
-	}
-	if (have_time)
-		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), when);
+	if (rc)
+		return rc;
 	info->trusted = cms_check(cms, content, len, store, 0);
-	if (!info->trusted) {
-		char why[200];
-		last_error_text(why, sizeof(why));
-		snprintf(info->reason, sizeof(info->reason), "signer does not chain to %s: %s",
-		         trust_path, why);
-	}
-out:
+	if (!info->trusted)
+		untrusted(info, trust_path);
 	X509_STORE_free(store);
-	return rc;
+	return 0;
 }
 
 int ifk_seal_verify(const uint8_t *der, size_t der_len, const void *content, size_t len,
@@ -323,6 +342,199 @@ int ifk_seal_verify(const uint8_t *der, size_t der_len, const void *content, siz
 	describe_signer(cms, info);
 	if (trust_path)
 		rc = check_trust(cms, content, len, trust_path, when, have_time, info, err);
+out:
+	CMS_ContentInfo_free(cms);
+	ERR_clear_error();
+	return rc;
+}
+
+/* ---- streaming: content read from a file descriptor ---- */
+
+/* A BIO source that reads fd and keeps the errno of a failed read (a failed
+ * read would otherwise look like the end of the content to CMS). */
+struct fd_src {
+	int fd;
+	int read_errno;
+};
+
+#define FD_SRC_TYPE ((BIO_TYPE_START + 73) | BIO_TYPE_SOURCE_SINK)
+
+static int src_read(BIO *b, char *buf, int len)
+{
+	struct fd_src *src = BIO_get_data(b);
+	ssize_t n;
+
+	if (len <= 0)
+		return 0;
+	do
+		n = read(src->fd, buf, (size_t)len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		src->read_errno = errno;
+		return -1;
+	}
+	return (int)n;
+}
+
+static long src_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b;
+	(void)num;
+	(void)ptr;
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int src_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+/* A buffered BIO over src (1 MiB reads). Free it with BIO_free_all, then
+ * *meth with BIO_meth_free. */
+static BIO *fd_source(struct fd_src *src, BIO_METHOD **meth)
+{
+	BIO *raw = NULL, *buf = NULL;
+
+	*meth = BIO_meth_new(FD_SRC_TYPE, "ifk fd source");
+	if (!*meth || !BIO_meth_set_read(*meth, src_read) || !BIO_meth_set_ctrl(*meth, src_ctrl) ||
+	    !BIO_meth_set_create(*meth, src_create))
+		return NULL;
+	raw = BIO_new(*meth);
+	buf = BIO_new(BIO_f_buffer());
+	if (!raw || !buf || BIO_set_read_buffer_size(buf, IFK_IO_CHUNK) != 1) {
+		BIO_free(raw);
+		BIO_free(buf);
+		return NULL;
+	}
+	BIO_set_data(raw, src);
+	return BIO_push(buf, raw);
+}
+
+static int encode_der(CMS_ContentInfo *cms, uint8_t **der, size_t *der_len, struct ifk_error *err)
+{
+	unsigned char *p = NULL;
+	int n = i2d_CMS_ContentInfo(cms, &p);
+
+	if (n <= 0)
+		return ifk_error_set(err, IFK_ECRYPTO, "seal: encoding failed: %s", ossl_reason());
+	*der = malloc((size_t)n);
+	if (*der) {
+		memcpy(*der, p, (size_t)n);
+		*der_len = (size_t)n;
+	}
+	OPENSSL_free(p);
+	return *der ? 0 : ifk_error_set(err, IFK_ENOMEM, "out of memory");
+}
+
+int ifk_signer_sign_fd(const struct ifk_signer *s, int fd, uint8_t **der, size_t *der_len,
+                       struct ifk_error *err)
+{
+	struct fd_src src = {fd, 0};
+	BIO_METHOD *meth = NULL;
+	BIO *in = fd_source(&src, &meth);
+	CMS_ContentInfo *cms = NULL;
+	int rc = 0;
+
+	*der = NULL;
+	*der_len = 0;
+	if (!in) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "seal: cannot set up reading");
+		goto out;
+	}
+	ERR_clear_error();
+	cms = CMS_sign(s->cert, s->key, NULL, in, CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP);
+	if (src.read_errno)
+		rc = ifk_error_sys(err, IFK_EIO, src.read_errno, "seal: cannot read the content");
+	else if (!cms)
+		rc = ifk_error_set(err, IFK_ECRYPTO, "seal: signing failed: %s", ossl_reason());
+	else
+		rc = encode_der(cms, der, der_len, err);
+out:
+	CMS_ContentInfo_free(cms);
+	BIO_free_all(in);
+	BIO_meth_free(meth);
+	ERR_clear_error();
+	return rc;
+}
+
+/* The signature over the content read from fd (one pass); the signer's
+ * certificate is not checked here. */
+static int stream_check(CMS_ContentInfo *cms, int fd, struct ifk_seal_info *info,
+                        struct ifk_error *err)
+{
+	struct fd_src src = {fd, 0};
+	BIO_METHOD *meth = NULL;
+	BIO *in = fd_source(&src, &meth);
+	int rc = 0;
+
+	if (!in) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "seal: cannot set up reading");
+		goto out;
+	}
+	ERR_clear_error();
+	info->valid = CMS_verify(cms, NULL, NULL, in, NULL,
+	                         CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY | CMS_DETACHED) == 1;
+	if (src.read_errno) {
+		info->valid = 0;
+		rc = ifk_error_sys(err, IFK_EIO, src.read_errno, "seal: cannot read the content");
+	} else if (!info->valid) {
+		char why[200];
+		last_error_text(why, sizeof(why));
+		snprintf(info->reason, sizeof(info->reason), "signature does not match: %s", why);
+	}
+out:
+	BIO_free_all(in);
+	BIO_meth_free(meth);
+	return rc;
+}
+
+/* Whether the signer chains to trust_path at the signing time: the signer's
+ * certificate and the signed attributes are checked, not the content (the
+ * caller has checked it already), so the content is not read again. */
+static int trust_only(CMS_ContentInfo *cms, const char *trust_path, time_t when, int have_time,
+                      struct ifk_seal_info *info, struct ifk_error *err)
+{
+	X509_STORE *store = NULL;
+	BIO *none = BIO_new_mem_buf("", 0); /* read-only: at its end, reads return 0 */
+	int rc = none ? load_store(trust_path, when, have_time, &store, err)
+	              : ifk_error_set(err, IFK_ENOMEM, "out of memory");
+
+	if (!rc) {
+		ERR_clear_error();
+		info->trusted = CMS_verify(cms, NULL, store, none, NULL,
+		                           CMS_NO_CONTENT_VERIFY | CMS_BINARY | CMS_DETACHED) == 1;
+		if (!info->trusted)
+			untrusted(info, trust_path);
+	}
+	BIO_free(none);
+	X509_STORE_free(store);
+	return rc;
+}
+
+int ifk_seal_verify_fd(const uint8_t *der, size_t der_len, int fd, const char *trust_path,
+                       struct ifk_seal_info *info, struct ifk_error *err)
+{
+	const unsigned char *p = der;
+	CMS_ContentInfo *cms = NULL;
+	time_t when = 0;
+	int have_time, rc = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (der_len > INT32_MAX)
+		return ifk_error_set(err, IFK_EFORMAT, "seal: too large");
+	cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len);
+	if (!cms || p != der + der_len || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
+		snprintf(info->reason, sizeof(info->reason), "not a DER CMS signed-data structure");
+		goto out;
+	}
+	have_time = signing_time(cms, &when, info->signing_time) == 0;
+	rc = stream_check(cms, fd, info, err);
+	if (rc || !info->valid)
+		goto out;
+	describe_signer(cms, info);
+	if (trust_path)
+		rc = trust_only(cms, trust_path, when, have_time, info, err);
 out:
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();

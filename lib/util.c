@@ -382,3 +382,36 @@ char *ifk_text_escape(const char *s)
 	out[o] = '\0';
 	return out;
 }
+
+/* The real path of the folder that would hold path (which need not exist). */
+static char *parent_real(const char *path)
+{
+	char *copy = strdup(path), *slash, *r;
+
+	if (!copy)
+		return NULL;
+	while ((slash = strrchr(copy, '/')) && slash[1] == '\0' && slash != copy)
+		*slash = '\0'; /* trailing slashes */
+	slash = strrchr(copy, '/');
+	if (!slash)
+		r = realpath(".", NULL);
+	else if (slash == copy)
+		r = realpath("/", NULL);
+	else {
+		*slash = '\0';
+		r = realpath(copy, NULL);
+	}
+	free(copy);
+	return r;
+}
+
+int ifk_path_within(const char *dir, const char *path)
+{
+	char *t = realpath(dir, NULL), *p = path ? parent_real(path) : NULL;
+	size_t n = t ? strlen(t) : 0;
+	int in = t && p && strncmp(p, t, n) == 0 && (p[n] == '\0' || p[n] == '/' || n == 1);
+
+	free(t);
+	free(p);
+	return in;
+}

@@ -2,7 +2,8 @@
 # The main job on a bundled sample: a generated encrypted iPhone backup is
 # served by the device simulator (which the stock libimobiledevice clients
 # accept as an iPhone), taken with ifk-acquire --device straight into a
-# sealed evidence bag, verified, and parsed (artifacts, timeline, YARA).
+# sealed evidence bag, verified, parsed (artifacts, timeline, YARA), and
+# reported (a signed, deterministic archive checked by ifk-verify and OpenSSL).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +70,19 @@ for t in sms_messages calls contacts safari_history whatsapp_messages notes phot
 done
 echo "timeline events: $(($(wc -l < case-001.parsed/timeline.csv) - 1))"
 
+[ "$parsed" -eq 0 ] || exit $parsed
+
+step "ifk-report: the signed chain-of-custody report (deterministic archive + CMS signature)"
+"$build/ifk-report" case-001.bag case-001.parsed --out case-001-report.tar.gz \
+	--key examiner.key --cert examiner.pem --examiner "Demo Examiner" \
+	--password-file backup-password.txt
+step "ifk-verify checks the report against the bag; OpenSSL checks its signature alone"
+"$build/ifk-verify" case-001-report.tar.gz case-001.bag
+openssl cms -verify -binary -inform DER -in case-001-report.tar.gz.p7s \
+	-content case-001-report.tar.gz -CAfile examiner.pem -out /dev/null 2>&1
+mkdir -p report && tar -xzf case-001-report.tar.gz -C report
+
 printf '\nbag: %s\ncustody log: %s\nparsed: %s (parse.json, artifacts.sqlite, timeline.csv, yara.jsonl)\n' \
 	"$demo/case-001.bag" "$demo/case-001.bag/ifk-custody.log" "$demo/case-001.parsed"
-exit $parsed
+printf 'report: %s (signature %s.p7s)\nopen it: %s/report/report.html in a browser (works offline)\n' \
+	"$demo/case-001-report.tar.gz" "$demo/case-001-report.tar.gz" "$demo"

@@ -1,5 +1,6 @@
 /* ifk-verify: prove that an evidence bag (or a raw backup folder, or a plain
- * BagIt bag) is intact and consistent, check by check. */
+ * BagIt bag) is intact and consistent, check by check; or that a report
+ * archive made by ifk-report is signed and whole. */
 #include <getopt.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -7,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ifk/cli.h"
+#include "ifk/report_archive.h"
 #include "ifk/util.h"
 #include "ifk/verify.h"
 
@@ -22,6 +25,8 @@ struct args {
 	struct ifk_verify_opts o;
 	struct ifk_cli_password pw;
 	int json, quiet, verbose, progress;
+	int report;      /* the target is a report archive (a regular file) */
+	const char *bag; /* with a report: the bag to match its custody head */
 	struct timespec started;
 };
 
@@ -35,8 +40,27 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ifk-verify [--password-file F] [--trust CERT] [--json] [--read-only]\n"
 	           "                  [--examiner NAME] [--progress] [-q] [-v] BAG|BACKUP\n"
+	           "       ifk-verify [--trust CERT] [--json] [-q] REPORT [BAG]\n"
 	           "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
 	           "Exit: 0 pass, 1 a check failed, 2 usage, 3 I/O error, 130 interrupted.\n");
+}
+
+/* BAG|BACKUP, or REPORT (a regular file) and optionally its BAG. */
+static int targets(int n, char **v, struct args *a)
+{
+	struct stat st;
+
+	a->report = n >= 1 && stat(v[0], &st) == 0 && S_ISREG(st.st_mode);
+	if (n == 1 || (n == 2 && a->report)) {
+		a->o.target = v[0];
+		a->bag = n == 2 ? v[1] : NULL;
+		return 0;
+	}
+	fprintf(stderr, "ifk-verify: %s\n",
+	        n == 2 ? "a second argument (the bag) goes only with a report archive"
+	               : "give one bag or backup folder, or a report archive and its bag");
+	usage(stderr);
+	return -1;
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -91,13 +115,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return -1;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "ifk-verify: give exactly one bag or backup folder\n");
-		usage(stderr);
-		return -1;
-	}
-	a->o.target = argv[optind];
-	return 0;
+	return targets(argc - optind, argv + optind, a);
 }
 
 /* What can be checked before any work: the password file and the trusted
@@ -207,6 +225,87 @@ static void print_human(json_t *r, const struct args *a)
 	printf("ifk-verify: %s\n", str(r, "verdict"));
 }
 
+static void print_signature(json_t *sig, const struct args *a)
+{
+	printf("signature: ");
+	if (!json_is_true(json_object_get(sig, "valid"))) {
+		fputs("INVALID: ", stdout);
+		ifk_cli_put_safe(stdout, str(sig, "reason"));
+	} else {
+		fputs("valid, signed by ", stdout);
+		ifk_cli_put_safe(stdout, str(sig, "subject"));
+		printf(" at %s (%s)", str(sig, "signing_time"),
+		       json_is_true(json_object_get(sig, "trusted")) ? "trusted via --trust"
+		       : a->o.trust_path                             ? "NOT trusted via --trust"
+		       : json_is_true(json_object_get(sig, "self_signed"))
+		           ? "self-signed; give --trust CERT to check whose"
+		           : "not checked against a trusted certificate");
+	}
+	putchar('\n');
+}
+
+static void print_report(json_t *r, const struct args *a)
+{
+	json_t *f = json_object_get(r, "findings"), *head = json_object_get(r, "custody_head");
+	json_t *bc = json_object_get(r, "bag_custody");
+	size_t i;
+
+	printf("ifk-verify %s: ", IFK_VERSION);
+	ifk_cli_put_safe(stdout, str(r, "target"));
+	printf(" (%s)\n", str(r, "kind"));
+	print_signature(json_object_get(r, "signature"), a);
+	printf("members: %lld\n", num(r, "members"));
+	if (json_is_object(head))
+		printf("custody head: entry %lld, %s\n", num(head, "head_seq"), str(head, "head"));
+	if (json_is_object(bc))
+		printf("bag custody log: %lld entries; the head %s\n", num(bc, "entries"),
+		       json_is_true(json_object_get(bc, "head_found")) ? "is in it"
+		                                                       : "is NOT in it");
+	for (i = 0; i < json_array_size(f); i++) {
+		json_t *x = json_array_get(f, i);
+		printf("fail  ");
+		ifk_cli_put_safe(stdout, *str(x, "file") ? str(x, "file") : "-");
+		fputs(": ", stdout);
+		ifk_cli_put_safe(stdout, str(x, "reason"));
+		putchar('\n');
+	}
+	if (num(r, "failures") > (long long)json_array_size(f))
+		printf("(%lld more findings not listed)\n",
+		       num(r, "failures") - (long long)json_array_size(f));
+	printf("ifk-verify: %s\n", str(r, "verdict"));
+}
+
+/* REPORT [BAG]: checked read-only; a report gets no custody entry. */
+static int run_report(const struct args *a)
+{
+	struct ifk_error err = {0};
+	json_t *r = NULL;
+	int rc = ifk_rar_check(a->o.target, NULL, a->o.trust_path, &r, &err), code;
+
+	if (rc) {
+		fputs("ifk-verify: ", stderr);
+		ifk_cli_put_safe(stderr, a->o.target);
+		fprintf(stderr, " is a file, so it is checked as a report archive: %s\n", err.msg);
+		return EXIT_IO;
+	}
+	if (a->bag && (rc = ifk_rar_check_custody(r, a->bag, &err)) != 0) {
+		fprintf(stderr, "ifk-verify: %s\n", err.msg);
+		json_decref(r);
+		return EXIT_IO;
+	}
+	if (a->json) {
+		json_dumpf(r, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (!a->quiet) {
+		print_report(r, a);
+	} else {
+		printf("ifk-verify: %s\n", str(r, "verdict"));
+	}
+	code = strcmp(str(r, "verdict"), "PASS") == 0 ? EXIT_PASS : EXIT_FAIL;
+	json_decref(r);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {0};
@@ -219,6 +318,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (preflight(&a) != 0)
 		return EXIT_USAGE;
+	if (a.report) {
+		ifk_cli_password_wipe(&a.pw); /* a report needs no password */
+		return run_report(&a);
+	}
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

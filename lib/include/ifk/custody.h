@@ -56,4 +56,13 @@ struct ifk_custody_summary {
 int ifk_custody_check(int bag_fd, const char *genesis, ifk_custody_problem_fn fn, void *ctx,
                       struct ifk_custody_summary *sum, struct ifk_error *err);
 
+/* Calls fn for every complete line of the log, in order, with the SHA-256
+ * of its body as computed (not as written) and the body text ("" for an
+ * over-long or malformed line); an incomplete last line is not delivered.
+ * Checking is ifk_custody_check's job. A non-zero return from fn stops and
+ * is returned. */
+typedef int (*ifk_custody_entry_fn)(void *ctx, unsigned long lineno, const char *hash,
+                                    const char *body);
+int ifk_custody_foreach(int bag_fd, ifk_custody_entry_fn fn, void *ctx, struct ifk_error *err);
+
 #endif

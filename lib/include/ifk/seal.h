@@ -29,6 +29,12 @@ const char *ifk_signer_fingerprint(const struct ifk_signer *s);
 int ifk_signer_sign(const struct ifk_signer *s, const void *content, size_t len, uint8_t **der,
                     size_t *der_len, struct ifk_error *err);
 
+/* Like ifk_signer_sign, over the bytes read from fd (from its current
+ * position to its end), streamed: memory does not grow with the content. A
+ * read error is IFK_EIO (no signature). */
+int ifk_signer_sign_fd(const struct ifk_signer *s, int fd, uint8_t **der, size_t *der_len,
+                       struct ifk_error *err);
+
 void ifk_signer_free(struct ifk_signer *s);
 
 struct ifk_seal_info {
@@ -49,6 +55,12 @@ struct ifk_seal_info {
  * trust_path. */
 int ifk_seal_verify(const uint8_t *der, size_t der_len, const void *content, size_t len,
                     const char *trust_path, struct ifk_seal_info *info, struct ifk_error *err);
+
+/* Like ifk_seal_verify, over the bytes read from fd (from its current
+ * position to its end), streamed and read once. Also returns IFK_EIO when
+ * fd cannot be read to its end (info then says nothing). */
+int ifk_seal_verify_fd(const uint8_t *der, size_t der_len, int fd, const char *trust_path,
+                       struct ifk_seal_info *info, struct ifk_error *err);
 
 /* Makes a self-signed examiner certificate (EC P-256, CN=name, O=org when
  * given, valid for days) for users without a PKI. Writes the key (mode 0600)

@@ -76,6 +76,10 @@ char *ifk_path_join(const char *a, const char *b);
 void ifk_progress_line(char *out, size_t cap, const char *verb, uint64_t files, uint64_t bytes,
                        const struct timespec *start);
 
+/* 1 when path (which need not exist) would lie inside the existing folder
+ * dir or be dir itself, symlinks resolved; else 0. */
+int ifk_path_within(const char *dir, const char *path);
+
 /* The effective user's login name and this host's name, for custody
  * records (malloc'd; "unknown" when they cannot be had). */
 char *ifk_user_name(void);

@@ -1,0 +1,47 @@
+/* Internal to the report module: the run's state (report.c) and the steps
+ * that build and write the members (report_build.c). */
+#ifndef IFK_REPORT_INT_H
+#define IFK_REPORT_INT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "ifk/report.h"
+#include "ifk/seal.h"
+#include "ifk/verify.h"
+
+struct rep {
+	const struct ifk_report_opts *o;
+	int bag_fd;
+	char *stage; /* private (0700): every member, as it will be in the archive */
+	char *sig_path;
+	int out_made, sig_made;
+	struct ifk_signer *signer;
+	json_t *record;  /* ifk-acquisition.json */
+	json_t *custody; /* {"entries": [...], ...} */
+	char head[65];   /* the custody head the report covers */
+	unsigned long head_seq;
+	char head_time[32];
+	json_t *verify; /* the fresh verification, without clock times */
+	json_t *parse;  /* parse.json, or NULL */
+	long parse_seq; /* the custody entry that recorded parse.json, or 0 */
+	json_t *media;  /* [{domain, relative_path, sha256, size, member}] */
+	json_t *report; /* report.json */
+	sqlite3 *arts;  /* the staged parse/artifacts.sqlite, or NULL */
+	struct ifk_error media_err;
+};
+
+/* report_build.c */
+/* Copies name (relative to dir_fd, a regular file, no symlink) to
+ * stage/rel (mode 0600), hashing it into sha_hex (may be NULL). */
+int p_copy_file(int dir_fd, const char *name, const char *stage, const char *rel, char sha_hex[65],
+                struct ifk_error *err);
+int p_write_text(const char *path, const char *text, struct ifk_error *err);
+void p_media_tap(struct rep *r, struct ifk_verify_tap *tap);
+int p_take_parse(struct rep *r, struct ifk_error *err);
+int p_build_report(struct rep *r, struct ifk_error *err);
+int p_write_members(struct rep *r, struct ifk_error *err);
+int p_archive_and_sign(struct rep *r, json_t **summary, struct ifk_error *err);
+
+#endif
