@@ -60,6 +60,22 @@ assert "report.html" in r["report_members"] and "case.jsonld" in r["report_membe
 EOF
 ok "report.json holds the device, case, custody log, verification and parse summary"
 
+run 0 "$REPORT" bag parsed --out rm.tar.gz --key ex.key --cert ex.pem --password-file pw.txt --read-only \
+	--include-media
+mkdir xm && tar -xzf rm.tar.gz -C xm
+python3 - xm <<'PY' || fail "--include-media did not copy the camera roll by hash"
+import hashlib, json, os, sys
+d = sys.argv[1]
+r = json.load(open(os.path.join(d, "report.json")))
+assert len(r["media"]) == 3
+for m in r["media"]:
+    assert m["member"] == "media/" + m["sha256"], m
+    data = open(os.path.join(d, m["member"]), "rb").read()
+    assert hashlib.sha256(data).hexdigest() == m["sha256"] and len(data) == m["size"], m
+assert data[:2] == b"\xff\xd8"   # a JPEG: the plaintext, not the ciphertext
+PY
+ok "--include-media copies each camera-roll file into the archive, named by its SHA-256"
+
 run 0 "$REPORT" bag parsed --out r3.tar.gz --key ex.key --cert ex.pem --password-file pw.txt --examiner "Test Examiner"
 has "custody: appended entry"
 rsha=$(sha256sum r3.tar.gz | cut -c1-64)
@@ -156,5 +172,22 @@ has "timeline.csv"
 [ ! -e r4.tar.gz ] && [ ! -e r4.tar.gz.p7s ] || fail "a refused report left files"
 [ -z "$(ls -A tmp)" ] || fail "temporaries left behind"
 ok "usage errors: an existing report, a report inside the bag, a parse folder changed since ifk-parse"
+
+sample big "${FAST[@]}" --bulk-mib 400
+sealed bigbag big
+n_log=$(wc -l < bigbag/ifk-custody.log)
+"$REPORT" bigbag --out rb.tar.gz --key ex.key --cert ex.pem --password-file pw.txt --include-media \
+	>out.txt 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -n "$(ls -A tmp)" ] && break; sleep 0.05; done
+sleep 0.5
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+[ "$rc" = 130 ] || fail "interrupted report exited $rc"
+[ ! -e rb.tar.gz ] && [ ! -e rb.tar.gz.p7s ] || fail "an interrupted report left files"
+[ -z "$(ls -A tmp)" ] || fail "temporaries left after Ctrl-C: $(ls tmp)"
+[ "$(wc -l < bigbag/ifk-custody.log)" = "$n_log" ] || fail "an interrupted report appended to the custody log"
+ok "Ctrl-C: exit 130, no archive, no signature, no temporary, no custody entry"
 
 echo "1..$PASSED"
