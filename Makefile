@@ -37,6 +37,7 @@ bench: build
 	bench/bench.sh $(BUILD)
 	bench/bench_device.sh $(BUILD)
 	bench/bench_parse.sh $(BUILD)
+	bench/bench_report.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
