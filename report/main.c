@@ -117,22 +117,25 @@ static const char *str(json_t *o, const char *k)
 
 static void print_human(json_t *s)
 {
-	fputs("ifk-report: ", stdout);
+	int pass = strcmp(str(s, "verification"), "PASS") == 0;
+
+	fputs("report: ", stdout);
 	ifk_cli_put_safe(stdout, str(s, "report"));
 	printf("\n  sha256 %s, %lld members, covering the custody log up to entry %lld (%.16s)\n",
 	       str(s, "report_sha256"),
 	       (long long)json_integer_value(json_object_get(s, "members")),
 	       (long long)json_integer_value(json_object_get(s, "custody_head_seq")),
 	       str(s, "custody_head"));
-	fputs("  signature: ", stdout);
+	fputs("signature: ", stdout);
 	ifk_cli_put_safe(stdout, str(s, "signature"));
-	printf("\n  bag verification: %s\n", str(s, "verification"));
+	printf("\nbag verification: %s\n", str(s, "verification"));
 	if (*str(s, "custody_appended"))
 		printf("custody: appended entry %s\n", str(s, "custody_appended"));
 	printf("check it: ifk-verify REPORT [BAG], or openssl cms -verify -binary -inform DER "
 	       "-in REPORT.p7s -content REPORT -CAfile CERT\n"
 	       "open it: tar -xzf REPORT report.html, then open report.html in a browser "
 	       "(it works offline)\n");
+	printf("ifk-report: %s\n", pass ? "SIGNED" : "SIGNED (the bag FAILED verification)");
 }
 
 int main(int argc, char **argv)

@@ -78,6 +78,7 @@ ok "--include-media copies each camera-roll file into the archive, named by its 
 
 run 0 "$REPORT" bag parsed --out r3.tar.gz --key ex.key --cert ex.pem --password-file pw.txt --examiner "Test Examiner"
 has "custody: appended entry"
+has "ifk-report: SIGNED"
 rsha=$(sha256sum r3.tar.gz | cut -c1-64)
 tail -1 bag/ifk-custody.log | grep -q "\"report_sha256\":\"$rsha\"" || fail "the custody entry lacks the report's hash"
 tail -2 bag/ifk-custody.log | head -1 | grep -q '"action":"verify"' || fail "the report's verification is not in the custody log"
@@ -157,7 +158,7 @@ has "extra.txt"
 tamper rm y/report.html
 run 1 "$VERIFY" t.tar.gz
 has "report.html"
-printf 'x' | dd of=r3.tar.gz bs=1 seek=100 conv=notrunc status=none
+flip r3.tar.gz 100
 run 1 "$VERIFY" r3.tar.gz
 has "signature"
 ok "a changed, added or removed member fails with its name; a changed byte fails the signature"
@@ -172,6 +173,15 @@ has "timeline.csv"
 [ ! -e r4.tar.gz ] && [ ! -e r4.tar.gz.p7s ] || fail "a refused report left files"
 [ -z "$(ls -A tmp)" ] || fail "temporaries left behind"
 ok "usage errors: an existing report, a report inside the bag, a parse folder changed since ifk-parse"
+
+cp -a bag badbag
+id=$(printf 'HomeDomain-Library/SMS/sms.db' | sha1sum | cut -c1-40)
+flip "badbag/data/${id:0:2}/$id" 100
+run 1 "$REPORT" badbag --out rf.tar.gz --key ex.key --cert ex.pem --password-file pw.txt
+has "ifk-report: SIGNED (the bag FAILED verification)"
+python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verification"]["verdict"] == "FAIL"' \
+	< <(tar -xzOf rf.tar.gz report.json) || fail "the report does not record the failed verification"
+ok "a bag that fails verification gets a signed report that records it (exit 1)"
 
 sample big "${FAST[@]}" --bulk-mib 400
 sealed bigbag big
