@@ -1,7 +1,9 @@
 #include "ifk/cli.h"
 
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ifk/password.h"
 
@@ -55,4 +57,28 @@ void ifk_cli_put_safe(FILE *f, const char *s)
 		else
 			fputc(c, f);
 	}
+}
+
+int ifk_cli_preflight(const char *trust_path, struct ifk_cli_password *p, struct ifk_error *err)
+{
+	struct ifk_error e = {0};
+
+	if (trust_path && access(trust_path, R_OK) != 0)
+		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read the trusted certificate",
+		                     trust_path);
+	if (ifk_cli_password_load(p, &e) != 0)
+		return ifk_error_set(err, e.code, "password file: %s", e.msg);
+	return 0;
+}
+
+const char *ifk_cli_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+long long ifk_cli_num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
 }

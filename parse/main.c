@@ -143,16 +143,10 @@ static int preflight(struct args *a)
 {
 	struct ifk_error err = {0};
 
-	if (a->o.trust_path && access(a->o.trust_path, R_OK) != 0) {
-		fprintf(stderr, "ifk-parse: %s: cannot read the trusted certificate\n",
-		        a->o.trust_path);
-		return -1;
-	}
-	if (ifk_cli_password_load(&a->pw, &err) != 0) {
-		fprintf(stderr, "ifk-parse: password file: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	if (ifk_cli_preflight(a->o.trust_path, &a->pw, &err) == 0)
+		return 0;
+	fprintf(stderr, "ifk-parse: %s\n", err.msg);
+	return -1;
 }
 
 static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
@@ -163,23 +157,12 @@ static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
 	fprintf(stderr, "\rifk-parse: %s ", line);
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static long long num(json_t *o, const char *key)
-{
-	return (long long)json_integer_value(json_object_get(o, key));
-}
-
 static void print_verification(json_t *v)
 {
 	const char *k;
 	json_t *val;
 
-	printf("verification: %s (", str(v, "verdict"));
+	printf("verification: %s (", ifk_cli_str(v, "verdict"));
 	json_object_foreach(json_object_get(v, "checks"), k, val)
 	{
 		printf("%s%s %s",
@@ -189,11 +172,11 @@ static void print_verification(json_t *v)
 		       k, json_string_value(val));
 	}
 	printf(")%s\n", json_is_true(json_object_get(v, "no_verify")) &&
-	                        strcmp(str(v, "verdict"), "PASS") != 0
+	                        strcmp(ifk_cli_str(v, "verdict"), "PASS") != 0
 	                    ? "  ** FAILED, PARSED ANYWAY (--no-verify) **"
 	                    : "");
-	if (*str(v, "note"))
-		printf("verification: %s\n", str(v, "note"));
+	if (*ifk_cli_str(v, "note"))
+		printf("verification: %s\n", ifk_cli_str(v, "note"));
 }
 
 static void print_refused(json_t *r)
@@ -205,12 +188,13 @@ static void print_refused(json_t *r)
 		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
 		for (j = 0; j < json_array_size(f) && shown < 5; j++) {
 			json_t *x = json_array_get(f, j);
-			if (strcmp(str(x, "level"), "fail") != 0)
+			if (strcmp(ifk_cli_str(x, "level"), "fail") != 0)
 				continue;
-			printf("  %s: ", str(c, "name"));
-			ifk_cli_put_safe(stdout, *str(x, "file") ? str(x, "file") : "-");
+			printf("  %s: ", ifk_cli_str(c, "name"));
+			ifk_cli_put_safe(stdout,
+			                 *ifk_cli_str(x, "file") ? ifk_cli_str(x, "file") : "-");
 			fputs(": ", stdout);
-			ifk_cli_put_safe(stdout, str(x, "reason"));
+			ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
 			putchar('\n');
 			shown++;
 		}
@@ -224,10 +208,10 @@ static void print_human(json_t *s, const struct args *a)
 	size_t i;
 
 	printf("ifk-parse %s: ", IFK_VERSION);
-	ifk_cli_put_safe(stdout, str(s, "target"));
-	printf(" (%s)\n", str(s, "kind"));
+	ifk_cli_put_safe(stdout, ifk_cli_str(s, "target"));
+	printf(" (%s)\n", ifk_cli_str(s, "kind"));
 	print_verification(json_object_get(s, "verification"));
-	if (strcmp(str(s, "outcome"), "refused") == 0) {
+	if (strcmp(ifk_cli_str(s, "outcome"), "refused") == 0) {
 		print_refused(json_object_get(s, "verify_report"));
 		printf("ifk-parse: refused: the bag failed verification; nothing was parsed "
 		       "(--no-verify parses anyway)\n");
@@ -235,31 +219,34 @@ static void print_human(json_t *s, const struct args *a)
 	}
 	for (i = 0; i < json_array_size(arts); i++) {
 		json_t *x = json_array_get(arts, i);
-		printf("%-18s %-20s %6lld rows", str(x, "status"), str(x, "name"), num(x, "rows"));
-		if (*str(x, "reason") && strcmp(str(x, "status"), "absent") != 0) {
+		printf("%-18s %-20s %6lld rows", ifk_cli_str(x, "status"), ifk_cli_str(x, "name"),
+		       ifk_cli_num(x, "rows"));
+		if (*ifk_cli_str(x, "reason") && strcmp(ifk_cli_str(x, "status"), "absent") != 0) {
 			fputs("  ", stdout);
-			ifk_cli_put_safe(stdout, str(x, "reason"));
+			ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
 		}
 		putchar('\n');
 	}
 	printf("files: %lld decrypted (%lld bytes), %lld not decryptable off the device, %lld "
 	       "failed\n",
-	       num(f, "read"), num(f, "bytes"), num(f, "not_decryptable_off_device"),
-	       num(f, "failed"));
+	       ifk_cli_num(f, "read"), ifk_cli_num(f, "bytes"),
+	       ifk_cli_num(f, "not_decryptable_off_device"), ifk_cli_num(f, "failed"));
 	if (json_is_object(y))
-		printf("yara: %lld matches in %lld files scanned (%lld rules)\n", num(y, "matches"),
-		       num(y, "files_scanned"), num(y, "rule_count"));
+		printf("yara: %lld matches in %lld files scanned (%lld rules)\n",
+		       ifk_cli_num(y, "matches"), ifk_cli_num(y, "files_scanned"),
+		       ifk_cli_num(y, "rule_count"));
 	if (json_is_object(e)) {
 		printf("export: ");
-		ifk_cli_put_safe(stdout, str(e, "path"));
-		printf(" (%lld files, %lld skipped)\n", num(e, "files"), num(e, "skipped"));
+		ifk_cli_put_safe(stdout, ifk_cli_str(e, "path"));
+		printf(" (%lld files, %lld skipped)\n", ifk_cli_num(e, "files"),
+		       ifk_cli_num(e, "skipped"));
 	}
 	printf("output: ");
 	ifk_cli_put_safe(stdout, a->o.out_dir);
 	putchar('\n');
-	if (*str(s, "custody_appended"))
-		printf("custody: appended entry %s\n", str(s, "custody_appended"));
-	printf("ifk-parse: %s\n", strcmp(str(s, "outcome"), "ok") == 0 ? "OK" : "FINDINGS");
+	if (*ifk_cli_str(s, "custody_appended"))
+		printf("custody: appended entry %s\n", ifk_cli_str(s, "custody_appended"));
+	printf("ifk-parse: %s\n", strcmp(ifk_cli_str(s, "outcome"), "ok") == 0 ? "OK" : "FINDINGS");
 }
 
 static void list_artifacts(void)

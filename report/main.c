@@ -109,28 +109,22 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static void print_human(json_t *s)
 {
-	int pass = strcmp(str(s, "verification"), "PASS") == 0;
+	int pass = strcmp(ifk_cli_str(s, "verification"), "PASS") == 0;
 
 	fputs("report: ", stdout);
-	ifk_cli_put_safe(stdout, str(s, "report"));
+	ifk_cli_put_safe(stdout, ifk_cli_str(s, "report"));
 	printf("\n  sha256 %s, %lld members, covering the custody log up to entry %lld (%.16s)\n",
-	       str(s, "report_sha256"),
+	       ifk_cli_str(s, "report_sha256"),
 	       (long long)json_integer_value(json_object_get(s, "members")),
 	       (long long)json_integer_value(json_object_get(s, "custody_head_seq")),
-	       str(s, "custody_head"));
+	       ifk_cli_str(s, "custody_head"));
 	fputs("signature: ", stdout);
-	ifk_cli_put_safe(stdout, str(s, "signature"));
-	printf("\nbag verification: %s\n", str(s, "verification"));
-	if (*str(s, "custody_appended"))
-		printf("custody: appended entry %s\n", str(s, "custody_appended"));
+	ifk_cli_put_safe(stdout, ifk_cli_str(s, "signature"));
+	printf("\nbag verification: %s\n", ifk_cli_str(s, "verification"));
+	if (*ifk_cli_str(s, "custody_appended"))
+		printf("custody: appended entry %s\n", ifk_cli_str(s, "custody_appended"));
 	printf("check it: ifk-verify REPORT [BAG], or openssl cms -verify -binary -inform DER "
 	       "-in REPORT.p7s -content REPORT -CAfile CERT\n"
 	       "open it: tar -xzf REPORT report.html, then open report.html in a browser "
@@ -149,8 +143,8 @@ int main(int argc, char **argv)
 	a.pw.prompt = "Backup password: ";
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
-	if (ifk_cli_password_load(&a.pw, &err) != 0) {
-		fprintf(stderr, "ifk-report: password file: %s\n", err.msg);
+	if (ifk_cli_preflight(a.o.trust_path, &a.pw, &err) != 0) {
+		fprintf(stderr, "ifk-report: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	sa.sa_handler = on_signal;
@@ -173,11 +167,11 @@ int main(int argc, char **argv)
 	} else if (s && !a.quiet) {
 		print_human(s);
 	}
-	code = rc == IFK_EINTR                               ? EXIT_INTR
-	       : rc == IFK_EINVAL                            ? EXIT_USAGE
-	       : rc || !s                                    ? EXIT_IO
-	       : strcmp(str(s, "verification"), "PASS") == 0 ? EXIT_OK
-	                                                     : EXIT_FAIL;
+	code = rc == IFK_EINTR                                       ? EXIT_INTR
+	       : rc == IFK_EINVAL                                    ? EXIT_USAGE
+	       : rc || !s                                            ? EXIT_IO
+	       : strcmp(ifk_cli_str(s, "verification"), "PASS") == 0 ? EXIT_OK
+	                                                             : EXIT_FAIL;
 	json_decref(s);
 	return code;
 }

@@ -118,22 +118,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return targets(argc - optind, argv + optind, a);
 }
 
-/* What can be checked before any work: the password file and the trusted
- * certificate. Exit 2 when they cannot be used. */
 static int preflight(struct args *a)
 {
 	struct ifk_error err = {0};
 
-	if (a->o.trust_path && access(a->o.trust_path, R_OK) != 0) {
-		fprintf(stderr, "ifk-verify: %s: cannot read the trusted certificate\n",
-		        a->o.trust_path);
-		return -1;
-	}
-	if (ifk_cli_password_load(&a->pw, &err) != 0) {
-		fprintf(stderr, "ifk-verify: password file: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	if (ifk_cli_preflight(a->o.trust_path, &a->pw, &err) == 0)
+		return 0;
+	fprintf(stderr, "ifk-verify: %s\n", err.msg);
+	return -1;
 }
 
 static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
@@ -144,47 +136,38 @@ static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
 	fprintf(stderr, "\rifk-verify: %s ", line);
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static long long num(json_t *o, const char *key)
-{
-	return (long long)json_integer_value(json_object_get(o, key));
-}
-
 static void summary(json_t *c, const struct args *a, char *out, size_t cap)
 {
-	const char *name = str(c, "name");
+	const char *name = ifk_cli_str(c, "name");
 	json_t *i = json_object_get(c, "info");
 
 	out[0] = '\0';
-	if (strcmp(str(c, "status"), "skip") == 0)
-		snprintf(out, cap, "%s", str(c, "reason"));
-	else if (strcmp(name, "seal") == 0 && *str(i, "signer"))
-		snprintf(out, cap, "signed by %s (%s); %lld payload files read", str(i, "signer"),
+	if (strcmp(ifk_cli_str(c, "status"), "skip") == 0)
+		snprintf(out, cap, "%s", ifk_cli_str(c, "reason"));
+	else if (strcmp(name, "seal") == 0 && *ifk_cli_str(i, "signer"))
+		snprintf(out, cap, "signed by %s (%s); %lld payload files read",
+		         ifk_cli_str(i, "signer"),
 		         json_is_true(json_object_get(i, "trusted")) ? "trusted via --trust"
 		         : json_is_true(json_object_get(i, "self_signed"))
 		             ? "self-signed; give --trust CERT to check whose"
 		             : "not checked against a trusted certificate",
-		         num(i, "files_read"));
+		         ifk_cli_num(i, "files_read"));
 	else if (strcmp(name, "seal") == 0)
-		snprintf(out, cap, "%lld payload files read", num(i, "files_read"));
+		snprintf(out, cap, "%lld payload files read", ifk_cli_num(i, "files_read"));
 	else if (strcmp(name, "custody") == 0)
-		snprintf(out, cap, "%lld entries, head %.16s", num(i, "entries"),
-		         str(i, "head_sha256"));
+		snprintf(out, cap, "%lld entries, head %.16s", ifk_cli_num(i, "entries"),
+		         ifk_cli_str(i, "head_sha256"));
 	else if (strcmp(name, "backup") == 0)
 		snprintf(out, cap, "%s, %lld entries",
-		         *str(i, "index") ? str(i, "index") : "no index", num(i, "entries"));
+		         *ifk_cli_str(i, "index") ? ifk_cli_str(i, "index") : "no index",
+		         ifk_cli_num(i, "entries"));
 	else if (strcmp(name, "encryption") == 0)
 		snprintf(out, cap,
 		         "%zu classes unwrapped, %zu not decryptable off the device; "
 		         "%lld files decrypted",
 		         json_array_size(json_object_get(i, "classes_unwrapped")),
 		         json_array_size(json_object_get(i, "classes_not_decryptable_off_device")),
-		         num(i, "files_decrypted"));
+		         ifk_cli_num(i, "files_decrypted"));
 	(void)a;
 }
 
@@ -194,35 +177,37 @@ static void print_human(json_t *r, const struct args *a)
 	size_t i, j;
 
 	printf("ifk-verify %s: ", IFK_VERSION);
-	ifk_cli_put_safe(stdout, str(r, "target"));
-	printf(" (%s)\n", str(r, "kind"));
+	ifk_cli_put_safe(stdout, ifk_cli_str(r, "target"));
+	printf(" (%s)\n", ifk_cli_str(r, "kind"));
 	for (i = 0; i < json_array_size(checks); i++) {
 		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
 		char line[1024];
 		summary(c, a, line, sizeof(line));
-		printf("%-4s  %s: ", str(c, "status"), str(c, "name"));
+		printf("%-4s  %s: ", ifk_cli_str(c, "status"), ifk_cli_str(c, "name"));
 		ifk_cli_put_safe(stdout, line);
 		putchar('\n');
 		for (j = 0; j < json_array_size(f); j++) {
 			json_t *x = json_array_get(f, j);
-			if (!a->verbose && strcmp(str(x, "level"), "pass") == 0)
+			if (!a->verbose && strcmp(ifk_cli_str(x, "level"), "pass") == 0)
 				continue;
-			printf("        %s ", str(x, "level"));
-			ifk_cli_put_safe(stdout, *str(x, "file") ? str(x, "file") : "-");
+			printf("        %s ", ifk_cli_str(x, "level"));
+			ifk_cli_put_safe(stdout,
+			                 *ifk_cli_str(x, "file") ? ifk_cli_str(x, "file") : "-");
 			fputs(": ", stdout);
-			ifk_cli_put_safe(stdout, str(x, "reason"));
+			ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
 			putchar('\n');
 		}
-		if (num(c, "failures") + num(c, "warnings") > (long long)json_array_size(f))
+		if (ifk_cli_num(c, "failures") + ifk_cli_num(c, "warnings") >
+		    (long long)json_array_size(f))
 			printf("        (%lld more findings not listed)\n",
-			       num(c, "failures") + num(c, "warnings") -
+			       ifk_cli_num(c, "failures") + ifk_cli_num(c, "warnings") -
 			           (long long)json_array_size(f));
 	}
-	if (*str(r, "custody_appended"))
-		printf("custody: appended entry %s\n", str(r, "custody_appended"));
-	else if (*str(r, "custody_append_error"))
-		printf("custody: nothing appended: %s\n", str(r, "custody_append_error"));
-	printf("ifk-verify: %s\n", str(r, "verdict"));
+	if (*ifk_cli_str(r, "custody_appended"))
+		printf("custody: appended entry %s\n", ifk_cli_str(r, "custody_appended"));
+	else if (*ifk_cli_str(r, "custody_append_error"))
+		printf("custody: nothing appended: %s\n", ifk_cli_str(r, "custody_append_error"));
+	printf("ifk-verify: %s\n", ifk_cli_str(r, "verdict"));
 }
 
 static void print_signature(json_t *sig, const struct args *a)
@@ -230,11 +215,11 @@ static void print_signature(json_t *sig, const struct args *a)
 	printf("signature: ");
 	if (!json_is_true(json_object_get(sig, "valid"))) {
 		fputs("INVALID: ", stdout);
-		ifk_cli_put_safe(stdout, str(sig, "reason"));
+		ifk_cli_put_safe(stdout, ifk_cli_str(sig, "reason"));
 	} else {
 		fputs("valid, signed by ", stdout);
-		ifk_cli_put_safe(stdout, str(sig, "subject"));
-		printf(" at %s (%s)", str(sig, "signing_time"),
+		ifk_cli_put_safe(stdout, ifk_cli_str(sig, "subject"));
+		printf(" at %s (%s)", ifk_cli_str(sig, "signing_time"),
 		       json_is_true(json_object_get(sig, "trusted")) ? "trusted via --trust"
 		       : a->o.trust_path                             ? "NOT trusted via --trust"
 		       : json_is_true(json_object_get(sig, "self_signed"))
@@ -251,28 +236,29 @@ static void print_report(json_t *r, const struct args *a)
 	size_t i;
 
 	printf("ifk-verify %s: ", IFK_VERSION);
-	ifk_cli_put_safe(stdout, str(r, "target"));
-	printf(" (%s)\n", str(r, "kind"));
+	ifk_cli_put_safe(stdout, ifk_cli_str(r, "target"));
+	printf(" (%s)\n", ifk_cli_str(r, "kind"));
 	print_signature(json_object_get(r, "signature"), a);
-	printf("members: %lld\n", num(r, "members"));
+	printf("members: %lld\n", ifk_cli_num(r, "members"));
 	if (json_is_object(head))
-		printf("custody head: entry %lld, %s\n", num(head, "head_seq"), str(head, "head"));
+		printf("custody head: entry %lld, %s\n", ifk_cli_num(head, "head_seq"),
+		       ifk_cli_str(head, "head"));
 	if (json_is_object(bc))
-		printf("bag custody log: %lld entries; the head %s\n", num(bc, "entries"),
+		printf("bag custody log: %lld entries; the head %s\n", ifk_cli_num(bc, "entries"),
 		       json_is_true(json_object_get(bc, "head_found")) ? "is in it"
 		                                                       : "is NOT in it");
 	for (i = 0; i < json_array_size(f); i++) {
 		json_t *x = json_array_get(f, i);
 		printf("fail  ");
-		ifk_cli_put_safe(stdout, *str(x, "file") ? str(x, "file") : "-");
+		ifk_cli_put_safe(stdout, *ifk_cli_str(x, "file") ? ifk_cli_str(x, "file") : "-");
 		fputs(": ", stdout);
-		ifk_cli_put_safe(stdout, str(x, "reason"));
+		ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
 		putchar('\n');
 	}
-	if (num(r, "failures") > (long long)json_array_size(f))
+	if (ifk_cli_num(r, "failures") > (long long)json_array_size(f))
 		printf("(%lld more findings not listed)\n",
-		       num(r, "failures") - (long long)json_array_size(f));
-	printf("ifk-verify: %s\n", str(r, "verdict"));
+		       ifk_cli_num(r, "failures") - (long long)json_array_size(f));
+	printf("ifk-verify: %s\n", ifk_cli_str(r, "verdict"));
 }
 
 /* REPORT [BAG]: checked read-only; a report gets no custody entry. */
@@ -299,9 +285,9 @@ static int run_report(const struct args *a)
 	} else if (!a->quiet) {
 		print_report(r, a);
 	} else {
-		printf("ifk-verify: %s\n", str(r, "verdict"));
+		printf("ifk-verify: %s\n", ifk_cli_str(r, "verdict"));
 	}
-	code = strcmp(str(r, "verdict"), "PASS") == 0 ? EXIT_PASS : EXIT_FAIL;
+	code = strcmp(ifk_cli_str(r, "verdict"), "PASS") == 0 ? EXIT_PASS : EXIT_FAIL;
 	json_decref(r);
 	return code;
 }
@@ -355,9 +341,9 @@ int main(int argc, char **argv)
 	} else if (!a.quiet) {
 		print_human(report, &a);
 	} else {
-		printf("ifk-verify: %s\n", str(report, "verdict"));
+		printf("ifk-verify: %s\n", ifk_cli_str(report, "verdict"));
 	}
-	code = strcmp(str(report, "verdict"), "PASS") == 0 ? EXIT_PASS : EXIT_FAIL;
+	code = strcmp(ifk_cli_str(report, "verdict"), "PASS") == 0 ? EXIT_PASS : EXIT_FAIL;
 	json_decref(report);
 	return rc == IFK_EIO ? EXIT_IO : code;
 }

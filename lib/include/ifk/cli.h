@@ -4,6 +4,7 @@
 #ifndef IFK_CLI_H
 #define IFK_CLI_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -30,6 +31,16 @@ int ifk_cli_password_load(struct ifk_cli_password *p, struct ifk_error *err);
 int ifk_cli_password_get(void *ctx, char **pw, size_t *len);
 /* Wipes and frees a password never handed over. */
 void ifk_cli_password_wipe(struct ifk_cli_password *p);
+
+/* What can be checked before any work: the --trust certificate (may be
+ * NULL) is readable, and the password file loads. 0, or a negative IFK_E*
+ * code with err saying which. */
+int ifk_cli_preflight(const char *trust_path, struct ifk_cli_password *p, struct ifk_error *err);
+
+/* A JSON object's member as a string ("" when absent or not a string), or
+ * as an integer (0 when absent). For printing reports. */
+const char *ifk_cli_str(json_t *o, const char *key);
+long long ifk_cli_num(json_t *o, const char *key);
 
 /* Writes s to f with control characters as \xNN and a backslash as \\, so
  * that a hostile name can neither fake an output line nor drive the
