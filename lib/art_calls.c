@@ -117,7 +117,7 @@ static void set_direction(struct ifk_art *a, int outgoing)
 		ifk_row_text(a, "direction", outgoing ? "outgoing" : "incoming");
 }
 
-static int emit_record(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
+static int emit_record(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
                        struct ifk_error *err)
 {
 	char *addr = msg_col_str(st, C_ADDRESS, SIZE_MAX), *parts, line[300];
@@ -145,7 +145,7 @@ static int emit_record(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
 	ifk_row_event(a, "date", "call", line);
 	free(addr);
 	free(parts);
-	return ifk_row_emit(a, src, "ZCALLRECORD", sqlite3_column_int64(st, C_PK), err);
+	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_PK), err);
 }
 
 /* ---- group calls: Z_<n>REMOTEPARTICIPANTHANDLES joins calls to ZHANDLE;
@@ -214,10 +214,9 @@ static int parse_storedata(struct ifk_art *a, struct ifk_error *err)
 	                                    "ZLOCATION",   "ZISO_COUNTRY_CODE",
 	                                    "ZUNIQUE_ID"};
 	struct msg_sql q = {.len = 0};
-	sqlite3_stmt *st = NULL;
 	struct ifk_src *src;
 	sqlite3 *db = NULL;
-	int rc, step = SQLITE_DONE;
+	int rc;
 	size_t i;
 
 	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
@@ -231,13 +230,8 @@ static int parse_storedata(struct ifk_art *a, struct ifk_error *err)
 		msg_sql_col(&q, db, "ZCALLRECORD", "r", rcols[i]);
 	participants_join(&q, db);
 	msg_sql_add(&q, " ORDER BY r.Z_PK");
-	rc = msg_sql_prepare(&q, db, src, &st, err);
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = emit_record(a, src, st, err);
-	if (!rc)
-		rc = msg_sql_done(step, db, src, err);
+	rc = msg_sql_run(a, &q, db, src, "ZCALLRECORD", emit_record, err);
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc;
 }
@@ -246,7 +240,7 @@ out:
 
 enum { L_ROWID, L_ADDRESS, L_NAME, L_DATE, L_DURATION, L_FLAGS };
 
-static int emit_legacy(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
+static int emit_legacy(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
                        struct ifk_error *err)
 {
 	char *addr = msg_col_str(st, L_ADDRESS, SIZE_MAX), line[300];
@@ -274,16 +268,15 @@ static int emit_legacy(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
 	summary(line, sizeof(line), &c);
 	ifk_row_event(a, "date", "call", line);
 	free(addr);
-	return ifk_row_emit(a, src, "call", sqlite3_column_int64(st, L_ROWID), err);
+	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, L_ROWID), err);
 }
 
 static int parse_legacy(struct ifk_art *a, struct ifk_error *err)
 {
 	struct msg_sql q = {.len = 0};
-	sqlite3_stmt *st = NULL;
 	struct ifk_src *src;
 	sqlite3 *db = NULL;
-	int rc, step = SQLITE_DONE;
+	int rc;
 
 	rc = ifk_art_sqlite(a, sources[1].domain, sources[1].path, &src, &db, err);
 	if (rc)
@@ -297,13 +290,8 @@ static int parse_legacy(struct ifk_art *a, struct ifk_error *err)
 	msg_sql_col(&q, db, "call", "c", "duration");
 	msg_sql_col(&q, db, "call", "c", "flags");
 	msg_sql_add(&q, " FROM call c ORDER BY c.ROWID");
-	rc = msg_sql_prepare(&q, db, src, &st, err);
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = emit_legacy(a, src, st, err);
-	if (!rc)
-		rc = msg_sql_done(step, db, src, err);
+	rc = msg_sql_run(a, &q, db, src, "call", emit_legacy, err);
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc;
 }

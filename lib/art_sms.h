@@ -53,29 +53,16 @@ static inline void msg_sql_col(struct msg_sql *q, sqlite3 *db, const char *table
 		msg_sql_add(q, ", NULL");
 }
 
-/* Prepares q; a schema that passed the checks but does not prepare (a view
- * in place of a table, a hostile schema) is a format error naming the file. */
-static inline int msg_sql_prepare(struct msg_sql *q, sqlite3 *db, struct ifk_src *src,
-                                  sqlite3_stmt **st, struct ifk_error *err)
+/* Runs the built query through the runner's loop (ifk_art_query), which
+ * names the file and table of any SQLite error. */
+static inline int msg_sql_run(struct ifk_art *a, const struct msg_sql *q, sqlite3 *db,
+                              struct ifk_src *src, const char *table, ifk_art_row_fn fn,
+                              struct ifk_error *err)
 {
-	*st = NULL;
 	if (q->overflow)
 		return ifk_error_set(err, IFK_EINVAL, "%s: internal: query too long",
 		                     ifk_src_relative_path(src));
-	if (sqlite3_prepare_v2(db, q->s, -1, st, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: cannot query: %s",
-		                     ifk_src_relative_path(src), sqlite3_errmsg(db));
-	return 0;
-}
-
-/* The end of a stepping loop: SQLITE_DONE is 0, anything else (a corrupt
- * page, an interrupt) a format error naming the file. */
-static inline int msg_sql_done(int step, sqlite3 *db, struct ifk_src *src, struct ifk_error *err)
-{
-	if (step == SQLITE_DONE)
-		return 0;
-	return ifk_error_set(err, IFK_EFORMAT, "%s: cannot read: %s", ifk_src_relative_path(src),
-	                     sqlite3_errmsg(db));
+	return ifk_art_query(a, src, db, q->s, table, fn, err);
 }
 
 /* ---- hostile values ---- */

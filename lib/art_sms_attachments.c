@@ -114,8 +114,8 @@ static void summary(char *out, size_t cap, sqlite3_stmt *st)
 	free(mime);
 }
 
-static int emit_attachment(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
-                           struct ifk_error *err)
+static int emit_attachment(struct ifk_art *a, struct ifk_src *src, const char *table,
+                           sqlite3_stmt *st, struct ifk_error *err)
 {
 	char *filename = msg_col_str(st, C_FILENAME, SIZE_MAX), line[300];
 	int rc;
@@ -135,7 +135,7 @@ static int emit_attachment(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt 
 		return rc;
 	summary(line, sizeof(line), st);
 	ifk_row_event(a, "created_date", "attachment", line);
-	return ifk_row_emit(a, src, "attachment", sqlite3_column_int64(st, C_ROWID), err);
+	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_ROWID), err);
 }
 
 static void build_query(struct msg_sql *q, sqlite3 *db)
@@ -160,10 +160,9 @@ static void build_query(struct msg_sql *q, sqlite3 *db)
 static int parse(struct ifk_art *a, struct ifk_error *err)
 {
 	struct msg_sql q = {.len = 0};
-	sqlite3_stmt *st = NULL;
 	struct ifk_src *src;
 	sqlite3 *db = NULL;
-	int rc, step = SQLITE_DONE;
+	int rc;
 
 	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
 	if (rc)
@@ -172,13 +171,8 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 	if (rc)
 		goto out;
 	build_query(&q, db);
-	rc = msg_sql_prepare(&q, db, src, &st, err);
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = emit_attachment(a, src, st, err);
-	if (!rc)
-		rc = msg_sql_done(step, db, src, err);
+	rc = msg_sql_run(a, &q, db, src, "attachment", emit_attachment, err);
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc;
 }

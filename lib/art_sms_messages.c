@@ -319,7 +319,7 @@ static void set_extra(struct ifk_art *a, sqlite3_stmt *st)
 	msg_row_str(a, "thread_originator_guid", st, C_THREAD);
 }
 
-static int emit_message(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
+static int emit_message(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
                         struct ifk_error *err)
 {
 	int sent = msg_flag(st, C_FROM_ME);
@@ -350,16 +350,15 @@ static int emit_message(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st
 	ifk_row_event(a, "date_edited", "edited", line);
 	ifk_row_event(a, "date_retracted", "unsent", line);
 	free(text);
-	return ifk_row_emit(a, src, "message", sqlite3_column_int64(st, C_ROWID), err);
+	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_ROWID), err);
 }
 
 static int parse(struct ifk_art *a, struct ifk_error *err)
 {
 	struct msg_sql q = {.len = 0};
-	sqlite3_stmt *st = NULL;
 	struct ifk_src *src;
 	sqlite3 *db = NULL;
-	int rc, step = SQLITE_DONE;
+	int rc;
 
 	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
 	if (rc)
@@ -370,13 +369,8 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 	if (rc)
 		goto out;
 	build_query(&q, db);
-	rc = msg_sql_prepare(&q, db, src, &st, err);
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = emit_message(a, src, st, err);
-	if (!rc)
-		rc = msg_sql_done(step, db, src, err);
+	rc = msg_sql_run(a, &q, db, src, "message", emit_message, err);
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc;
 }

@@ -42,7 +42,7 @@ static int ends_with(const char *s, const char *tail)
 	return n >= m && strcmp(s + n - m, tail) == 0;
 }
 
-static int emit_chat(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
+static int emit_chat(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
                      struct ifk_error *err)
 {
 	char *jid = msg_col_str(st, C_JID, SIZE_MAX), *name = msg_col_str(st, C_NAME, SIZE_MAX);
@@ -70,7 +70,7 @@ static int emit_chat(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
 	ifk_row_event(a, "last_message_date", "last-message", line);
 	free(jid);
 	free(name);
-	return ifk_row_emit(a, src, "ZWACHATSESSION", sqlite3_column_int64(st, C_PK), err);
+	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_PK), err);
 }
 
 static void build_query(struct msg_sql *q, sqlite3 *db)
@@ -104,10 +104,9 @@ static void build_query(struct msg_sql *q, sqlite3 *db)
 static int parse(struct ifk_art *a, struct ifk_error *err)
 {
 	struct msg_sql q = {.len = 0};
-	sqlite3_stmt *st = NULL;
 	struct ifk_src *src;
 	sqlite3 *db = NULL;
-	int rc, step = SQLITE_DONE;
+	int rc;
 
 	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
 	if (rc)
@@ -116,13 +115,8 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 	if (rc)
 		goto out;
 	build_query(&q, db);
-	rc = msg_sql_prepare(&q, db, src, &st, err);
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = emit_chat(a, src, st, err);
-	if (!rc)
-		rc = msg_sql_done(step, db, src, err);
+	rc = msg_sql_run(a, &q, db, src, "ZWACHATSESSION", emit_chat, err);
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc;
 }

@@ -117,7 +117,7 @@ static void set_media(struct ifk_art *a, sqlite3_stmt *st, double type, int type
 		ifk_row_real(a, "longitude", v);
 }
 
-static int emit_message(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st,
+static int emit_message(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
                         struct ifk_error *err)
 {
 	int sent = msg_flag(st, C_FROM_ME), typed;
@@ -151,7 +151,7 @@ static int emit_message(struct ifk_art *a, struct ifk_src *src, sqlite3_stmt *st
 	                          : "message",
 	              line);
 	free(text);
-	return ifk_row_emit(a, src, "ZWAMESSAGE", sqlite3_column_int64(st, C_PK), err);
+	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_PK), err);
 }
 
 static void build_joins(struct msg_sql *q, sqlite3 *db, int chat, int member, int media)
@@ -207,10 +207,9 @@ static void build_query(struct msg_sql *q, sqlite3 *db)
 static int parse(struct ifk_art *a, struct ifk_error *err)
 {
 	struct msg_sql q = {.len = 0};
-	sqlite3_stmt *st = NULL;
 	struct ifk_src *src;
 	sqlite3 *db = NULL;
-	int rc, step = SQLITE_DONE;
+	int rc;
 
 	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
 	if (rc)
@@ -219,13 +218,8 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 	if (rc)
 		goto out;
 	build_query(&q, db);
-	rc = msg_sql_prepare(&q, db, src, &st, err);
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = emit_message(a, src, st, err);
-	if (!rc)
-		rc = msg_sql_done(step, db, src, err);
+	rc = msg_sql_run(a, &q, db, src, "ZWAMESSAGE", emit_message, err);
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return rc;
 }
