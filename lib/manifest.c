@@ -267,30 +267,44 @@ static int check_files_table(sqlite3 *db, const char *path, struct ifk_error *er
 struct row {
 	struct ifk_entry e;
 	struct ifk_mbfile_store store;
-	char problem[PROBLEM_MAX];
-	size_t plen;
+	char problem[PROBLEM_MAX], warning[PROBLEM_MAX];
 };
 
-static void add_problem(struct row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends "; "-separated text to a fixed buffer, cutting what does not fit. */
+static void vappend(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	size_t n = strlen(buf);
 
+	if (n + 3 >= cap)
+		return;
+	if (n) {
+		memcpy(buf + n, "; ", 3);
+		n += 2;
+	}
+	vsnprintf(buf + n, cap - n, fmt, ap);
+}
+
+static void add_problem(struct row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_warning(struct row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The entry is unusable. */
 static void add_problem(struct row *r, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (r->plen + 3 >= sizeof(r->problem))
-		return;
-	if (r->plen) {
-		memcpy(r->problem + r->plen, "; ", 3);
-		r->plen += 2;
-	}
 	va_start(ap, fmt);
-	n = vsnprintf(r->problem + r->plen, sizeof(r->problem) - r->plen, fmt, ap);
+	vappend(r->problem, sizeof(r->problem), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		r->plen += (size_t)n < sizeof(r->problem) - r->plen
-		               ? (size_t)n
-		               : sizeof(r->problem) - r->plen - 1;
+}
+
+/* A value ifk did not expect; the entry stays usable. */
+static void add_warning(struct row *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vappend(r->warning, sizeof(r->warning), fmt, ap);
+	va_end(ap);
 }
 
 /* A TEXT column: "" and a problem when NULL, not text, or holding a NUL. */
@@ -341,14 +355,29 @@ static void row_kind(sqlite3_stmt *st, struct row *r)
 		by_flags = IFK_ENTRY_SYMLINK;
 		break;
 	default:
+		/* 0 is seen on real backups' files; other values are not */
 		r->e.kind = by_mode;
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL && r->e.flags != 0)
+			add_warning(r, "flags %lld is not 0, 1, 2 or 4: the kind (%s) is taken from Mode",
+			            (long long)r->e.flags, ifk_entry_kind_name(by_mode));
 		return;
 	}
 	r->e.kind = by_flags;
 	if (r->e.mode && by_mode != by_flags)
-		add_problem(r, "flags %lld says %s but Mode 0%o says %s", (long long)r->e.flags,
+		add_warning(r, "flags %lld says %s but Mode 0%o says %s", (long long)r->e.flags,
 		            ifk_entry_kind_name(by_flags), (unsigned)r->e.mode,
 		            ifk_entry_kind_name(by_mode));
+}
+
+/* Values a device may write that ifk has not seen: reported, never a reason
+ * to refuse the entry. */
+static void row_unexpected(struct row *r)
+{
+	if (r->e.mode && ifk_entry_kind_from_mode(r->e.mode) == IFK_ENTRY_OTHER)
+		add_warning(r, "Mode 0%o is not a file, folder or symlink", (unsigned)r->e.mode);
+	if (r->e.protection_class > IFK_PROTECTION_CLASS_MAX)
+		add_warning(r, "ProtectionClass %u is not a class ifk knows",
+		            (unsigned)r->e.protection_class);
 }
 
 /* Decodes column 5 (the blob, when small enough) into r. */
@@ -378,6 +407,8 @@ static int row_blob(sqlite3_stmt *st, struct row *r)
 		return rc;
 	if (rc < 0)
 		add_problem(r, "%s", derr.msg);
+	if (r->e.warning)
+		add_warning(r, "%s", r->e.warning);
 	return 0;
 }
 
@@ -389,8 +420,7 @@ static int decode_row(sqlite3_stmt *st, uint64_t index, struct row *r)
 
 	memset(&r->e, 0, sizeof(r->e));
 	r->e.relative_path = "";
-	r->plen = 0;
-	r->problem[0] = '\0';
+	r->problem[0] = r->warning[0] = '\0';
 	r->e.index = index;
 	row_file_id(st, r);
 	r->e.domain = row_text(st, 1, "domain", r);
@@ -403,9 +433,11 @@ static int decode_row(sqlite3_stmt *st, uint64_t index, struct row *r)
 		r->e.relative_path = rel;
 	}
 	row_kind(st, r);
+	row_unexpected(r);
 	if (ifk_file_id(r->e.domain, r->e.relative_path, want, NULL) == 0)
 		r->e.id_mismatch = strcmp(want, r->e.file_id) != 0;
-	r->e.problem = r->plen ? r->problem : NULL;
+	r->e.problem = r->problem[0] ? r->problem : NULL;
+	r->e.warning = r->warning[0] ? r->warning : NULL;
 	return 0;
 }
 

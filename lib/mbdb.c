@@ -40,7 +40,7 @@ struct record {
 	struct ifk_prop props[MAX_PROPS];
 	uint8_t fixed[FIXED_LEN];
 	struct ifk_entry e;
-	char problem[PROBLEM_MAX];
+	char problem[PROBLEM_MAX], warning[PROBLEM_MAX];
 };
 
 /* 1 when more bytes are buffered, 0 at EOF, or a negative code. */
@@ -142,11 +142,34 @@ static int check_magic(struct reader *r, struct ifk_error *err)
 	return 0;
 }
 
+static void add_to(char *buf, size_t cap, const char *what)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, cap - n, "%s%s", n ? "; " : "", what);
+}
+
+/* The record is unusable. */
 static void add_problem(struct record *c, const char *what)
 {
-	size_t n = strlen(c->problem);
+	add_to(c->problem, sizeof(c->problem), what);
+}
 
-	snprintf(c->problem + n, sizeof(c->problem) - n, "%s%s", n ? "; " : "", what);
+/* Values a device may write that ifk has not seen: reported, not refused. */
+static void check_unexpected(struct record *c)
+{
+	char msg[96];
+
+	if (c->e.mode && c->e.kind == IFK_ENTRY_OTHER) {
+		snprintf(msg, sizeof(msg), "mode 0%o is not a file, folder or symlink",
+		         (unsigned)c->e.mode);
+		add_to(c->warning, sizeof(c->warning), msg);
+	}
+	if (c->e.protection_class > IFK_PROTECTION_CLASS_MAX) {
+		snprintf(msg, sizeof(msg), "protectionClass %u is not a class ifk knows",
+		         (unsigned)c->e.protection_class);
+		add_to(c->warning, sizeof(c->warning), msg);
+	}
 }
 
 /* The string as a C string; a problem when it holds a NUL byte. */
@@ -198,8 +221,8 @@ static int build_entry(struct record *c, struct ifk_error *err)
 	e->mode = (uint32_t)be(f, 2);
 	e->kind = ifk_entry_kind_from_mode(e->mode);
 	e->inode = be(f + 2, 8);
-	e->uid = (uint32_t)be(f + 10, 4);
-	e->gid = (uint32_t)be(f + 14, 4);
+	e->uid = (int32_t)(uint32_t)be(f + 10, 4); /* 0xfffffffe is -2, "nobody" */
+	e->gid = (int32_t)(uint32_t)be(f + 14, 4);
 	e->mtime = (int64_t)be(f + 18, 4);
 	e->atime = (int64_t)be(f + 22, 4);
 	e->ctime = (int64_t)be(f + 26, 4);
@@ -212,7 +235,9 @@ static int build_entry(struct record *c, struct ifk_error *err)
 		c->props[k].value_len = c->prop[2 * k + 1].len;
 	}
 	e->props = c->props;
+	check_unexpected(c);
 	e->problem = c->problem[0] ? c->problem : NULL;
+	e->warning = c->warning[0] ? c->warning : NULL;
 	return ifk_file_id(e->domain, e->relative_path, e->file_id, err) < 0 ? IFK_ECRYPTO : 0;
 }
 
@@ -227,7 +252,7 @@ static int rd_record(struct reader *r, struct record *c, struct ifk_error *err)
 	r->rec++;
 	r->rec_off = r->off;
 	memset(&c->e, 0, sizeof(c->e));
-	c->problem[0] = '\0';
+	c->problem[0] = c->warning[0] = '\0';
 	c->e.index = r->rec;
 	c->e.offset = r->rec_off;
 	for (k = 0; k < NSTR; k++)

@@ -14,22 +14,30 @@ struct archive {
 	plist_t objects;
 	uint32_t nobj;
 	struct ifk_error *err;
-	int bad; /* problems seen; the first is in err */
+	struct ifk_mbfile_store *store;
+	int fatal; /* what is being read makes the entry unusable when bad */
+	int bad;   /* such problems seen; the first is in err */
 };
 
 static void note(struct archive *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A problem: fatal (the entry is unusable: err) or a warning (appended to
+ * the store's warning text). */
 static void note(struct archive *a, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], *w = a->store->warning;
+	size_t n = strlen(w);
 	va_list ap;
 
-	if (a->bad++ > 0)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ifk_error_set(a->err, IFK_EFORMAT, "MBFile: %s", msg);
+	if (!a->fatal) {
+		snprintf(w + n, sizeof(a->store->warning) - n, "%sMBFile: %s", n ? "; " : "", msg);
+		return;
+	}
+	if (a->bad++ == 0)
+		ifk_error_set(a->err, IFK_EFORMAT, "MBFile: %s", msg);
 }
 
 /* Follows v through $objects while it is a UID; NULL for $null or absent. */
@@ -87,12 +95,14 @@ static int64_t get_int(struct archive *a, plist_t dict, const char *key)
 	return 0;
 }
 
+/* Mode and ProtectionClass: 32-bit fields; a value beyond is kept out and
+ * noted. */
 static uint32_t get_u32(struct archive *a, plist_t dict, const char *key)
 {
 	int64_t v = get_int(a, dict, key);
 
 	if (v < 0 || v > UINT32_MAX) {
-		note(a, "%s: %lld out of range", key, (long long)v);
+		note(a, "%s: %lld is not a 32-bit value; read as 0", key, (long long)v);
 		return 0;
 	}
 	return (uint32_t)v;
@@ -194,6 +204,9 @@ static void check_class(struct archive *a, plist_t mb)
 		note(a, "$class is '%s', not MBFile", plist_get_string_ptr(name, NULL));
 }
 
+/* Only the EncryptionKey makes an entry unusable when it cannot be read:
+ * the file's content is then lost. Everything else is metadata, and a
+ * value of the wrong type there is a warning. */
 static void fill(struct archive *a, plist_t mb, struct ifk_entry *e)
 {
 	const char *rp = get_str(a, mb, "RelativePath");
@@ -202,15 +215,17 @@ static void fill(struct archive *a, plist_t mb, struct ifk_entry *e)
 	e->target = get_str(a, mb, "Target");
 	e->mode = get_u32(a, mb, "Mode");
 	e->kind = ifk_entry_kind_from_mode(e->mode);
-	e->uid = get_u32(a, mb, "UserID");
-	e->gid = get_u32(a, mb, "GroupID");
+	e->uid = get_int(a, mb, "UserID");
+	e->gid = get_int(a, mb, "GroupID");
 	e->protection_class = get_u32(a, mb, "ProtectionClass");
 	e->size = (uint64_t)get_int(a, mb, "Size");
 	e->inode = (uint64_t)get_int(a, mb, "InodeNumber");
 	e->birth = get_int(a, mb, "Birth");
 	e->mtime = get_int(a, mb, "LastModified");
 	e->ctime = get_int(a, mb, "LastStatusChange");
+	a->fatal = 1;
 	e->enc_key = get_data(a, mb, "EncryptionKey", &e->enc_key_len);
+	a->fatal = 0;
 	e->xattrs = get_data(a, mb, "ExtendedAttributes", &e->xattrs_len);
 	check_class(a, mb);
 }
@@ -225,12 +240,13 @@ static void reset(struct ifk_entry *e)
 	e->birth = e->mtime = e->ctime = 0;
 	e->enc_key = e->xattrs = NULL;
 	e->enc_key_len = e->xattrs_len = 0;
+	e->warning = NULL;
 }
 
 int ifk_mbfile_decode(const uint8_t *blob, size_t len, struct ifk_entry *e,
                       struct ifk_mbfile_store *store, struct ifk_error *err)
 {
-	struct archive a = {.err = err};
+	struct archive a = {.err = err, .store = store, .fatal = 1};
 	struct ifk_plist_stats st;
 	plist_t mb = NULL;
 	int rc;
@@ -247,10 +263,12 @@ int ifk_mbfile_decode(const uint8_t *blob, size_t len, struct ifk_entry *e,
 	rc = archive_root(&a, store->plist, &mb, err);
 	if (rc < 0)
 		return rc;
+	a.fatal = 0;
 	fill(&a, mb, e);
 	if (st.nul_strings)
 		note(&a, "a string at blob offset %llu holds a NUL byte; a path may be cut short",
 		     (unsigned long long)st.first_nul_offset);
+	e->warning = store->warning[0] ? store->warning : NULL;
 	return a.bad ? IFK_EFORMAT : 0;
 }
 
@@ -261,4 +279,5 @@ void ifk_mbfile_release(struct ifk_mbfile_store *store)
 	if (store->plist)
 		plist_free(store->plist);
 	store->plist = NULL;
+	store->warning[0] = '\0';
 }

@@ -226,6 +226,9 @@ static int load_entry(const struct ifk_entry *e, void *ctx)
 	if (e->problem)
 		v_finding(v, C_BACKUP, V_FAIL, where, "index entry %llu: %s",
 		          (unsigned long long)e->index, e->problem);
+	if (e->warning)
+		v_finding(v, C_BACKUP, V_WARN, where, "index entry %llu: unexpected value: %s",
+		          (unsigned long long)e->index, e->warning);
 	if (e->id_mismatch)
 		v_finding(v, C_BACKUP, V_FAIL, where,
 		          "fileID is not SHA-1(domain-relativePath): the entry was altered");

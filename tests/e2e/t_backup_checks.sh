@@ -49,6 +49,15 @@ has "raw backup folder: there is no seal to check"
 [ ! -e raw/ifk-custody.log ] || fail "verify wrote into a raw backup"
 ok "a raw backup folder is verified without a seal, and nothing is written into it"
 
+# Real devices write UserID/GroupID -2 ("nobody") as the 8-byte integer
+# 0xff..fe; the sample holds such entries like a real iOS 14 backup does.
+n=$(sqlite3 raw/Manifest.db \
+	"SELECT count(*) FROM Files WHERE instr(hex(file), '13FFFFFFFFFFFFFFFE') > 0")
+[ "$n" -gt 0 ] || fail "the sample has no entry owned by -2"
+lacks "UserID"
+lacks "GroupID"
+ok "$n entries owned by UserID/GroupID -2 (nobody), as devices write them, pass unremarked"
+
 cp -a raw raw2
 rm "raw2/${id:0:2}/$id"
 echo stray > raw2/00/0000000000000000000000000000000000000000 2>/dev/null ||

@@ -185,6 +185,11 @@ struct gen_entry {
 	const char *prop_value;
 };
 
+/* The entry's UserID and GroupID: 501 (mobile), but -2 ("nobody") for the
+ * WirelessDomain entries, since real backups hold entries owned by -2 (112
+ * in one iOS 14 backup); which domain carries them here is arbitrary. */
+int64_t gen_owner_id(const struct gen_entry *e);
+
 struct gen_list {
 	struct gen_entry *v;
 	size_t n;

@@ -81,17 +81,18 @@ static int mbfile_attrs(plist_t mb, const struct gen_entry *e)
 {
 	uint64_t mode = e->kind == GEN_FILE ? MODE_FILE : e->kind == GEN_DIR ? MODE_DIR : MODE_LINK;
 	uint64_t size = e->kind == GEN_FILE ? e->rec_size : 0;
+	uint64_t owner = (uint64_t)gen_owner_id(e); /* -2 is written as 8 bytes 0xff..fe */
 
 	if (gen_pset(mb, "LastModified", plist_new_uint((uint64_t)e->mtime)) < 0 ||
 	    gen_pset(mb, "Flags", plist_new_uint(0)) < 0 ||
-	    gen_pset(mb, "GroupID", plist_new_uint(501)) < 0 ||
+	    gen_pset(mb, "GroupID", plist_new_uint(owner)) < 0 ||
 	    gen_pset(mb, "LastStatusChange", plist_new_uint((uint64_t)e->ctime)) < 0 ||
 	    gen_pset(mb, "Birth", plist_new_uint((uint64_t)e->birth)) < 0 ||
 	    gen_pset(mb, "Size", plist_new_uint(size)) < 0 ||
 	    gen_pset(mb, "InodeNumber", plist_new_uint(e->inode)) < 0 ||
 	    gen_pset(mb, "Mode", plist_new_uint(mode)) < 0 ||
 	    gen_pset(mb, "ProtectionClass", plist_new_uint((uint64_t)e->pclass)) < 0 ||
-	    gen_pset(mb, "UserID", plist_new_uint(501)) < 0)
+	    gen_pset(mb, "UserID", plist_new_uint(owner)) < 0)
 		return -1;
 	return 0;
 }

@@ -46,7 +46,8 @@ static int mbdb_record(struct gen_buf *b, const struct gen_entry *e)
 	    mbdb_str(b, e->encrypted ? e->blob : NULL, GEN_BLOB_LEN) < 0)
 		return -1;
 	if (gen_buf_be16(b, mode) < 0 || gen_buf_be64(b, e->inode) < 0 ||
-	    gen_buf_be32(b, 501) < 0 || gen_buf_be32(b, 501) < 0 ||
+	    gen_buf_be32(b, (uint32_t)gen_owner_id(e)) < 0 ||
+	    gen_buf_be32(b, (uint32_t)gen_owner_id(e)) < 0 ||
 	    gen_buf_be32(b, (uint32_t)e->mtime) < 0 || gen_buf_be32(b, (uint32_t)e->mtime) < 0 ||
 	    gen_buf_be32(b, (uint32_t)e->ctime) < 0 ||
 	    gen_buf_be64(b, file ? e->rec_size : 0) < 0 || gen_buf_u8(b, (uint8_t)e->pclass) < 0)

@@ -176,3 +176,8 @@ int gen_rm_tree(const char *dir)
 		return gen_err("cannot remove temp folder %s", dir);
 	return 0;
 }
+
+int64_t gen_owner_id(const struct gen_entry *e)
+{
+	return strcmp(e->domain, "WirelessDomain") == 0 ? -2 : 501;
+}

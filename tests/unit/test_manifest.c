@@ -237,8 +237,10 @@ static void test_ifk_mbfile_decode_uid_out_of_range(void **state)
 	(void)state;
 	plist_dict_set_item(mb_of(a), "Target", plist_new_uid(99));
 	blob = archive_bin(a, &len);
-	assert_int_equal(ifk_mbfile_decode(blob, len, &e, &store, &err), IFK_EFORMAT);
-	assert_non_null(strstr(err.msg, "MBFile: Target: UID 99 out of range"));
+	/* a broken Target is metadata: the entry stays usable, with a warning */
+	assert_int_equal(ifk_mbfile_decode(blob, len, &e, &store, &err), 0);
+	assert_non_null(e.warning);
+	assert_non_null(strstr(e.warning, "MBFile: Target: UID 99 out of range"));
 	/* the rest is still there */
 	assert_string_equal(e.relative_path, "Library/SMS/sms.db");
 	assert_int_equal(e.size, 118784);
@@ -327,14 +329,18 @@ static void test_ifk_mbfile_decode_wrong_types(void **state)
 	plist_dict_set_item(mb, "UserID", plist_new_uint(1ULL << 40));
 	plist_dict_set_item(mb, "EncryptionKey", plist_new_uint(5));
 	blob = archive_bin(a, &len);
+	/* only the unreadable EncryptionKey makes the entry unusable */
 	assert_int_equal(ifk_mbfile_decode(blob, len, &e, &store, &err), IFK_EFORMAT);
-	/* RelativePath resolves to the MBFile dictionary itself */
+	assert_string_equal(err.msg, "MBFile: EncryptionKey: expected data, found an integer");
+	/* RelativePath resolves to the MBFile dictionary itself: a warning */
 	assert_string_equal(e.relative_path, "");
-	assert_string_equal(err.msg, "MBFile: RelativePath: expected a string, found a dictionary "
-	                             "without NS.string");
+	assert_non_null(e.warning);
+	assert_non_null(strstr(e.warning, "MBFile: RelativePath: expected a string, found a "
+	                                  "dictionary without NS.string"));
+	assert_non_null(strstr(e.warning, "MBFile: Mode: expected an integer, found a string"));
 	assert_int_equal(e.mode, 0);
 	assert_int_equal(e.kind, IFK_ENTRY_OTHER);
-	assert_int_equal(e.uid, 0);
+	assert_true(e.uid == (int64_t)1 << 40); /* no range is imposed on an ID */
 	assert_null(e.enc_key);
 	assert_int_equal(e.size, 118784);
 	ifk_mbfile_release(&store);
@@ -386,8 +392,11 @@ static void test_ifk_mbfile_decode_nul_in_path(void **state)
 	for (i = 0; i + 1 < len; i++)
 		if (blob[i] == 'l' && blob[i + 1] == 0x01)
 			blob[i + 1] = 0;
-	assert_int_equal(ifk_mbfile_decode(blob, len, &e, &store, &err), IFK_EFORMAT);
-	assert_non_null(strstr(err.msg, "holds a NUL byte"));
+	/* the Files row's relativePath is the one that names the file: a
+	 * warning here */
+	assert_int_equal(ifk_mbfile_decode(blob, len, &e, &store, &err), 0);
+	assert_non_null(e.warning);
+	assert_non_null(strstr(e.warning, "holds a NUL byte"));
 	assert_string_equal(e.relative_path, "../evil");
 	ifk_mbfile_release(&store);
 	free(blob);
@@ -456,10 +465,10 @@ static void test_ifk_mbfile_decode_every_byte_flipped(void **state)
 
 struct got {
 	char file_id[41];
-	char *domain, *path, *target, *problem;
+	char *domain, *path, *target, *problem, *warning;
 	enum ifk_entry_kind kind;
-	int64_t flags;
-	uint32_t mode, uid, gid, pclass;
+	int64_t flags, uid, gid;
+	uint32_t mode, pclass;
 	uint64_t size, inode, index;
 	int64_t birth, mtime, ctime;
 	uint8_t key[64];
@@ -491,6 +500,7 @@ static int collect_fn(const struct ifk_entry *e, void *ctx)
 	g->path = strdup(e->relative_path);
 	g->target = dup_or_null(e->target);
 	g->problem = dup_or_null(e->problem);
+	g->warning = dup_or_null(e->warning);
 	g->kind = e->kind;
 	g->flags = e->flags;
 	g->mode = e->mode;
@@ -520,6 +530,7 @@ static void collect_free(struct collect *c)
 		free(c->rows[i].path);
 		free(c->rows[i].target);
 		free(c->rows[i].problem);
+		free(c->rows[i].warning);
 	}
 	c->n = 0;
 }
@@ -669,11 +680,12 @@ static void check_plain_rows(const struct collect *c)
 	assert_int_equal(c->rows[2].kind, IFK_ENTRY_SYMLINK);
 	assert_string_equal(c->rows[2].target, "../Media");
 	assert_null(c->rows[2].problem);
-	/* flags 0 for a file: the Mode decides */
+	/* flags 0 for a file (seen on real backups): the Mode decides */
 	assert_string_equal(c->rows[3].domain, "MediaDomain");
 	assert_int_equal(c->rows[3].flags, 0);
 	assert_int_equal(c->rows[3].kind, IFK_ENTRY_FILE);
 	assert_null(c->rows[3].problem);
+	assert_null(c->rows[3].warning);
 	assert_false(c->rows[3].key_present);
 	assert_string_equal(c->rows[4].path, "Library/key-by-uid");
 	assert_int_equal(c->rows[4].key_len, 44);
@@ -692,7 +704,8 @@ static void check_hostile_rows(const struct collect *c)
 	assert_true(g->id_mismatch);
 	g = &c->rows[6];
 	assert_string_equal(g->path, "range"); /* from the column */
-	assert_non_null(strstr(g->problem, "RelativePath: UID 500 out of range"));
+	assert_null(g->problem);
+	assert_non_null(strstr(g->warning, "RelativePath: UID 500 out of range"));
 	assert_int_equal(g->size, 118784);
 	assert_false(g->id_mismatch);
 	g = &c->rows[7];
@@ -1011,10 +1024,92 @@ static void test_ifk_manifest_db_foreach_inconsistent_rows(void **state)
 	assert_int_equal(ifk_manifest_db_foreach(path, collect_fn, &c, NULL), 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.rows[0].kind, IFK_ENTRY_DIR);
-	assert_string_equal(c.rows[0].problem, "flags 2 says directory but Mode 0100644 says file");
+	assert_null(c.rows[0].problem);
+	assert_string_equal(c.rows[0].warning, "flags 2 says directory but Mode 0100644 says file");
 	assert_string_equal(c.rows[1].path, "Library/SMS/other.db");
 	assert_string_equal(c.rows[1].problem, "relativePath and MBFile RelativePath differ");
 	assert_true(c.rows[1].id_mismatch);
+	collect_free(&c);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Values real devices write: a real iOS 14 backup holds 112 entries owned
+ * by UserID/GroupID -2 ("nobody"); setuid and sticky bits; times of 0 and
+ * in the future; the domain's root as an empty relativePath. None of them
+ * is a problem or a warning. */
+static void test_ifk_manifest_db_foreach_device_values(void **state)
+{
+	char *dir = tu_mkdtemp(), path[512];
+	struct collect c = {0};
+	struct mbf nobody = sms_file(), root = {.path = "", .mode = 040755, .uid = 0},
+	           sticky = {.path = "tmp", .mode = 041777, .uid = 501, .gid = 501},
+	           future = sms_file();
+	sqlite3 *db;
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/Manifest.db", dir);
+	db = db_create(path, SCHEMA);
+	nobody.path = "Library/Preferences/nobody.plist";
+	nobody.uid = nobody.gid = (uint64_t)-2; /* written as 8-byte 0xff..fe */
+	nobody.mode = 0104755;                  /* setuid */
+	nobody.birth = nobody.mtime = nobody.ctime = 0;
+	future.path = "Library/future.db";
+	future.birth = future.mtime = future.ctime = 4102444800LL; /* 2100-01-01 */
+	db_row_mbf(db, "HomeDomain", 1, &nobody);
+	db_row_mbf(db, "HomeDomain", 2, &root);
+	db_row_mbf(db, "HomeDomain", 2, &sticky);
+	db_row_mbf(db, "HomeDomain", 1, &future);
+	sqlite3_close(db);
+	assert_int_equal(ifk_manifest_db_foreach(path, collect_fn, &c, NULL), 0);
+	assert_int_equal(c.n, 4);
+	for (i = 0; i < c.n; i++) {
+		assert_null(c.rows[i].problem);
+		assert_null(c.rows[i].warning);
+		assert_false(c.rows[i].id_mismatch);
+	}
+	assert_true(c.rows[0].uid == -2 && c.rows[0].gid == -2);
+	assert_int_equal(c.rows[0].mode, 0104755);
+	assert_int_equal(c.rows[0].kind, IFK_ENTRY_FILE);
+	assert_string_equal(c.rows[1].path, "");
+	assert_int_equal(c.rows[1].kind, IFK_ENTRY_DIR);
+	assert_int_equal(c.rows[2].mode, 041777);
+	assert_int_equal(c.rows[3].mtime, 4102444800LL);
+	collect_free(&c);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Values ifk has not seen are warnings that name them; the entry stays
+ * usable. */
+static void test_ifk_manifest_db_foreach_unseen_values(void **state)
+{
+	char *dir = tu_mkdtemp(), path[512];
+	struct collect c = {0};
+	struct mbf f = sms_file(), fifo = sms_file();
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/Manifest.db", dir);
+	db = db_create(path, SCHEMA);
+	f.pclass = 14;
+	db_row_mbf(db, "HomeDomain", 8, &f);
+	fifo.path = "Library/fifo";
+	fifo.mode = 010644;
+	db_row_mbf(db, "HomeDomain", 1, &fifo);
+	sqlite3_close(db);
+	assert_int_equal(ifk_manifest_db_foreach(path, collect_fn, &c, NULL), 0);
+	assert_int_equal(c.n, 2);
+	assert_null(c.rows[0].problem);
+	assert_string_equal(c.rows[0].warning,
+	                    "flags 8 is not 0, 1, 2 or 4: the kind (file) is taken from Mode; "
+	                    "ProtectionClass 14 is not a class ifk knows");
+	assert_int_equal(c.rows[0].kind, IFK_ENTRY_FILE);
+	assert_int_equal(c.rows[0].pclass, 14);
+	assert_int_equal(c.rows[0].key_len, 44);
+	assert_null(c.rows[1].problem);
+	assert_non_null(strstr(c.rows[1].warning, "Mode 010644 is not a file, folder or symlink"));
 	collect_free(&c);
 	tu_rmtree(dir);
 	free(dir);
@@ -1141,6 +1236,8 @@ int main(void)
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_truncated_db),
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_big_blob),
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_inconsistent_rows),
+	    cmocka_unit_test(test_ifk_manifest_db_foreach_device_values),
+	    cmocka_unit_test(test_ifk_manifest_db_foreach_unseen_values),
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_many_rows),
 	    cmocka_unit_test(test_ifk_file_id_known),
 	    cmocka_unit_test(test_ifk_path_is_safe_cases),

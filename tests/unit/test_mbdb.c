@@ -170,10 +170,10 @@ static char *write_tmp(const char *dir, const struct buf *b)
 
 struct got {
 	char file_id[41];
-	char *domain, *path, *target, *problem;
+	char *domain, *path, *target, *problem, *warning;
 	enum ifk_entry_kind kind;
-	int64_t flags, birth, mtime, atime, ctime;
-	uint32_t mode, uid, gid, pclass;
+	int64_t flags, birth, mtime, atime, ctime, uid, gid;
+	uint32_t mode, pclass;
 	uint64_t size, inode, index, offset;
 	uint8_t hash[32], key[64], pval[8];
 	size_t hash_len, key_len, nprops, pval_len;
@@ -230,6 +230,7 @@ static int collect_fn(const struct ifk_entry *e, void *ctx)
 	g->path = strdup(e->relative_path);
 	g->target = dup_or_null(e->target);
 	g->problem = dup_or_null(e->problem);
+	g->warning = dup_or_null(e->warning);
 	g->kind = e->kind;
 	g->flags = e->flags;
 	g->birth = e->birth;
@@ -261,6 +262,7 @@ static void collect_free(struct collect *c)
 		free(c->rows[i].path);
 		free(c->rows[i].target);
 		free(c->rows[i].problem);
+		free(c->rows[i].warning);
 	}
 	free(c->rows);
 	memset(c, 0, sizeof(*c));
@@ -335,6 +337,43 @@ static void test_ifk_mbdb_foreach_records(void **state)
 	assert_true(c.rows[2].hash_present);
 	assert_int_equal(c.rows[2].hash_len, 0);
 	assert_null(c.rows[2].problem);
+	collect_free(&c);
+	free(b.p);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* What devices write: uid/gid 0xfffffffe ("nobody", -2), setuid bits,
+ * times of 0. Unseen values (a class past 11, a FIFO's mode) are warnings,
+ * never problems. */
+static void test_ifk_mbdb_foreach_device_values(void **state)
+{
+	char *dir = tu_mkdtemp(), *path;
+	struct buf b = {0};
+	struct collect c = {0};
+	struct rec f = file_rec(), odd = file_rec();
+
+	(void)state;
+	f.uid = f.gid = 0xfffffffe;
+	f.mode = 0104755;
+	f.mtime = f.atime = f.ctime = 0;
+	odd.path = "Library/odd";
+	odd.pclass = 14;
+	odd.mode = 010644;
+	put_header(&b);
+	put_rec(&b, &f);
+	put_rec(&b, &odd);
+	path = write_tmp(dir, &b);
+	assert_int_equal(ifk_mbdb_foreach(path, collect_fn, &c, NULL), 0);
+	assert_int_equal(c.n, 2);
+	assert_null(c.rows[0].problem);
+	assert_null(c.rows[0].warning);
+	assert_true(c.rows[0].uid == -2 && c.rows[0].gid == -2);
+	assert_int_equal(c.rows[0].kind, IFK_ENTRY_FILE);
+	assert_null(c.rows[1].problem);
+	assert_string_equal(c.rows[1].warning, "mode 010644 is not a file, folder or symlink; "
+	                                       "protectionClass 14 is not a class ifk knows");
 	collect_free(&c);
 	free(b.p);
 	free(path);
@@ -594,6 +633,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ifk_mbdb_foreach_records),
+	    cmocka_unit_test(test_ifk_mbdb_foreach_device_values),
 	    cmocka_unit_test(test_ifk_mbdb_foreach_truncated),
 	    cmocka_unit_test(test_ifk_mbdb_foreach_wrong_magic),
 	    cmocka_unit_test(test_ifk_mbdb_foreach_header_only),

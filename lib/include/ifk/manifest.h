@@ -12,6 +12,7 @@
 #include "ifk/error.h"
 
 #define IFK_FILE_ID_LEN 40 /* hex digits of a fileID */
+#define IFK_PROTECTION_CLASS_MAX 11 /* the highest class ifk knows (AlwaysThisDeviceOnly) */
 
 enum ifk_entry_kind { IFK_ENTRY_FILE, IFK_ENTRY_DIR, IFK_ENTRY_SYMLINK, IFK_ENTRY_OTHER };
 
@@ -34,7 +35,9 @@ struct ifk_entry {
 	enum ifk_entry_kind kind;          /* Manifest.db: from flags (1, 2, 4), else from
 	                                    * Mode; mbdb: from mode */
 	int64_t flags;                     /* Manifest.db flags column; -1 for mbdb or NULL */
-	uint32_t mode, uid, gid, protection_class;
+	uint32_t mode, protection_class;
+	int64_t uid, gid;                  /* as the device wrote them: -2 is "nobody" (mbdb's
+	                                    * u32 fields are read as signed 32-bit) */
 	uint64_t size; /* plaintext bytes, as the index says */
 	uint64_t inode;
 	int64_t birth, mtime, ctime, atime; /* Unix seconds; 0 when absent (mbdb has no
@@ -53,8 +56,12 @@ struct ifk_entry {
 	uint64_t offset;     /* mbdb: byte offset of the record; else 0 */
 	bool id_mismatch;    /* Manifest.db: file_id is not the SHA-1 of
 	                      * domain "-" relative_path */
-	const char *problem; /* non-NULL: the row could not be decoded fully,
-	                      * and why; other fields are best-effort */
+	const char *problem; /* non-NULL: the entry is unusable (its blob cannot
+	                      * be read, its key or identity is broken), and why;
+	                      * other fields are best-effort */
+	const char *warning; /* non-NULL: values ifk did not expect (an unknown
+	                      * flags or ProtectionClass, a field of the wrong
+	                      * type) that leave the entry usable, and which */
 };
 
 /* A non-zero return stops the walk and is returned by the walker. */

@@ -18,6 +18,7 @@
  * previous content). */
 struct ifk_mbfile_store {
 	plist_t plist;
+	char warning[512]; /* what e->warning points to */
 };
 
 /* Decodes blob into the MBFile fields of e: relative_path, target, kind
@@ -27,9 +28,15 @@ struct ifk_mbfile_store {
  * reused. EncryptionKey and ExtendedAttributes may be data, a dictionary
  * whose NS.data is data, or a UID to either; RelativePath and Target a
  * string or a dictionary whose NS.string is one.
- * Returns 0; IFK_EFORMAT when anything could not be decoded (err says the
- * first thing, e holds what could be read; relative_path is then "" when
- * unknown); IFK_ENOMEM; IFK_EINVAL. */
+ * Values the decoder did not expect but that leave the entry usable (a
+ * metadata field of the wrong type or through a broken UID, a $class that
+ * is not MBFile, a string holding a NUL) set e->warning, pointing into
+ * store; range is never checked: UserID -2 ("nobody"), setuid bits and
+ * times of 0 are what devices write.
+ * Returns 0 (also with a warning); IFK_EFORMAT when the entry is unusable:
+ * the blob is no MBFile archive, or its EncryptionKey cannot be read (err
+ * says the first such thing, e holds what could be read; relative_path is
+ * then "" when unknown); IFK_ENOMEM; IFK_EINVAL. */
 int ifk_mbfile_decode(const uint8_t *blob, size_t len, struct ifk_entry *e,
                       struct ifk_mbfile_store *store, struct ifk_error *err);
 
