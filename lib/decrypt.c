@@ -19,6 +19,9 @@ struct ifk_decrypt {
 	size_t npend;
 	uint64_t cipher_bytes, plain_bytes;
 	int done;
+	int sqlite_unpadded_ok; /* accept an SQLite image without a padding block */
+	int unpadded;           /* ... and this stream was one */
+	uint8_t head[2 * BLK];  /* the first 32 plaintext bytes (the SQLite header) */
 };
 
 int ifk_decrypt_new(const uint8_t key[IFK_DECRYPT_KEY_LEN], struct ifk_decrypt **out,
@@ -69,6 +72,18 @@ static int cbc(struct ifk_decrypt *d, const uint8_t *in, size_t len, uint8_t *ou
 	return 0;
 }
 
+/* Keeps the first 32 plaintext bytes: enough for the SQLite header's magic
+ * and page size. */
+static void keep_head(struct ifk_decrypt *d, const uint8_t *plain, size_t n, uint64_t at)
+{
+	size_t k;
+
+	if (at >= sizeof(d->head))
+		return;
+	k = sizeof(d->head) - (size_t)at < n ? sizeof(d->head) - (size_t)at : n;
+	memcpy(d->head + at, plain, k);
+}
+
 int ifk_decrypt_update(struct ifk_decrypt *d, const uint8_t *in, size_t inlen, uint8_t *out,
                        size_t *outlen, struct ifk_error *err)
 {
@@ -101,6 +116,7 @@ int ifk_decrypt_update(struct ifk_decrypt *d, const uint8_t *in, size_t inlen, u
 	memcpy(d->pend, in + from_in, keep);
 	d->npend = keep;
 	d->cipher_bytes += inlen;
+	keep_head(d, out, done, d->plain_bytes);
 	d->plain_bytes += done;
 	*outlen = done;
 	return 0;
@@ -133,6 +149,38 @@ static unsigned pad_length(const uint8_t block[BLK])
 	return pad;
 }
 
+/* An SQLite image's length is a whole number of pages; padded with PKCS#7
+ * it is 16 bytes more, never a multiple of a page (512 bytes or more). So
+ * a stream whose plaintext starts with the SQLite header and whose length
+ * is a whole number of its pages was encrypted without a padding block. */
+static int sqlite_unpadded(struct ifk_decrypt *d)
+{
+	static const uint8_t magic[16] = "SQLite format 3";
+	unsigned page;
+
+	if (!d->sqlite_unpadded_ok || d->cipher_bytes < sizeof(d->head) + BLK)
+		return 0;
+	if (memcmp(d->head, magic, sizeof(magic)) != 0)
+		return 0;
+	page = (unsigned)d->head[16] << 8 | d->head[17];
+	if (page == 1)
+		page = 65536;
+	if (page < 512 || (page & (page - 1)) != 0)
+		return 0;
+	return d->cipher_bytes % page == 0;
+}
+
+void ifk_decrypt_accept_unpadded_sqlite(struct ifk_decrypt *d)
+{
+	if (d)
+		d->sqlite_unpadded_ok = 1;
+}
+
+int ifk_decrypt_was_unpadded(const struct ifk_decrypt *d)
+{
+	return d && d->unpadded;
+}
+
 int ifk_decrypt_final(struct ifk_decrypt *d, uint8_t *out, size_t *outlen, struct ifk_error *err)
 {
 	uint8_t block[2 * BLK] = {0};
@@ -149,6 +197,13 @@ int ifk_decrypt_final(struct ifk_decrypt *d, uint8_t *out, size_t *outlen, struc
 	d->done = 1;
 	if ((rc = check_length(d, err)) || (rc = cbc(d, d->pend, d->npend, block, &n, err)))
 		goto out;
+	if (n == BLK && sqlite_unpadded(d)) {
+		memcpy(out, block, BLK);
+		*outlen = BLK;
+		d->plain_bytes += BLK;
+		d->unpadded = 1;
+		goto out;
+	}
 	pad = n == BLK ? pad_length(block) : 0;
 	if (pad == 0) {
 		rc =

@@ -322,6 +322,7 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 			return 0;
 		}
 		s.key = key;
+		s.sqlite_unpadded_ok = 1;
 	}
 	tmp = ifk_path_join(v->tmpdir, name);
 	s.out_fd = tmp ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
@@ -335,7 +336,11 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 	v->index_done = 1;
 	if (!rc && s.decrypt_failed)
 		v_finding(v, C_ENCRYPTION, V_FAIL, name, "does not decrypt: %s", s.decrypt_msg);
-	else if (!rc && s.read_ok)
+	if (!rc && s.unpadded)
+		v_finding(v, C_ENCRYPTION, V_WARN, name,
+		          "encrypted without a PKCS#7 padding block (its length is a whole "
+		          "number of SQLite pages): decrypted whole, as other readers do");
+	if (!rc && !s.decrypt_failed && s.read_ok)
 		rc = read_entries(v, tmp, name, err);
 	free(tmp);
 	return rc;

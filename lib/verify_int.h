@@ -70,6 +70,7 @@ void v_check_unseen_entries(struct vctx *v);
 /* verify_walk.c: the single pass over every stored file */
 struct vsink {
 	const uint8_t *key; /* decrypt with this key, or NULL */
+	int sqlite_unpadded_ok; /* accept an SQLite image without its padding block */
 	int out_fd;         /* receives the plaintext (the bytes when no key), or -1 */
 	int want_sha1;
 	struct ifk_buf *capture; /* receives the bytes read, up to capture_max */
@@ -79,6 +80,7 @@ struct vsink {
 	int capture_overflow;
 	int read_ok; /* read to its end */
 	int decrypt_failed;
+	int unpadded; /* decrypted as an SQLite image without a padding block */
 	char decrypt_msg[768];
 	uint8_t sha1[20];
 	uint64_t bytes, plain_bytes;

@@ -55,6 +55,8 @@ static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct
 	}
 	if (s->key && ifk_decrypt_new(s->key, &r->dec, &e) != 0)
 		return ifk_error_set(err, IFK_ECRYPTO, "%s", e.msg);
+	if (r->dec && s->sqlite_unpadded_ok)
+		ifk_decrypt_accept_unpadded_sqlite(r->dec);
 	return 0;
 }
 
@@ -98,6 +100,7 @@ static int finish_decrypt(struct vctx *v, struct reader *r, struct vsink *s, con
 		snprintf(s->decrypt_msg, sizeof(s->decrypt_msg), "%s", e.msg);
 		return 0;
 	}
+	s->unpadded = ifk_decrypt_was_unpadded(r->dec);
 	s->plain_bytes += out;
 	if (s->out_fd >= 0 && out && ifk_write_all(s->out_fd, r->plain, out, rel, err) != 0)
 		return IFK_EIO;

@@ -152,6 +152,12 @@ fail:
 	return -1;
 }
 
+void gen_writer_no_padding(struct gen_writer *w)
+{
+	if (w->enc)
+		EVP_CIPHER_CTX_set_padding(w->enc, 0);
+}
+
 int gen_writer_put(struct gen_writer *w, const void *data, size_t len)
 {
 	const unsigned char *p = data;

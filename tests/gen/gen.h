@@ -63,6 +63,7 @@ struct gen_opts {
 	const char *snapshot_state;
 	int stale_size;
 	int evil_path;
+	int unpadded_manifest; /* Manifest.db encrypted without the padding block */
 	char udid[65];
 };
 
@@ -131,6 +132,8 @@ struct gen_writer {
 
 int gen_writer_open(struct gen_writer *w, const char *path, const unsigned char *key,
                     int want_sha1);
+/* No PKCS#7 padding: the plaintext must be a whole number of blocks. */
+void gen_writer_no_padding(struct gen_writer *w);
 int gen_writer_put(struct gen_writer *w, const void *data, size_t len);
 int gen_writer_close(struct gen_writer *w, unsigned char sha1[20]);
 void gen_writer_abort(struct gen_writer *w);
@@ -261,6 +264,7 @@ int gen_planted_plist(const struct gen *g, unsigned char **buf, size_t *len);
 
 int gen_store_files(struct gen *g);
 int gen_store_copy(const char *src, const char *dst, const unsigned char *key);
+int gen_store_copy_unpadded(const char *src, const char *dst, const unsigned char *key);
 int gen_manifest_db_write(struct gen *g);
 int gen_mbdb_write(struct gen *g);
 int gen_plists_write(struct gen *g);

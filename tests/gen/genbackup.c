@@ -44,6 +44,9 @@
  *   EncryptionKey NS.data as a UID to a separate $objects entry.
  *   --stale-size records sms.db's Size 12,288 bytes short.
  *   --evil-path adds HomeDomain "../../../etc/evil.txt" (37 bytes, class 3).
+ *   --unpadded-manifest encrypts Manifest.db without its PKCS#7 padding
+ *   block (its length is then a whole number of SQLite pages), as some
+ *   backups in the wild are.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -73,6 +76,7 @@ enum {
 	OPT_SNAPSHOT_STATE,
 	OPT_STALE_SIZE,
 	OPT_EVIL_PATH,
+	OPT_UNPADDED_MANIFEST,
 	OPT_UDID,
 	OPT_VERSION,
 };
@@ -89,6 +93,7 @@ static const struct option long_opts[] = {
     {"snapshot-state", required_argument, NULL, OPT_SNAPSHOT_STATE},
     {"stale-size", no_argument, NULL, OPT_STALE_SIZE},
     {"evil-path", no_argument, NULL, OPT_EVIL_PATH},
+    {"unpadded-manifest", no_argument, NULL, OPT_UNPADDED_MANIFEST},
     {"udid", required_argument, NULL, OPT_UDID},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -100,7 +105,7 @@ static void usage(FILE *f)
 	fputs("usage: " GEN_PROG " --out DIR [--seed N] [--layout modern|mbdb]\n"
 	      "        [--encrypt --password-file FILE] [--dpic N] [--iter N]\n"
 	      "        [--bulk-mib N] [--snapshot-state STATE] [--stale-size]\n"
-	      "        [--evil-path] [--udid HEX]\n",
+	      "        [--evil-path] [--unpadded-manifest] [--udid HEX]\n",
 	      f);
 }
 
@@ -185,6 +190,9 @@ static int parse_opt(struct gen_opts *o, int c, const char *arg, const char **pw
 		return 0;
 	case OPT_EVIL_PATH:
 		o->evil_path = 1;
+		return 0;
+	case OPT_UNPADDED_MANIFEST:
+		o->unpadded_manifest = 1;
 		return 0;
 	case OPT_UDID:
 		if (check_udid(arg) < 0)

@@ -243,7 +243,10 @@ int gen_manifest_db_write(struct gen *g)
 		goto out;
 	if (build_db(g, src) < 0)
 		goto out;
-	rc = gen_store_copy(src, dst, g->o->encrypt ? g->manifest_key : NULL);
+	if (g->o->encrypt && g->o->unpadded_manifest)
+		rc = gen_store_copy_unpadded(src, dst, g->manifest_key);
+	else
+		rc = gen_store_copy(src, dst, g->o->encrypt ? g->manifest_key : NULL);
 out:
 	free(src);
 	free(dst);

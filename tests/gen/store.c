@@ -194,7 +194,7 @@ out:
 }
 
 /* Copies src to dst, through AES-256-CBC when key is not NULL. */
-int gen_store_copy(const char *src, const char *dst, const unsigned char *key)
+static int store_copy(const char *src, const char *dst, const unsigned char *key, int padded)
 {
 	unsigned char *buf = malloc(GEN_CHUNK);
 	struct gen_writer w;
@@ -204,6 +204,8 @@ int gen_store_copy(const char *src, const char *dst, const unsigned char *key)
 		return gen_oom();
 	if (gen_writer_open(&w, dst, key, 0) < 0)
 		goto out;
+	if (!padded)
+		gen_writer_no_padding(&w);
 	rc = emit_path(&w, src, buf);
 	if (rc < 0)
 		gen_writer_abort(&w);
@@ -212,4 +214,14 @@ int gen_store_copy(const char *src, const char *dst, const unsigned char *key)
 out:
 	free(buf);
 	return rc;
+}
+
+int gen_store_copy(const char *src, const char *dst, const unsigned char *key)
+{
+	return store_copy(src, dst, key, 1);
+}
+
+int gen_store_copy_unpadded(const char *src, const char *dst, const unsigned char *key)
+{
+	return store_copy(src, dst, key, 0);
 }

@@ -241,6 +241,106 @@ static void test_decrypt_final_twice(void **state)
 	free(ct);
 }
 
+/* An SQLite image of `pages` pages of page_size bytes, mostly zeros. */
+static uint8_t *sqlite_image(size_t pages, unsigned page_size)
+{
+	uint8_t *p = calloc(pages, page_size);
+
+	assert_non_null(p);
+	memcpy(p, "SQLite format 3", 16);
+	p[16] = (uint8_t)(page_size >> 8);
+	p[17] = (uint8_t)page_size;
+	p[100] = 0x0d;
+	return p;
+}
+
+/* Decrypts ct whole, accepting an unpadded SQLite image or not; returns
+ * final's code, the plaintext length and whether the quirk was taken. */
+static int decrypt_sqlite(const uint8_t *ct, size_t ctlen, int accept, uint8_t *pt, size_t *ptlen,
+                          int *unpadded)
+{
+	struct ifk_decrypt *d = NULL;
+	struct ifk_error err = {0};
+	size_t n = 0, m = 0, off = 0;
+	int rc;
+
+	assert_int_equal(ifk_decrypt_new(test_key, &d, &err), 0);
+	if (accept)
+		ifk_decrypt_accept_unpadded_sqlite(d);
+	while (off < ctlen) { /* odd chunks: the header arrives in pieces */
+		size_t step = ctlen - off < 7 ? ctlen - off : 7;
+		assert_int_equal(ifk_decrypt_update(d, ct + off, step, pt + n, &m, &err), 0);
+		n += m;
+		off += step;
+	}
+	rc = ifk_decrypt_final(d, pt + n, &m, &err);
+	*ptlen = n + (rc == 0 ? m : 0);
+	*unpadded = ifk_decrypt_was_unpadded(d);
+	ifk_decrypt_free(d);
+	return rc;
+}
+
+/* Some real Manifest.db files are encrypted without the PKCS#7 block: with
+ * the quirk accepted they decrypt whole, and a padded image still loses
+ * exactly its padding. */
+static void test_decrypt_final_sqlite_without_padding(void **state)
+{
+	static const unsigned sizes[] = {512, 1024, 4096, 65536};
+	size_t ctlen, ptlen, i;
+	int unpadded;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t len = 3 * (size_t)sizes[i];
+		uint8_t *img = sqlite_image(3, sizes[i]), *pt = malloc(len + 32), *bare, *padded;
+
+		assert_non_null(pt);
+		if (sizes[i] == 65536)
+			img[16] = 0, img[17] = 1; /* 65536 is written as 1 */
+		bare = encrypt(img, len, 0, &ctlen);
+		assert_int_equal(ctlen, len);
+		/* refused without the quirk: no padding is bad padding */
+		assert_int_equal(decrypt_sqlite(bare, ctlen, 0, pt, &ptlen, &unpadded), IFK_EFORMAT);
+		assert_int_equal(decrypt_sqlite(bare, ctlen, 1, pt, &ptlen, &unpadded), 0);
+		assert_int_equal(ptlen, len);
+		assert_true(unpadded);
+		assert_memory_equal(pt, img, len);
+		padded = encrypt(img, len, 1, &ctlen);
+		assert_int_equal(ctlen, len + 16);
+		assert_int_equal(decrypt_sqlite(padded, ctlen, 1, pt, &ptlen, &unpadded), 0);
+		assert_int_equal(ptlen, len);
+		assert_false(unpadded);
+		assert_memory_equal(pt, img, len);
+		free(padded);
+		free(bare);
+		free(pt);
+		free(img);
+	}
+}
+
+/* The quirk is for SQLite images only: other unpadded data, or an image
+ * cut short of a whole page, still fails on its padding. */
+static void test_decrypt_final_unpadded_not_sqlite(void **state)
+{
+	uint8_t *img = sqlite_image(2, 4096), *pt = malloc(8192 + 32), *ct;
+	size_t ctlen, ptlen;
+	int unpadded;
+
+	(void)state;
+	assert_non_null(pt);
+	ct = encrypt(img, 8192 - 16, 0, &ctlen); /* not a whole page */
+	assert_int_equal(decrypt_sqlite(ct, ctlen, 1, pt, &ptlen, &unpadded), IFK_EFORMAT);
+	assert_false(unpadded);
+	free(ct);
+	img[0] = 'X'; /* not SQLite */
+	ct = encrypt(img, 8192, 0, &ctlen);
+	assert_int_equal(decrypt_sqlite(ct, ctlen, 1, pt, &ptlen, &unpadded), IFK_EFORMAT);
+	assert_false(unpadded);
+	free(ct);
+	free(pt);
+	free(img);
+}
+
 static void test_decrypt_new_null_args(void **state)
 {
 	struct ifk_decrypt *d = NULL;
@@ -421,6 +521,8 @@ int main(void)
 	    cmocka_unit_test(test_decrypt_final_truncated),
 	    cmocka_unit_test(test_decrypt_final_empty),
 	    cmocka_unit_test(test_decrypt_final_twice),
+	    cmocka_unit_test(test_decrypt_final_sqlite_without_padding),
+	    cmocka_unit_test(test_decrypt_final_unpadded_not_sqlite),
 	    cmocka_unit_test(test_decrypt_new_null_args),
 	    cmocka_unit_test(test_decrypt_file_round_trip),
 	    cmocka_unit_test(test_decrypt_file_check_only),

@@ -41,6 +41,16 @@ int ifk_decrypt_update(struct ifk_decrypt *d, const uint8_t *in, size_t inlen, u
  * key or a damaged file); IFK_EINVAL when called twice; IFK_ECRYPTO. */
 int ifk_decrypt_final(struct ifk_decrypt *d, uint8_t *out, size_t *outlen, struct ifk_error *err);
 
+/* Accepts one quirk of real backups for this stream: an SQLite image (a
+ * Manifest.db) encrypted without its PKCS#7 padding block. At final, a
+ * stream whose plaintext begins with the SQLite header and whose length is
+ * a whole number of its pages (a padded image is 16 bytes more, never a
+ * whole number of pages) keeps its last block whole instead of failing on
+ * "bad padding". Call before the first update. */
+void ifk_decrypt_accept_unpadded_sqlite(struct ifk_decrypt *d);
+/* 1 when ifk_decrypt_final took that quirk, so the caller can say so. */
+int ifk_decrypt_was_unpadded(const struct ifk_decrypt *d);
+
 /* Ciphertext bytes given to ifk_decrypt_update so far. */
 uint64_t ifk_decrypt_cipher_bytes(const struct ifk_decrypt *d);
 
