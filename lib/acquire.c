@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "acquire_int.h"
+#include "ifk/backup.h"
 #include "ifk/bag.h"
 #include "ifk/util.h"
 
@@ -224,6 +225,10 @@ static int copy_entry(struct acq *a, int sfd, int dfd, const char *name, const c
 		anomaly_errno(a, "unreadable", rel, "not copied: cannot stat", errno);
 		return 0;
 	}
+	if (S_ISDIR(st.st_mode) && depth == 0 && strcmp(name, IFK_BACKUP_SNAPSHOT_DIR) == 0)
+		acq_anomaly(a, "interrupted", rel,
+		            "a Snapshot folder: Finder or iTunes left a backup that did not complete; "
+		            "copied as found");
 	if (S_ISDIR(st.st_mode))
 		return copy_dir(a, sfd, dfd, name, rel, depth, err);
 	if (S_ISREG(st.st_mode))

@@ -178,6 +178,29 @@ static int setup_folder(struct acq *a, struct ifk_error *err)
 	return acq_open_bag(a, err);
 }
 
+/* A backup without its file index (Manifest.db, or Manifest.mbdb before
+ * iOS 10), or with an empty one, cannot be read: sealed as found, said. */
+static void index_anomaly(struct acq *a)
+{
+	static const char *const names[] = {"Manifest.db", "Manifest.mbdb"};
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (fstatat(a->data_fd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISREG(st.st_mode) && st.st_size > 0)
+			return;
+		acq_anomaly(a, "no-index", names[i],
+		            "the backup's file index is empty: its files cannot be named (an "
+		            "interrupted backup?)");
+		return;
+	}
+	acq_anomaly(a, "no-index", "Manifest.db",
+	            "the backup has no file index (no Manifest.db or Manifest.mbdb): its files "
+	            "cannot be named");
+}
+
 static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m)
 {
 	const char *errors[ACQ_NCAPTURE];
@@ -203,6 +226,7 @@ static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m)
 		acq_anomaly(
 		    a, "unfinished", "Status.plist",
 		    "SnapshotState is not \"finished\": the device did not complete this backup");
+	index_anomaly(a);
 }
 
 static json_t *case_json(const struct ifk_acquire_opts *o)

@@ -9,6 +9,25 @@
 #include "ifk/plist.h"
 #include "ifk/util.h"
 
+enum ifk_backup_top ifk_backup_top_kind(const char *name)
+{
+	static const char *const meta[] = {"Info.plist", "Manifest.plist", "Status.plist"};
+	static const char *const index[] = {"Manifest.db", "Manifest.mbdb"};
+	static const char *const known[] = {"DDNABackup.plist", "Manifest.mbdx"};
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(name, meta[i]) == 0)
+			return IFK_TOP_METADATA;
+	for (i = 0; i < 2; i++)
+		if (strcmp(name, index[i]) == 0)
+			return IFK_TOP_INDEX;
+	for (i = 0; i < 2; i++)
+		if (strcmp(name, known[i]) == 0)
+			return IFK_TOP_KNOWN;
+	return IFK_TOP_OTHER;
+}
+
 /* Reads an optional string: absent or of another type leaves *out NULL. */
 static void opt_string(plist_t dict, const char *key, char **out)
 {

@@ -46,6 +46,7 @@ struct vctx {
 	int index_done; /* the index file was read (hashed) already */
 	int meta_done;  /* Info, Manifest and Status.plist were read already */
 	int mbdb;
+	int in_snapshot; /* walking a leftover Snapshot/ folder */
 	struct ifk_keybag *kb; /* unlocked keybag, or NULL */
 	uint64_t files_seen, bytes_seen;
 	uint8_t *buf, *plain; /* read and plaintext buffers, one pair per run */

@@ -18,6 +18,8 @@
 
 #define MAX_DEPTH 32
 
+static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct ifk_error *err);
+
 struct reader {
 	EVP_MD_CTX *payload, *sha1;
 	struct ifk_decrypt *dec;
@@ -237,24 +239,6 @@ static const char *stored_file_id(const struct vctx *v, const char *rel)
 	return NULL;
 }
 
-static int is_metadata(const char *rel)
-{
-	static const char *const names[] = {"Info.plist", "Manifest.plist", "Status.plist",
-	                                    "Manifest.db", "Manifest.mbdb"};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(rel, names[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int is_plist(const char *rel)
-{
-	return strcmp(rel, "Info.plist") == 0 || strcmp(rel, "Manifest.plist") == 0 ||
-	       strcmp(rel, "Status.plist") == 0;
-}
-
 struct entry_row {
 	int found, kind;
 	sqlite3_int64 size;
@@ -468,27 +452,54 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 	return rc;
 }
 
-static int walk_file(struct vctx *v, int dfd, const char *name, const char *rel,
-                     struct ifk_error *err)
+/* A file outside the backup's own: read for the payload digest only. */
+static int payload_only(struct vctx *v, int dfd, const char *name, const char *rel,
+                        struct ifk_error *err)
 {
 	struct vsink s = {.out_fd = -1};
+
+	return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
+}
+
+static int walk_file(struct vctx *v, int dfd, const char *name, const char *rel, int depth,
+                     struct ifk_error *err)
+{
+	enum ifk_backup_top top = depth == 0 ? ifk_backup_top_kind(name) : IFK_TOP_OTHER;
 	const char *id;
 
-	if (is_metadata(rel)) {
-		int index = strcmp(rel, v->mbdb ? "Manifest.mbdb" : "Manifest.db") == 0;
-		if ((index && v->index_done) || (!index && v->meta_done && is_plist(rel)))
-			return 0;
-		return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
-	}
+	if (v->in_snapshot)
+		return payload_only(v, dfd, name, rel, err);
+	if (top == IFK_TOP_INDEX && strcmp(rel, v->mbdb ? "Manifest.mbdb" : "Manifest.db") == 0)
+		return v->index_done ? 0 : payload_only(v, dfd, name, rel, err);
+	if (top == IFK_TOP_METADATA)
+		return v->meta_done ? 0 : payload_only(v, dfd, name, rel, err);
+	if (top != IFK_TOP_OTHER) /* the other index, DDNABackup.plist, Manifest.mbdx */
+		return payload_only(v, dfd, name, rel, err);
 	id = stored_file_id(v, rel);
 	if (id && (v->entries_loaded || !v->meta.encrypted))
 		return backup_file(v, dfd, name, rel, id, err);
 	if (!id)
 		v_finding(v, C_BACKUP, V_WARN, rel, "not a file of the backup format");
-	return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
+	return payload_only(v, dfd, name, rel, err);
 }
 
-static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct ifk_error *err);
+/* Finder and iTunes write a backup into Snapshot/ and move it into place
+ * when it completes: one left behind is an interrupted backup. Its files
+ * are covered by the seal, not checked as backup files. */
+static int walk_snapshot(struct vctx *v, int sub, const char *rel, int depth,
+                         struct ifk_error *err)
+{
+	uint64_t before = v->files_seen;
+	int rc;
+
+	v->in_snapshot = 1;
+	rc = walk_dir(v, sub, rel, depth + 1, err);
+	v->in_snapshot = 0;
+	v_finding(v, C_BACKUP, V_FAIL, IFK_BACKUP_SNAPSHOT_DIR "/",
+	          "a Snapshot folder%s: Finder or iTunes left a backup that did not complete",
+	          v->files_seen > before ? " holding files" : "");
+	return rc;
+}
 
 static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel, int depth,
                       struct ifk_error *err)
@@ -501,7 +512,7 @@ static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel
 		return 0;
 	}
 	if (S_ISREG(st.st_mode))
-		return walk_file(v, dfd, name, rel, err);
+		return walk_file(v, dfd, name, rel, depth, err);
 	if (!S_ISDIR(st.st_mode)) {
 		v_finding(v, v->kind == VK_BACKUP ? C_BACKUP : C_SEAL, V_FAIL, rel,
 		          "not a regular file or folder (a symlink or special file)");
@@ -516,7 +527,10 @@ static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel
 		v_finding(v, C_BACKUP, V_FAIL, rel, "cannot open folder: %s", strerror(errno));
 		return 0;
 	}
-	rc = walk_dir(v, sub, rel, depth + 1, err);
+	if (depth == 0 && strcmp(name, IFK_BACKUP_SNAPSHOT_DIR) == 0)
+		rc = walk_snapshot(v, sub, rel, depth, err);
+	else
+		rc = walk_dir(v, sub, rel, depth + 1, err);
 	close(sub);
 	return rc;
 }

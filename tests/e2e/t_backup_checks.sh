@@ -69,6 +69,41 @@ finding backup fail "00/0000000000000000000000000000000000000000"
 has "has no entry in the index"
 ok "a missing stored file and a stray stored file fail the backup check"
 
+# Files iTunes and Finder write beside the index are part of the format;
+# a Snapshot folder left behind is an interrupted backup, never passed over.
+cp -a raw known
+printf '<?xml version="1.0"?><plist version="1.0"><dict/></plist>\n' > known/DDNABackup.plist
+run 0 "$VERIFY" known
+lacks "DDNABackup.plist"
+mkdir -p known/Snapshot/3d && echo partial > known/Snapshot/3d/partial
+run 1 "$VERIFY" known
+finding backup fail "Snapshot/"
+has "did not complete"
+lacks "not a file of the backup format"
+examiner
+run 1 "$ACQUIRE" --from known --out known.bag --key ex.key --cert ex.pem
+grep -q '"kind": "interrupted"' known.bag/ifk-acquisition.json || fail "no interrupted anomaly"
+[ -f known.bag/data/Snapshot/3d/partial ] && [ -f known.bag/data/DDNABackup.plist ] ||
+	fail "the Snapshot folder or DDNABackup.plist was not copied as found"
+run 1 "$VERIFY" known.bag
+check_status seal warn
+finding backup fail "Snapshot/"
+ok "DDNABackup.plist is a known file; a leftover Snapshot folder is recorded at acquisition and fails the backup check"
+
+# A folder that looks like a backup but has no file index is sealed as
+# found, with the anomaly recorded, and exit 1.
+mkdir noindex && cp raw/Info.plist raw/Manifest.plist raw/Status.plist noindex/
+run 1 "$ACQUIRE" --from noindex --out noindex.bag --key ex.key --cert ex.pem
+has "anomalies: 1"
+grep -q '"kind": "no-index"' noindex.bag/ifk-acquisition.json || fail "no no-index anomaly"
+run 1 "$VERIFY" noindex.bag
+finding backup fail "Manifest.db"
+has "no file index"
+: > noindex/Manifest.db
+run 1 "$ACQUIRE" --from noindex --out noindex2.bag --key ex.key --cert ex.pem
+grep -q 'file index is empty' noindex2.bag/ifk-acquisition.json || fail "an empty index was not recorded"
+ok "a backup without (or with an empty) Manifest.db is sealed with an anomaly and exit 1"
+
 # a plain BagIt bag made by hand (another tool)
 mkdir -p plain/data && cp -a raw/. plain/data/
 (cd plain && printf 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n' > bagit.txt &&

@@ -9,6 +9,19 @@
 #include "ifk/error.h"
 
 #define IFK_BACKUP_PLIST_MAX (256u * 1024 * 1024)
+/* The folder Finder and iTunes write a backup into and leave behind when
+ * it does not complete. */
+#define IFK_BACKUP_SNAPSHOT_DIR "Snapshot"
+
+/* What a file at the top of a backup folder is. */
+enum ifk_backup_top {
+	IFK_TOP_OTHER,    /* not a file of the backup format */
+	IFK_TOP_METADATA, /* Info.plist, Manifest.plist, Status.plist */
+	IFK_TOP_INDEX,    /* Manifest.db, Manifest.mbdb */
+	IFK_TOP_KNOWN,    /* written by iTunes/Finder beside them, not indexed:
+	                   * DDNABackup.plist, Manifest.mbdx (iOS 4 index) */
+};
+enum ifk_backup_top ifk_backup_top_kind(const char *name);
 
 struct ifk_backup_meta {
 	/* device identity (Info.plist, else Manifest.plist Lockdown); NULL when absent */
