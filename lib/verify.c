@@ -54,6 +54,11 @@ void v_skip(struct vctx *v, int check, const char *fmt, ...)
 	v->c[check].ran = 0;
 }
 
+void v_partial(struct vctx *v, const char *what)
+{
+	json_array_append_new(v->partial, json_string(what));
+}
+
 int v_stopped(const struct vctx *v)
 {
 	return v->o->stop && *v->o->stop;
@@ -185,6 +190,7 @@ static void release(struct vctx *v)
 		json_decref(v->c[i].findings);
 		json_decref(v->c[i].info);
 	}
+	json_decref(v->partial);
 }
 
 static const char *kind_name(enum vkind k)
@@ -225,10 +231,46 @@ static json_t *check_json(const struct vcheck *c)
 	return j;
 }
 
+static unsigned long warnings(const struct vctx *v)
+{
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < C_COUNT; i++)
+		n += v->c[i].ran ? v->c[i].nwarn : 0;
+	return n;
+}
+
+/* PASS or FAIL; --strict also fails a partial check or any warning, and
+ * says so in verdict_reason. */
+static void set_verdict(const struct vctx *v, json_t *r)
+{
+	size_t np = json_array_size(v->partial);
+	unsigned long nw = warnings(v);
+	int pass = verdict_pass(v);
+	char why[160];
+
+	json_object_set_new(r, "partial", json_boolean(np > 0));
+	json_object_set(r, "partial_reasons", v->partial);
+	json_object_set_new(r, "strict", json_boolean(v->o->strict));
+	if (pass && v->o->strict && (np || nw)) {
+		if (np)
+			snprintf(why, sizeof(why), "strict: partial (%s), %lu warning%s",
+			         json_string_value(json_array_get(v->partial, 0)), nw,
+			         nw == 1 ? "" : "s");
+		else
+			snprintf(why, sizeof(why), "strict: %lu warning%s", nw, nw == 1 ? "" : "s");
+		json_object_set_new(r, "verdict_reason", json_string(why));
+		pass = 0;
+	}
+	json_object_set_new(r, "verdict", json_string(pass ? "PASS" : "FAIL"));
+}
+
 static json_t *build_report(const struct vctx *v, time_t start)
 {
 	char t0[21], t1[21];
 	json_t *r, *checks = json_array();
+	char *target = ifk_text_escape(v->o->target);
 	int i;
 
 	ifk_time_iso(start, t0);
@@ -236,10 +278,12 @@ static json_t *build_report(const struct vctx *v, time_t start)
 	for (i = 0; i < C_COUNT; i++)
 		json_array_append_new(checks, check_json(&v->c[i]));
 	r = json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:o}", "tool", "ifk-verify",
-	              "version", IFK_VERSION, "format_version", 1, "target", v->o->target, "kind",
-	              kind_name(v->kind), "sealed", v->kind == VK_IFK_BAG, "started", t0, "ended",
-	              t1, "checks", checks);
-	json_object_set_new(r, "verdict", json_string(verdict_pass(v) ? "PASS" : "FAIL"));
+	              "version", IFK_VERSION, "format_version", 1, "target",
+	              target ? target : "", "kind", kind_name(v->kind), "sealed",
+	              v->kind == VK_IFK_BAG, "started", t0, "ended", t1, "checks", checks);
+	free(target);
+	if (r)
+		set_verdict(v, r);
 	return r;
 }
 
@@ -260,6 +304,10 @@ static int append_custody(struct vctx *v, json_t *report, struct ifk_error *err)
 		                json_object_get(c, "status"));
 	}
 	json_object_set_new(d, "checks", checks);
+	if (json_array_size(v->partial))
+		json_object_set(d, "partial_reasons", v->partial);
+	if (v->o->strict)
+		json_object_set_new(d, "strict", json_true());
 	if (v->o->trust_path)
 		json_object_set_new(d, "trusted_certificate", json_string(v->o->trust_path));
 	ev.details = d;
@@ -283,6 +331,7 @@ static void init_checks(struct vctx *v)
 		v->c[i].info = json_object();
 		v->c[i].ran = 1;
 	}
+	v->partial = json_array();
 }
 
 static int run_checks(struct vctx *v, struct ifk_error *err)

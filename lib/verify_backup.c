@@ -98,12 +98,15 @@ static void unlock(struct vctx *v)
 		       "the backup is encrypted and no password was given "
 		       "(--password-file, IFK_PASSWORD or the prompt): files not "
 		       "decrypted");
+		v_partial(v, "not decrypted");
+		v->no_password = 1;
 		return;
 	}
 	rc = ifk_keybag_unlock(v->kb, pw, len, &e);
 	OPENSSL_cleanse(pw, len);
 	free(pw);
 	if (rc == IFK_EPASSWORD) {
+		json_object_set_new(v->c[C_ENCRYPTION].info, "wrong_password", json_true());
 		v_finding(
 		    v, C_ENCRYPTION, V_FAIL, "Manifest.plist",
 		    "wrong password: the keybag's class keys fail the key-wrap integrity check");
@@ -278,7 +281,7 @@ static int read_entries(struct vctx *v, const char *path, const char *name, stru
 		return ifk_error_set(err, IFK_EINTR, "interrupted");
 	if (rc) {
 		v_finding(v, C_BACKUP, V_FAIL, name, "%s", e.msg);
-		if (v->meta.encrypted && !v->mbdb)
+		if (v->meta.encrypted && v->meta.manifest_key && !v->mbdb)
 			v_finding(v, C_ENCRYPTION, V_FAIL, name,
 			          "does not decrypt to a valid SQLite database");
 		return 0;
@@ -306,19 +309,26 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 		v_finding(v, C_BACKUP, V_FAIL, name, "missing: the backup has no file index");
 		return 0;
 	}
-	if (!v->mbdb && v->meta.encrypted) {
+	/* iOS 10.2 and later encrypt Manifest.db whole and say so with a
+	 * ManifestKey; earlier encrypted backups keep their index plain */
+	if (!v->mbdb && v->meta.encrypted && v->meta.manifest_key) {
 		struct ifk_error e = {0};
+		if (!v->kb && v->no_password) {
+			v_partial(v, "index not read");
+			json_object_set_new(v->c[C_BACKUP].info, "index_not_read",
+			                    json_string("Manifest.db is encrypted and no password "
+			                                "was given: its entries are not checked"));
+			return 0;
+		}
 		if (!v->kb) {
 			v_finding(v, C_BACKUP, V_WARN, name,
 			          "encrypted and not unlocked: the index's "
 			          "entries are not checked");
 			return 0;
 		}
-		if (!v->meta.manifest_key ||
-		    ifk_keybag_unwrap_key(v->kb, v->meta.manifest_key, v->meta.manifest_key_len,
+		if (ifk_keybag_unwrap_key(v->kb, v->meta.manifest_key, v->meta.manifest_key_len,
 		                          key, NULL, &e) != 0) {
-			v_finding(v, C_ENCRYPTION, V_FAIL, "Manifest.plist", "ManifestKey: %s",
-			          v->meta.manifest_key ? e.msg : "missing");
+			v_finding(v, C_ENCRYPTION, V_FAIL, "Manifest.plist", "ManifestKey: %s", e.msg);
 			return 0;
 		}
 		s.key = key;

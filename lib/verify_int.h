@@ -35,6 +35,7 @@ struct vctx {
 	int backup_fd;              /* the backup: data/ in a bag, else the target */
 	const char *payload_prefix; /* "data/" in a bag, "" for a raw backup */
 	struct vcheck c[C_COUNT];
+	json_t *partial; /* what could not be checked, and why (strings) */
 	sqlite3 *work;             /* private temporary database: payload and entries */
 	char *tmpdir;              /* private (0700) folder for decrypted temporaries */
 	const char *manifest_name; /* the payload manifest in use */
@@ -48,6 +49,7 @@ struct vctx {
 	int mbdb;
 	int in_snapshot; /* walking a leftover Snapshot/ folder */
 	struct ifk_keybag *kb; /* unlocked keybag, or NULL */
+	int no_password;       /* encrypted, and no password was given */
 	uint64_t files_seen, bytes_seen;
 	uint8_t *buf, *plain; /* read and plaintext buffers, one pair per run */
 	uint64_t oxum_bytes, oxum_files;
@@ -59,6 +61,9 @@ struct vctx {
 void v_finding(struct vctx *v, int check, enum vlevel level, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void v_skip(struct vctx *v, int check, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Something the target holds that this run could not check (no password):
+ * the verdict is then partial. */
+void v_partial(struct vctx *v, const char *what);
 int v_stopped(const struct vctx *v);
 
 /* verify_bag.c: the seal, tag manifest, payload manifest loading, extras */

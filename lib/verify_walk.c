@@ -325,6 +325,28 @@ static int file_key(struct vctx *v, struct entry_row *e, uint8_t key[32])
 	return 0;
 }
 
+/* A file left encrypted (no password, or a class that stays on the device)
+ * is still checked for its length: AES-CBC with PKCS#7 makes Size bytes
+ * into the next whole 16-byte block (a full block more when Size is one);
+ * an empty file is stored empty, or as that one block. */
+static void cipher_length(struct vctx *v, const struct entry_row *e, uint64_t stored)
+{
+	uint64_t want = e->size > 0 ? ((uint64_t)e->size / 16 + 1) * 16 : 0;
+
+	if (e->size == 0 && stored == 16)
+		return; /* an empty file encrypted: one block of padding */
+	if (stored % 16)
+		v_finding(v, C_BACKUP, V_FAIL, e->where,
+		          "the stored file's %llu bytes are not whole 16-byte blocks: encrypted "
+		          "content cut short or damaged",
+		          (unsigned long long)stored);
+	else if (stored != want)
+		v_finding(v, C_BACKUP, V_WARN, e->where,
+		          "Size mismatch: the index says %lld bytes, which encrypt to %llu; the "
+		          "stored file has %llu",
+		          (long long)e->size, (unsigned long long)want, (unsigned long long)stored);
+}
+
 static void after_read(struct vctx *v, struct entry_row *e, struct vsink *s, int decrypting)
 {
 	char hex[41], want[41];
@@ -352,6 +374,8 @@ static void after_read(struct vctx *v, struct entry_row *e, struct vsink *s, int
 		v_finding(v, C_BACKUP, V_WARN, e->where,
 		          "Size mismatch: the index says %lld bytes, the file has %llu",
 		          (long long)e->size, (unsigned long long)s->bytes);
+	} else if (v->meta.encrypted) {
+		cipher_length(v, e, s->bytes);
 	}
 }
 

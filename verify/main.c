@@ -39,9 +39,11 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ifk-verify [--password-file F] [--trust CERT] [--json] [--read-only]\n"
-	           "                  [--examiner NAME] [--progress] [-q] [-v] BAG|BACKUP\n"
+	           "                  [--strict] [--examiner NAME] [--progress] [-q] [-v] BAG|BACKUP\n"
 	           "       ifk-verify [--trust CERT] [--json] [-q] REPORT [BAG]\n"
 	           "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
+	           "A check that could not be done whole (no password) makes the verdict partial;\n"
+	           "--strict fails a partial verdict and any warning.\n"
 	           "Exit: 0 pass, 1 a check failed, 2 usage, 3 I/O error, 130 interrupted.\n");
 }
 
@@ -70,6 +72,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	                                     {"examiner", required_argument, NULL, 'x'},
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {"read-only", no_argument, NULL, 'r'},
+	                                     {"strict", no_argument, NULL, 's'},
 	                                     {"progress", no_argument, NULL, 'p'},
 	                                     {"quiet", no_argument, NULL, 'q'},
 	                                     {"verbose", no_argument, NULL, 'v'},
@@ -94,6 +97,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'r':
 			a->o.read_only = 1;
+			break;
+		case 's':
+			a->o.strict = 1;
 			break;
 		case 'p':
 			a->progress = 1;
@@ -157,6 +163,8 @@ static void summary(json_t *c, const struct args *a, char *out, size_t cap)
 	else if (strcmp(name, "custody") == 0)
 		snprintf(out, cap, "%lld entries, head %.16s", ifk_cli_num(i, "entries"),
 		         ifk_cli_str(i, "head_sha256"));
+	else if (strcmp(name, "backup") == 0 && *ifk_cli_str(i, "index_not_read"))
+		snprintf(out, cap, "%s", ifk_cli_str(i, "index_not_read"));
 	else if (strcmp(name, "backup") == 0)
 		snprintf(out, cap, "%s, %lld entries",
 		         *ifk_cli_str(i, "index") ? ifk_cli_str(i, "index") : "no index",
@@ -169,6 +177,25 @@ static void summary(json_t *c, const struct args *a, char *out, size_t cap)
 		         json_array_size(json_object_get(i, "classes_not_decryptable_off_device")),
 		         ifk_cli_num(i, "files_decrypted"));
 	(void)a;
+}
+
+/* The last line: the verdict, and what it does not cover or why --strict
+ * failed it. */
+static void print_verdict(json_t *r)
+{
+	json_t *p = json_object_get(r, "partial_reasons");
+	size_t i;
+
+	printf("ifk-verify: %s", ifk_cli_str(r, "verdict"));
+	if (*ifk_cli_str(r, "verdict_reason"))
+		printf(" (%s)", ifk_cli_str(r, "verdict_reason"));
+	else if (json_array_size(p)) {
+		printf(" (partial: ");
+		for (i = 0; i < json_array_size(p); i++)
+			printf("%s%s", i ? ", " : "", json_string_value(json_array_get(p, i)));
+		putchar(')');
+	}
+	putchar('\n');
 }
 
 static void print_human(json_t *r, const struct args *a)
@@ -207,7 +234,7 @@ static void print_human(json_t *r, const struct args *a)
 		printf("custody: appended entry %s\n", ifk_cli_str(r, "custody_appended"));
 	else if (*ifk_cli_str(r, "custody_append_error"))
 		printf("custody: nothing appended: %s\n", ifk_cli_str(r, "custody_append_error"));
-	printf("ifk-verify: %s\n", ifk_cli_str(r, "verdict"));
+	print_verdict(r);
 }
 
 static void print_signature(json_t *sig, const struct args *a)
@@ -341,7 +368,7 @@ int main(int argc, char **argv)
 	} else if (!a.quiet) {
 		print_human(report, &a);
 	} else {
-		printf("ifk-verify: %s\n", ifk_cli_str(report, "verdict"));
+		print_verdict(report);
 	}
 	code = strcmp(ifk_cli_str(report, "verdict"), "PASS") == 0 ? EXIT_PASS : EXIT_FAIL;
 	json_decref(report);

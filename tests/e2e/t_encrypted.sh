@@ -36,7 +36,34 @@ ok "a wrong password is reported as a wrong password"
 run 0 "$VERIFY" --read-only bag </dev/null
 check_status encryption skip
 has "no password was given"
-ok "without a password the decryption check is skipped and says so"
+has "ifk-verify: PASS (partial: not decrypted, index not read)"
+run 0 "$VERIFY" --read-only --json bag </dev/null
+has '"partial": true'
+has '"not decrypted"'
+run 1 "$VERIFY" --read-only --strict bag </dev/null
+has "ifk-verify: FAIL (strict: partial (not decrypted)"
+run 1 "$VERIFY" --read-only --strict --password-file pw.txt bag
+has "ifk-verify: FAIL (strict: 1 warning)" # the stale Size
+run 0 "$VERIFY" --read-only --password-file pw.txt bag
+has "ifk-verify: PASS"
+lacks "partial"
+ok "without a password the verdict is partial and says so; --strict fails partial and warnings"
+
+# Without the password the index of an older encrypted backup (Manifest.mbdb,
+# or Manifest.db before iOS 10.2) is still read: presence and each stored
+# length against Size under AES-CBC's padding rule.
+sample oldenc --layout mbdb --encrypt --password-file pw.txt --iter 1000 --stale-size
+run 0 "$VERIFY" oldenc </dev/null
+has "Manifest.mbdb, 57 entries"
+finding backup warn "Library/SMS/sms.db"
+has "which encrypt to 49168; the stored file has 61456"
+has "ifk-verify: PASS (partial: not decrypted)"
+sms=$(printf 'HomeDomain-Library/SMS/sms.db' | sha1sum | cut -c1-40)
+truncate -s -5 "oldenc/$sms"
+run 1 "$VERIFY" oldenc </dev/null
+finding backup fail "Library/SMS/sms.db"
+has "not whole 16-byte blocks"
+ok "without the password, a readable index still checks presence and ciphertext lengths"
 
 cp -a src trunc
 victim=$(find trunc -path '*/[0-9a-f][0-9a-f]/*' -type f -size +10k | head -n 1)

@@ -49,6 +49,7 @@ struct ifk_verify_opts {
 	const char *trust_path; /* may be NULL */
 	const char *examiner;   /* for the custody entry; may be NULL */
 	int read_only;          /* never append to the custody log */
+	int strict;             /* a partial check or any warning fails the verdict */
 	ifk_password_fn password;
 	void *password_ctx;
 	volatile sig_atomic_t *stop;
