@@ -16,6 +16,7 @@
 
 #include "ifk/bag.h"
 #include "ifk/custody.h"
+#include "ifk/manifest.h"
 #include "ifk/util.h"
 #include "parse_eng.h"
 
@@ -321,7 +322,73 @@ static int top_plists_load(struct peng *g, const char *kind, struct ifk_error *e
 
 /* ---- artifacts ---- */
 
-static int run_artifacts(struct peng *g, json_t *arr, int *findings, struct ifk_error *err)
+#define ART_FINDINGS_MAX 20
+
+/* Whether a verification finding's file names one of the artifact's
+ * sources: by fileID (every finding on a backup file carries it), by its
+ * name (the top-level plists), or by a folder's domain/prefix. */
+static int finding_touches(const struct ifk_artifact *art, const char *file)
+{
+	static const char *const companions[] = {"", "-wal", "-shm"};
+	const struct ifk_art_source *src;
+	char id[IFK_FILE_ID_LEN + 1], *path = NULL;
+	size_t k, n;
+	int hit = 0;
+
+	for (src = art->sources; !hit && src->domain; src++) {
+		n = strlen(src->path);
+		if (!*src->domain) {
+			hit = strcmp(file, src->path) == 0;
+		} else if (n && src->path[n - 1] == '/') {
+			hit = strncmp(file, src->domain, strlen(src->domain)) == 0 &&
+			      file[strlen(src->domain)] == '/' &&
+			      strncmp(file + strlen(src->domain) + 1, src->path, n) == 0;
+		} else {
+			for (k = 0; !hit && k < 3; k++) {
+				if (asprintf(&path, "%s%s", src->path, companions[k]) < 0)
+					return 0;
+				if (ifk_file_id(src->domain, path, id, NULL) == 0)
+					hit = strstr(file, id) != NULL;
+				free(path);
+			}
+		}
+	}
+	return hit;
+}
+
+/* Lists, beside an artifact's status, the verification findings that touch
+ * its sources, so that a row's trust can be judged where it is read. */
+static void artifact_findings(const struct ifk_artifact *art, json_t *report, json_t *st)
+{
+	json_t *checks = json_object_get(report, "checks"), *list = json_array();
+	size_t i, j, total = 0;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
+		for (j = 0; j < json_array_size(f); j++) {
+			json_t *x = json_array_get(f, j);
+			const char *file = json_string_value(json_object_get(x, "file"));
+			if (!file || !*file || !finding_touches(art, file))
+				continue;
+			if (++total <= ART_FINDINGS_MAX)
+				json_array_append_new(
+				    list, json_pack("{s:O, s:O, s:O, s:O}", "check",
+				                    json_object_get(c, "name"), "level",
+				                    json_object_get(x, "level"), "file",
+				                    json_object_get(x, "file"), "reason",
+				                    json_object_get(x, "reason")));
+		}
+	}
+	if (total) {
+		json_object_set_new(st, "verification_findings", list);
+		json_object_set_new(st, "verification_findings_total", json_integer((json_int_t)total));
+	} else {
+		json_decref(list);
+	}
+}
+
+static int run_artifacts(struct peng *g, json_t *report, json_t *arr, int *findings,
+                         struct ifk_error *err)
 {
 	size_t i;
 	int rc = 0;
@@ -336,8 +403,11 @@ static int run_artifacts(struct peng *g, json_t *arr, int *findings, struct ifk_
 		if (rc)
 			break;
 		s = json_string_value(json_object_get(st, "status"));
-		if (strcmp(s, "ok") != 0 && strcmp(s, "absent") != 0)
+		/* absent and not_decryptable are what the backup is, not flaws */
+		if (strcmp(s, "ok") != 0 && strcmp(s, "absent") != 0 &&
+		    strcmp(s, "not_decryptable") != 0)
 			*findings = 1;
+		artifact_findings(g->arts[i], report, st);
 		json_array_append_new(arr, st);
 	}
 	if (!rc)
@@ -414,6 +484,33 @@ static json_t *esc_string(const char *s)
 	return j;
 }
 
+#define FAILURES_LISTED 20
+
+/* The first failures of the verification, and how many there are: what
+ * made the outcome "findings" or "refused" (verify.json has them all). */
+static void verification_failures(json_t *v, json_t *report)
+{
+	json_t *checks = json_object_get(report, "checks"), *list = json_array();
+	json_int_t total = 0;
+	size_t i, j;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
+		total += json_integer_value(json_object_get(c, "failures"));
+		for (j = 0; j < json_array_size(f) && json_array_size(list) < FAILURES_LISTED; j++) {
+			json_t *x = json_array_get(f, j);
+			if (strcmp(json_string_value(json_object_get(x, "level")), "fail") != 0)
+				continue;
+			json_array_append_new(list, json_pack("{s:O, s:O, s:O}", "check",
+			                                      json_object_get(c, "name"), "file",
+			                                      json_object_get(x, "file"), "reason",
+			                                      json_object_get(x, "reason")));
+		}
+	}
+	json_object_set_new(v, "failures", list);
+	json_object_set_new(v, "failures_total", json_integer(total));
+}
+
 static json_t *verification_json(struct peng *g, json_t *report)
 {
 	json_t *v = json_object(), *checks = json_object(),
@@ -428,6 +525,7 @@ static json_t *verification_json(struct peng *g, json_t *report)
 	}
 	json_object_set(v, "verdict", json_object_get(report, "verdict"));
 	json_object_set_new(v, "checks", checks);
+	verification_failures(v, report);
 	json_object_set_new(v, "no_verify", json_boolean(g->o->no_verify));
 	if (kind && strcmp(kind, "ifk-bag") != 0)
 		json_object_set_new(
@@ -588,25 +686,48 @@ static int need_password(json_t *report, struct ifk_error *err)
 	return 0;
 }
 
+/* A check's status in the verification report ("pass", "fail", ...). */
+static const char *check_status(json_t *report, const char *name)
+{
+	json_t *checks = json_object_get(report, "checks");
+	size_t i;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i);
+		const char *n = json_string_value(json_object_get(c, "name"));
+		if (n && strcmp(n, name) == 0)
+			return json_string_value(json_object_get(c, "status"));
+	}
+	return "";
+}
+
+static json_t *check_info(json_t *report, const char *name)
+{
+	json_t *checks = json_object_get(report, "checks");
+	size_t i;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i);
+		const char *n = json_string_value(json_object_get(c, "name"));
+		if (n && strcmp(n, name) == 0)
+			return json_object_get(c, "info");
+	}
+	return NULL;
+}
+
 /* A wrong password leaves nothing to parse (the index itself does not
  * decrypt): refused even under --no-verify. */
 static int wrong_password(json_t *report)
 {
-	json_t *checks = json_object_get(report, "checks");
-	size_t i, j;
+	return json_is_true(json_object_get(check_info(report, "encryption"), "wrong_password"));
+}
 
-	for (i = 0; i < json_array_size(checks); i++) {
-		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
-		const char *name = json_string_value(json_object_get(c, "name"));
-		for (j = 0; name && strcmp(name, "encryption") == 0 && j < json_array_size(f);
-		     j++) {
-			const char *r =
-			    json_string_value(json_object_get(json_array_get(f, j), "reason"));
-			if (r && strstr(r, "wrong password"))
-				return 1;
-		}
-	}
-	return 0;
+/* Only what may have been altered is refused: a failed seal or custody
+ * chain. The backup's own flaws are findings to parse around. */
+static int integrity_failed(json_t *report)
+{
+	return strcmp(check_status(report, "seal"), "fail") == 0 ||
+	       strcmp(check_status(report, "custody"), "fail") == 0;
 }
 
 /* ---- the whole run ---- */
@@ -638,8 +759,8 @@ static void release(struct peng *g)
 	ifk_keybag_free(g->kb);
 }
 
-static int refuse(struct peng *g, json_t *report, time_t start, json_t **summary,
-                  struct ifk_error *err)
+static int refuse(struct peng *g, json_t *report, time_t start, const char *why,
+                  json_t **summary, struct ifk_error *err)
 {
 	json_t *s = summary_new(g, report, start), *arts = json_array();
 	int rc;
@@ -650,6 +771,7 @@ static int refuse(struct peng *g, json_t *report, time_t start, json_t **summary
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	}
 	summary_finish(g, s, arts, "refused");
+	json_object_set_new(s, "refused_because", json_string(why));
 	json_object_set(s, "verify_report", report);
 	json_decref(arts);
 	*summary = s;
@@ -670,7 +792,7 @@ static int parse_and_write(struct peng *g, json_t *report, time_t start, json_t 
 	                   : ifk_error_set(err, IFK_ENOMEM, "out of memory");
 
 	if (!rc)
-		rc = run_artifacts(g, arts, &findings, err);
+		rc = run_artifacts(g, report, arts, &findings, err);
 	if (!rc && (g->files_failed || g->yara_errors))
 		findings = 1;
 	*outcome = findings ? IFK_PARSE_FINDINGS : IFK_PARSE_OK;
@@ -710,10 +832,12 @@ int ifk_parse_run(const struct ifk_parse_opts *o, json_t **summary, enum ifk_par
 		rc = ifk_error_set(err, IFK_EINTR, "interrupted");
 	if (!rc)
 		rc = need_password(report, err);
-	if (!rc && strcmp(json_string_value(json_object_get(report, "verdict")), "PASS") != 0 &&
-	    (!o->no_verify || wrong_password(report))) {
+	if (!rc && wrong_password(report)) {
 		*outcome = IFK_PARSE_REFUSED;
-		rc = refuse(&g, report, start, summary, err);
+		rc = refuse(&g, report, start, "wrong-password", summary, err);
+	} else if (!rc && integrity_failed(report) && !o->no_verify) {
+		*outcome = IFK_PARSE_REFUSED;
+		rc = refuse(&g, report, start, "integrity", summary, err);
 	} else if (!rc) {
 		rc = parse_and_write(&g, report, start, summary, outcome, err);
 	}

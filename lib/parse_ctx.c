@@ -157,6 +157,25 @@ int ifk_parse_ctx_add_file(struct ifk_parse_ctx *c, const char *domain, const ch
 	return rc;
 }
 
+int ifk_parse_ctx_add_unreadable(struct ifk_parse_ctx *c, const char *domain,
+                                 const char *relative_path, const char *state,
+                                 struct ifk_error *err)
+{
+	char id[IFK_FILE_ID_LEN + 1];
+	int rc;
+
+	if (strcmp(state, "missing") != 0 && strcmp(state, "not-decryptable-off-device") != 0)
+		return ifk_error_set(err, IFK_EINVAL, "%s: not a state of an unreadable file", state);
+	rc = ifk_file_id(domain, relative_path, id, err);
+	if (!rc)
+		rc = p_ctx_index(c, domain, relative_path, id, 0, 0, 0, 0, NULL, state,
+		                 strcmp(state, "missing") == 0
+		                     ? "listed in the index, but not stored in the backup"
+		                     : "its protection class cannot be decrypted off the device",
+		                 NULL, err);
+	return rc;
+}
+
 /* ---- sources ---- */
 
 static struct ifk_src *src_find(struct ifk_art *a, const char *domain, const char *relpath)
@@ -218,12 +237,17 @@ int ifk_art_source(struct ifk_art *a, const char *domain, const char *path, stru
 		const char *state = (const char *)sqlite3_column_text(st, 0);
 		const char *reason = (const char *)sqlite3_column_text(st, 1);
 		const char *local = (const char *)sqlite3_column_text(st, 2);
-		if (state && strcmp(state, "not-decryptable-off-device") == 0)
+		if (state && strcmp(state, "not-decryptable-off-device") == 0) {
+			a->saw_off_device = 1;
 			rc = ifk_error_set(err, IFK_ECRYPTO,
 			                   "%s: its protection class cannot be decrypted off the "
 			                   "device",
 			                   w);
-		else if (!state || strcmp(state, "ok") != 0)
+		} else if (state && strcmp(state, "missing") == 0) {
+			a->saw_missing = 1;
+			rc = ifk_error_set(err, IFK_ENOTFOUND,
+			                   "%s: listed in the index, but not stored in the backup", w);
+		} else if (!state || strcmp(state, "ok") != 0)
 			rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s", w,
 			                   reason ? reason : "could not be read");
 		else if (!local)
@@ -618,13 +642,18 @@ int ifk_art_query(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char 
 
 /* ---- one artifact's run ---- */
 
-static const char *status_name(int rc)
+/* absent: the index lists none of its sources; missing: it lists one the
+ * backup does not store; not_decryptable: one's class key stays on the
+ * device. */
+static const char *status_name(const struct ifk_art *a, int rc)
 {
 	switch (rc) {
 	case 0:
 		return "ok";
 	case IFK_ENOTFOUND:
-		return "absent";
+		return a->saw_missing ? "missing" : "absent";
+	case IFK_ECRYPTO:
+		return a->saw_off_device ? "not_decryptable" : "failed";
 	case IFK_EUNSUPPORTED:
 		return "unsupported-schema";
 	default:
@@ -678,11 +707,9 @@ static json_t *status_json(struct ifk_art *a, int rc, const char *reason)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", a->art->name, "title",
 	                      a->art->title, "parser_version", a->art->version, "status",
-	                      status_name(rc), "rows", (json_int_t)a->rows);
+	                      status_name(a, rc), "rows", (json_int_t)a->rows);
 
-	if (rc && rc != IFK_ENOTFOUND)
-		json_object_set_new(j, "reason", json_string(reason));
-	if (rc == IFK_ENOTFOUND)
+	if (rc)
 		json_object_set_new(j, "reason", json_string(reason));
 	if (rc && rc != IFK_ENOTFOUND && a->rows)
 		json_object_set_new(j, "partial", json_true());

@@ -53,6 +53,8 @@ struct ifk_art {
 	char bad_col[128];    /* a row function named an unknown column */
 	long long sql_ticks;  /* SQLite progress-handler calls so far */
 	int sql_cut;          /* a query was cut off for running too long */
+	int saw_missing;      /* a source is listed in the index but not stored */
+	int saw_off_device;   /* a source's class key stays on the device */
 };
 
 struct ifk_parse_ctx {

@@ -314,10 +314,24 @@ static void tap_close(void *ctx, void *state, int ok, int off_device, const char
 	pfile_free(pf);
 }
 
+/* Listed by the index, not stored: recorded so that an artifact whose
+ * source it is says "missing", not "absent". */
+static void tap_missing(void *ctx, const struct ifk_verify_file *f)
+{
+	struct peng *g = ctx;
+	struct ifk_error e = {0};
+
+	if (p_ctx_index(g->ctx, f->domain, f->relative_path, f->file_id, f->size, f->mtime,
+	                f->birth, f->protection_class, NULL, "missing",
+	                "listed in the index, but not stored in the backup", NULL, &e) != 0)
+		note_error(g, IFK_EIO, "%s", e.msg);
+}
+
 void p_tap_init(struct peng *g, struct ifk_verify_tap *t)
 {
 	t->ctx = g;
 	t->open = tap_open;
 	t->data = tap_data;
 	t->close = tap_close;
+	t->missing = tap_missing;
 }

@@ -801,7 +801,8 @@ static void kv_object(FILE *o, const json_t *obj)
 static const char *tone(const char *s)
 {
 	static const char *const good[] = {"pass", "ok", "sealed", "PASS", "complete", NULL};
-	static const char *const warn[] = {"warn", "findings", "unsupported-schema", NULL};
+	static const char *const warn[] = {"warn", "findings", "unsupported-schema", "missing",
+	                                   NULL};
 	static const char *const bad[] = {"fail", "FAIL", "failed", "refused", "incomplete", NULL};
 	int i;
 
@@ -1374,6 +1375,34 @@ static void put_sources(FILE *o, const json_t *list)
 	fputs("</ul>", o);
 }
 
+/* The verification findings on an artifact's sources, beside its rows. */
+static void put_art_findings(FILE *o, const json_t *a)
+{
+	const json_t *f = at(a, "verification_findings"), *x;
+	json_int_t total = int_at(a, "verification_findings_total", 0);
+	size_t i;
+
+	if (!json_array_size(f))
+		return;
+	fputs("<ul class=\"findings\">", o);
+	json_array_foreach(f, i, x)
+	{
+		fputs("<li>", o);
+		badge(o, str_at(x, "level"));
+		putc(' ', o);
+		put_val(o, at(x, "check"));
+		fputs(": <code>", o);
+		put_val(o, at(x, "file"));
+		fputs("</code>: ", o);
+		put_val(o, at(x, "reason"));
+		fputs("</li>", o);
+	}
+	if (total > (json_int_t)json_array_size(f))
+		fprintf(o, "<li>and %" JSON_INTEGER_FORMAT " more (parse/parse.json)</li>",
+		        total - (json_int_t)json_array_size(f));
+	fputs("</ul>", o);
+}
+
 static void summary_row(FILE *o, const json_t *a, int shown)
 {
 	const char *name = str_at(a, "name"), *status = str_at(a, "status");
@@ -1402,6 +1431,7 @@ static void summary_row(FILE *o, const json_t *a, int shown)
 	fputs("</td><td>", o);
 	if (str_at(a, "reason"))
 		put_val(o, at(a, "reason"));
+	put_art_findings(o, a);
 	fputs("</td><td>", o);
 	put_sources(o, at(a, "sources"));
 	fputs("</td></tr>\n", o);

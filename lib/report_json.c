@@ -103,10 +103,13 @@ static json_t *parse_json(struct rep *r)
 		const char *name = json_string_value(json_object_get(a, "name"));
 		snprintf(member, sizeof(member), "parse/%s.jsonl", name ? name : "");
 		json_array_append_new(
-		    arts, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "name", get(a, "name"),
-		                    "title", get(a, "title"), "status", get(a, "status"), "rows",
-		                    get(a, "rows"), "reason", get(a, "reason"), "sources",
-		                    get(a, "sources"), "member", member));
+		    arts, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o}", "name",
+		                    get(a, "name"), "title", get(a, "title"), "status",
+		                    get(a, "status"), "rows", get(a, "rows"), "reason",
+		                    get(a, "reason"), "sources", get(a, "sources"), "member", member,
+		                    "verification_findings", get(a, "verification_findings"),
+		                    "verification_findings_total",
+		                    get(a, "verification_findings_total")));
 	}
 	return json_pack(
 	    "{s:o, s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:I, s:o}", "outcome", get(p, "outcome"),

@@ -356,22 +356,43 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 	return rc;
 }
 
+/* A file the index lists that the backup does not store: a finding, and
+ * the tap hears of it (ifk-parse tells "missing" from "absent"). */
+static void unseen_entry(struct vctx *v, sqlite3_stmt *st)
+{
+	const char *id = (const char *)sqlite3_column_text(st, 0);
+	const char *domain = (const char *)sqlite3_column_text(st, 1);
+	const char *rel = (const char *)sqlite3_column_text(st, 2);
+	struct ifk_verify_file f = {id ? id : "",
+	                            domain ? domain : "",
+	                            rel ? rel : "",
+	                            (uint64_t)sqlite3_column_int64(st, 3),
+	                            sqlite3_column_int64(st, 4),
+	                            sqlite3_column_int64(st, 5),
+	                            (uint32_t)sqlite3_column_int64(st, 6)};
+	char where[600];
+
+	snprintf(where, sizeof(where), "%s/%s (%s)", f.domain, f.relative_path, f.file_id);
+	v_finding(v, C_BACKUP, f.size > 0 ? V_FAIL : V_WARN, where,
+	          "the index lists this file but it is not stored in the backup");
+	if (v->o->tap && v->o->tap->missing)
+		v->o->tap->missing(v->o->tap->ctx, &f);
+}
+
 void v_check_unseen_entries(struct vctx *v)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (!v->entries_loaded ||
-	    sqlite3_prepare_v2(v->work,
-	                       "SELECT file_id, domain, relpath, size FROM entries"
-	                       " WHERE seen = 0 AND kind = 0 ORDER BY domain, relpath",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (!v->entries_loaded)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char where[600];
-		snprintf(where, sizeof(where), "%s/%s (%s)", sqlite3_column_text(st, 1),
-		         sqlite3_column_text(st, 2), sqlite3_column_text(st, 0));
-		v_finding(v, C_BACKUP, sqlite3_column_int64(st, 3) > 0 ? V_FAIL : V_WARN, where,
-		          "the index lists this file but it is not stored in the backup");
+	if (sqlite3_prepare_v2(v->work,
+	                       "SELECT file_id, domain, relpath, size, mtime, birth, class"
+	                       " FROM entries WHERE seen = 0 AND kind = 0 ORDER BY domain, relpath",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		v_finding(v, C_BACKUP, V_FAIL, "", "work database: %s", sqlite3_errmsg(v->work));
+		return;
 	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		unseen_entry(v, st);
 	sqlite3_finalize(st);
 }

@@ -48,8 +48,11 @@ static void usage(FILE *f)
 	        "                 [--progress] [-q]\n"
 	        "       ifk-parse --list\n"
 	        "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
-	        "Exit: 0 ok, 1 done with findings, 2 usage, 3 I/O error, 4 refused (the bag\n"
-	        "failed verification), 130 interrupted.\n");
+	        "A bag whose seal or custody check fails, or a wrong password, is refused;\n"
+	        "the backup's own flaws (files listed but not stored, stale sizes) are\n"
+	        "parsed around and reported.\n"
+	        "Exit: 0 ok, 1 parsed with findings, 2 usage, 3 I/O error, 4 refused (seal or\n"
+	        "custody failed, or wrong password), 130 interrupted.\n");
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -171,34 +174,52 @@ static void print_verification(json_t *v)
 		           : ", ",
 		       k, json_string_value(val));
 	}
-	printf(")%s\n", json_is_true(json_object_get(v, "no_verify")) &&
-	                        strcmp(ifk_cli_str(v, "verdict"), "PASS") != 0
-	                    ? "  ** FAILED, PARSED ANYWAY (--no-verify) **"
-	                    : "");
+	if (strcmp(ifk_cli_str(v, "verdict"), "PASS") == 0)
+		printf(")\n");
+	else if (json_is_true(json_object_get(v, "no_verify")))
+		printf(")  ** FAILED, PARSED ANYWAY (--no-verify) **\n");
+	else
+		printf(")  the backup's own flaws: parsed around them\n");
 	if (*ifk_cli_str(v, "note"))
 		printf("verification: %s\n", ifk_cli_str(v, "note"));
 }
 
-static void print_refused(json_t *r)
+/* The first failures of the verification (parse.json has twenty, verify.json
+ * all). */
+static void print_failures(json_t *v)
 {
-	json_t *checks = json_object_get(r, "checks");
-	size_t i, j, shown = 0;
+	json_t *f = json_object_get(v, "failures");
+	size_t i;
 
-	for (i = 0; i < json_array_size(checks); i++) {
-		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
-		for (j = 0; j < json_array_size(f) && shown < 5; j++) {
-			json_t *x = json_array_get(f, j);
-			if (strcmp(ifk_cli_str(x, "level"), "fail") != 0)
-				continue;
-			printf("  %s: ", ifk_cli_str(c, "name"));
-			ifk_cli_put_safe(stdout,
-			                 *ifk_cli_str(x, "file") ? ifk_cli_str(x, "file") : "-");
-			fputs(": ", stdout);
-			ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
-			putchar('\n');
-			shown++;
-		}
+	for (i = 0; i < json_array_size(f) && i < 5; i++) {
+		json_t *x = json_array_get(f, i);
+		printf("  %s: ", ifk_cli_str(x, "check"));
+		ifk_cli_put_safe(stdout, *ifk_cli_str(x, "file") ? ifk_cli_str(x, "file") : "-");
+		fputs(": ", stdout);
+		ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
+		putchar('\n');
 	}
+	if (ifk_cli_num(v, "failures_total") > 5)
+		printf("  and %lld more failures (verify.json)\n", ifk_cli_num(v, "failures_total") - 5);
+}
+
+/* The verification findings that touch an artifact's sources. */
+static void print_art_findings(json_t *x)
+{
+	json_t *f = json_object_get(x, "verification_findings");
+	size_t i;
+
+	for (i = 0; i < json_array_size(f) && i < 3; i++) {
+		json_t *y = json_array_get(f, i);
+		printf("    %s %s: ", ifk_cli_str(y, "check"), ifk_cli_str(y, "level"));
+		ifk_cli_put_safe(stdout, ifk_cli_str(y, "file"));
+		fputs(": ", stdout);
+		ifk_cli_put_safe(stdout, ifk_cli_str(y, "reason"));
+		putchar('\n');
+	}
+	if (ifk_cli_num(x, "verification_findings_total") > 3)
+		printf("    and %lld more verification findings on its sources (parse.json)\n",
+		       ifk_cli_num(x, "verification_findings_total") - 3);
 }
 
 static void print_human(json_t *s, const struct args *a)
@@ -211,10 +232,15 @@ static void print_human(json_t *s, const struct args *a)
 	ifk_cli_put_safe(stdout, ifk_cli_str(s, "target"));
 	printf(" (%s)\n", ifk_cli_str(s, "kind"));
 	print_verification(json_object_get(s, "verification"));
+	print_failures(json_object_get(s, "verification"));
 	if (strcmp(ifk_cli_str(s, "outcome"), "refused") == 0) {
-		print_refused(json_object_get(s, "verify_report"));
-		printf("ifk-parse: refused: the bag failed verification; nothing was parsed "
-		       "(--no-verify parses anyway)\n");
+		if (strcmp(ifk_cli_str(s, "refused_because"), "wrong-password") == 0)
+			printf("ifk-parse: refused: wrong password: the backup's keybag does not "
+			       "unlock with it; nothing was parsed\n");
+		else
+			printf("ifk-parse: refused: the seal or custody check failed, so the evidence "
+			       "may have been altered; nothing was parsed (--no-verify parses "
+			       "anyway, on record)\n");
 		return;
 	}
 	for (i = 0; i < json_array_size(arts); i++) {
@@ -226,6 +252,7 @@ static void print_human(json_t *s, const struct args *a)
 			ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
 		}
 		putchar('\n');
+		print_art_findings(x);
 	}
 	printf("files: %lld decrypted (%lld bytes), %lld not decryptable off the device, %lld "
 	       "failed\n",
@@ -246,7 +273,9 @@ static void print_human(json_t *s, const struct args *a)
 	putchar('\n');
 	if (*ifk_cli_str(s, "custody_appended"))
 		printf("custody: appended entry %s\n", ifk_cli_str(s, "custody_appended"));
-	printf("ifk-parse: %s\n", strcmp(ifk_cli_str(s, "outcome"), "ok") == 0 ? "OK" : "FINDINGS");
+	printf("ifk-parse: %s\n", strcmp(ifk_cli_str(s, "outcome"), "ok") == 0
+	                               ? "OK"
+	                               : "FINDINGS (parsed with findings: see above and parse.json)");
 }
 
 static void list_artifacts(void)
@@ -307,8 +336,9 @@ int main(int argc, char **argv)
 	}
 	if (a.o.no_verify)
 		fprintf(stderr,
-		        "ifk-parse: WARNING: --no-verify: a bag that fails verification is "
-		        "parsed anyway; this is recorded in parse.json and the custody log\n");
+		        "ifk-parse: WARNING: --no-verify: a bag whose seal or custody check "
+		        "fails is parsed anyway; this is recorded in parse.json and the custody "
+		        "log\n");
 	rc = ifk_parse_run(&a.o, &s, &outcome, &err);
 	if (a.o.progress)
 		fputc('\n', stderr);

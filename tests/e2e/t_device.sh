@@ -20,7 +20,7 @@ start_sim() {
 	stop_sim
 	"$SIM" --socket "$T/mux.sock" --backup "$b" --log "$T/sim.log" "$@" >"$T/sim.out" 2>&1 &
 	SIMPID=$!
-	for _ in $(seq 1 600); do grep -q ready "$T/sim.out" 2>/dev/null && break; sleep 0.05; done
+	for _ in $(seq 1 2400); do grep -q ready "$T/sim.out" 2>/dev/null && break; sleep 0.05; done
 	grep -q ready "$T/sim.out" || fail "the simulator did not start"
 	export USBMUXD_SOCKET_ADDRESS="UNIX:$T/mux.sock"
 }

@@ -44,7 +44,8 @@ assert c["sources"][0]["wal_applied"] is True, c
 assert d["outcome"] == "ok" and d["encrypted"] is True
 names = [a["name"] for a in d["artifacts"]]
 for a in d["artifacts"]:
-    assert a["status"] in ("ok", "absent", "failed", "unsupported-schema"), a
+    assert a["status"] in ("ok", "absent", "missing", "not_decryptable", "failed",
+                           "unsupported-schema"), a
     assert a["status"] != "ok" or a["sources"] or a["name"] == "media_files", a
 EOF
 ok "rows that live only in a WAL are read, and parse.json says the WAL was applied"
@@ -127,12 +128,53 @@ grep '"rule":"ifk_test_canary"' o3/yara.jsonl | grep -q "\"sha256\":\"$canary_sh
 ok "--only, --export (undecryptable files listed) and --yara (canary found with provenance)"
 
 sample evil --evil-path
-run 4 "$PARSE" evil --out oe --only device
+run 1 "$PARSE" evil --out oe --only device --export exe
 has "escapes its domain"
-run 1 "$PARSE" evil --out oe --only device --no-verify --export exe
+has "parsed with findings"
 [ ! -e etc ] && [ ! -e exe/etc ] && ! find . -name evil.txt | grep -q . || fail "the hostile path was exported"
 grep -q '"relative_path": "../../../etc/evil.txt"' oe/parse.json || fail "the hostile path's skip is not recorded"
-ok "a hostile relativePath is refused, and under --no-verify never exported"
+ok "a hostile relativePath is a finding, parsed around and never exported"
+
+# The backup's own flaws are parsed around, with exit 1 and the findings
+# beside the artifacts they touch; only a failed seal or custody chain, or a
+# wrong password, is refused.
+id=$(printf 'HomeDomain-Library/SMS/sms.db' | sha1sum | cut -c1-40)
+cp -a src flawed
+rm "flawed/${id:0:2}/$id"
+sealed flawed.bag flawed
+for t in flawed flawed.bag; do
+	run 1 "$PARSE" "$t" --out "of-$t" --password-file pw.txt --read-only
+	has "parsed with findings"
+	has "not stored in the backup"
+	lacks "refused"
+	python3 - "of-$t/parse.json" "$id" <<'EOF' || fail "$t: parse.json does not show the missing source"
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = {x["name"]: x for x in d["artifacts"]}
+assert d["outcome"] == "findings", d["outcome"]
+sms = a["sms_messages"]
+assert sms["status"] == "missing" and "not stored" in sms["reason"], sms
+assert any(sys.argv[2] in f["file"] and f["level"] == "fail" for f in sms["verification_findings"]), sms
+assert a["contacts"]["status"] == "ok" and a["contacts"]["rows"] == 7, a["contacts"]
+assert "verification_findings" not in a["contacts"], a["contacts"]
+assert d["verification"]["failures_total"] >= 1
+assert any(sys.argv[2] in f["file"] for f in d["verification"]["failures"])
+EOF
+done
+ok "a backup whose listed sms.db is not stored is parsed around (exit 1): sms_messages missing, the rest ok"
+
+sample stale "${FAST[@]}" --stale-size
+run 0 "$PARSE" stale --out ostale --password-file pw.txt --only sms_messages,calls
+has "Size mismatch"
+python3 - ostale/parse.json <<'EOF' || fail "the stale Size is not shown beside sms_messages"
+import json, sys
+a = {x["name"]: x for x in json.load(open(sys.argv[1]))["artifacts"]}
+f = a["sms_messages"]["verification_findings"]
+assert a["sms_messages"]["status"] == "ok" and a["sms_messages"]["rows"] == 12
+assert f[0]["level"] == "warn" and "Size mismatch" in f[0]["reason"], f
+assert "verification_findings" not in a["calls"]
+EOF
+ok "a warning on a source (a stale Size) stands beside its artifact; the parse is ok"
 
 run 0 "$PARSE" bag --out o9 --only keychain --include-secrets --password-file pw.txt --read-only
 [ "$(sqlite3 o9/artifacts.sqlite "SELECT secret FROM keychain WHERE service = 'com.example.mail'")" = s3cret-mail-pw ] ||
@@ -149,7 +191,7 @@ cp -a bag bad
 id=$(printf 'HomeDomain-Library/SMS/sms.db' | sha1sum | cut -c1-40)
 flip "bad/data/${id:0:2}/$id" 100
 run 4 "$PARSE" bad --out o5 --password-file pw.txt
-has "refused"
+has "refused: the seal or custody check failed"
 has "content changed"
 [ ! -e o5 ] && [ ! -e o5.incomplete ] || fail "a refused bag left output"
 tail -1 bad/ifk-custody.log | grep -q '"result":"refused"' || fail "refusal not in custody"
@@ -162,10 +204,11 @@ tail -1 bad/ifk-custody.log | grep -q '"no_verify":true' || fail "--no-verify no
 ok "a tampered bag is refused (exit 4); --no-verify parses it, loudly and on record"
 
 run 4 "$PARSE" bag --out o6 --password-file badpw.txt
-has "wrong password"
+has "refused: wrong password"
+lacks "--no-verify"
 [ ! -e o6 ] || fail "wrong password left output"
 run 4 "$PARSE" bag --out o6 --password-file badpw.txt --no-verify
-has "wrong password"
+has "refused: wrong password"
 [ ! -e o6 ] || fail "wrong password left output"
 ok "a wrong password is refused, also under --no-verify (nothing could be decrypted)"
 

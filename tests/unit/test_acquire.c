@@ -101,6 +101,7 @@ static void make_source(struct fixture *f)
 	write_plist(f->src, "Manifest.plist", m);
 	write_plist(f->src, "Status.plist", s);
 	write_plist(f->src, "Info.plist", plist_new_dict());
+	write_blob(f->src, "Manifest.db", 4096); /* the index: present and not empty */
 	write_blob(f->src, "ok.bin", 3 * 1024 * 1024 + 5);
 	write_blob(f->src, "bad.bin", 2 * 1024 * 1024);
 	write_blob(f->src, "grow.bin", 10);
@@ -181,7 +182,7 @@ static void test_acquire_folder_records_read_error_and_change(void **state)
 
 	run(f, &r, 0);
 	assert_true(r.sealed);
-	assert_int_equal(r.files, 6);
+	assert_int_equal(r.files, 7);
 	assert_int_equal(r.anomalies, 2);
 	rec = read_rel(f, "bag", "ifk-acquisition.json");
 	man = read_rel(f, "bag", "manifest-sha256.txt");
@@ -265,10 +266,12 @@ static void test_acquire_folder_refuses_non_backup(void **state)
 {
 	struct fixture *f = *state;
 	struct ifk_acquire_result r;
-	char *m = ifk_path_join(f->src, "Manifest.plist");
+	char *m = ifk_path_join(f->src, "Manifest.plist"), *db = ifk_path_join(f->src, "Manifest.db");
 
 	unlink(m);
+	unlink(db);
 	free(m);
+	free(db);
 	run(f, &r, IFK_EFORMAT);
 	assert_int_equal(r.folder[0], '\0');
 }

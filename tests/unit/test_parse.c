@@ -274,6 +274,38 @@ static void test_status_absent_unsupported_failed(void **state)
 	json_decref(st);
 }
 
+/* A source the index lists that the backup does not store, or whose class
+ * key stays on the device, is not "absent". */
+static void test_status_missing_and_not_decryptable(void **state)
+{
+	static const char *const states[] = {"missing", "not-decryptable-off-device"};
+	static const char *const statuses[] = {"missing", "not_decryptable"};
+	static const char *const reasons[] = {"not stored in the backup", "off the device"};
+	struct fx *f = *state;
+	struct ifk_parse_ctx *c = NULL;
+	struct ifk_error err = {0};
+	json_t *st = NULL;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(ifk_parse_ctx_new(f->out, &c, &err), 0);
+		assert_int_equal(ifk_parse_ctx_add_unreadable(c, "HomeDomain", "Library/t.db",
+		                                              states[i], &err),
+		                 0);
+		assert_int_equal(ifk_parse_ctx_run(c, &t_art, &st, &err), 0);
+		assert_string_equal(json_string_value(json_object_get(st, "status")), statuses[i]);
+		assert_non_null(strstr(json_string_value(json_object_get(st, "reason")), reasons[i]));
+		assert_int_equal(json_integer_value(json_object_get(st, "rows")), 0);
+		json_decref(st);
+		ifk_parse_ctx_free(c);
+		tu_rmtree(f->out);
+		mkdir(f->out, 0700);
+	}
+	assert_int_equal(ifk_parse_ctx_new(f->out, &c, &err), 0);
+	assert_int_equal(ifk_parse_ctx_add_unreadable(c, "HomeDomain", "x", "ok", &err), IFK_EINVAL);
+	ifk_parse_ctx_free(c);
+}
+
 static void test_unknown_column_fails_the_artifact(void **state)
 {
 	struct fx *f = *state;
@@ -427,6 +459,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rows_typed_with_provenance, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_jsonl_and_timeline_csv, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_status_absent_unsupported_failed, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_status_missing_and_not_decryptable, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_column_fails_the_artifact, fx_setup,
 	                                    fx_teardown),

@@ -66,6 +66,13 @@ int ifk_parse_ctx_new(const char *out_dir, struct ifk_parse_ctx **out, struct if
 /* Serves local_path (plaintext) as the backup file domain/relative_path. */
 int ifk_parse_ctx_add_file(struct ifk_parse_ctx *c, const char *domain, const char *relative_path,
                            const char *local_path, struct ifk_error *err);
+/* Records that the backup lists domain/relative_path but it cannot be
+ * read: state is "missing" (not stored) or "not-decryptable-off-device"
+ * (its class key stays on the device). An artifact whose source it is
+ * then says "missing" or "not_decryptable", not "absent". */
+int ifk_parse_ctx_add_unreadable(struct ifk_parse_ctx *c, const char *domain,
+                                 const char *relative_path, const char *state,
+                                 struct ifk_error *err);
 void ifk_parse_ctx_set_keybag(struct ifk_parse_ctx *c, const struct ifk_keybag *kb);
 void ifk_parse_ctx_set_include_secrets(struct ifk_parse_ctx *c, int on);
 /* Runs one artifact; *status (new reference) is its parse.json entry. */

@@ -42,6 +42,9 @@ struct ifk_verify_tap {
 	 * reason says why, and off_device is 1 when the file's class cannot be
 	 * decrypted off the device. */
 	void (*close)(void *ctx, void *state, int ok, int off_device, const char *reason);
+	/* After the pass, once for each regular file the index lists that the
+	 * backup does not store (may be NULL). */
+	void (*missing)(void *ctx, const struct ifk_verify_file *f);
 };
 
 struct ifk_verify_opts {
