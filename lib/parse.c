@@ -45,6 +45,37 @@ static int exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* ---- the verification report ---- */
+
+/* A check's status in the verification report ("pass", "fail", ...). */
+static const char *check_status(json_t *report, const char *name)
+{
+	json_t *checks = json_object_get(report, "checks");
+	size_t i;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i);
+		const char *n = json_string_value(json_object_get(c, "name"));
+		if (n && strcmp(n, name) == 0)
+			return json_string_value(json_object_get(c, "status"));
+	}
+	return "";
+}
+
+static json_t *check_info(json_t *report, const char *name)
+{
+	json_t *checks = json_object_get(report, "checks");
+	size_t i;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		json_t *c = json_array_get(checks, i);
+		const char *n = json_string_value(json_object_get(c, "name"));
+		if (n && strcmp(n, name) == 0)
+			return json_object_get(c, "info");
+	}
+	return NULL;
+}
+
 /* ---- set-up ---- */
 
 static int select_artifacts(struct peng *g, struct ifk_error *err)
@@ -536,6 +567,25 @@ static json_t *verification_json(struct peng *g, json_t *report)
 	return v;
 }
 
+/* What names the evidence this parse was made from: the bag's sealed
+ * acquisition record and first custody entry, and the device. ifk-report
+ * refuses a parse folder whose evidence is not its bag. */
+static json_t *evidence_json(json_t *report)
+{
+	json_t *e = json_object(), *v;
+
+	v = json_object_get(check_info(report, "seal"), "acquisition_record_sha256");
+	if (v)
+		json_object_set(e, "acquisition_record_sha256", v);
+	v = json_object_get(check_info(report, "custody"), "genesis_sha256");
+	if (v)
+		json_object_set(e, "custody_genesis_sha256", v);
+	v = json_object_get(json_object_get(check_info(report, "backup"), "device"), "udid");
+	if (v)
+		json_object_set(e, "udid", v);
+	return e;
+}
+
 static json_t *summary_new(struct peng *g, json_t *report, time_t start)
 {
 	char t0[21];
@@ -546,6 +596,7 @@ static json_t *summary_new(struct peng *g, json_t *report, time_t start)
 	              IFK_VERSION, "format_version", 1, "target", g->target_j, "kind",
 	              json_object_get(report, "kind"), "sealed", json_object_get(report, "sealed"),
 	              "started", t0, "encrypted", g->kb != NULL);
+	json_object_set_new(s, "evidence", evidence_json(report));
 	json_object_set_new(s, "verification", verification_json(g, report));
 	return s;
 }
@@ -684,35 +735,6 @@ static int need_password(json_t *report, struct ifk_error *err)
 			                     json_string_value(json_object_get(report, "target")));
 	}
 	return 0;
-}
-
-/* A check's status in the verification report ("pass", "fail", ...). */
-static const char *check_status(json_t *report, const char *name)
-{
-	json_t *checks = json_object_get(report, "checks");
-	size_t i;
-
-	for (i = 0; i < json_array_size(checks); i++) {
-		json_t *c = json_array_get(checks, i);
-		const char *n = json_string_value(json_object_get(c, "name"));
-		if (n && strcmp(n, name) == 0)
-			return json_string_value(json_object_get(c, "status"));
-	}
-	return "";
-}
-
-static json_t *check_info(json_t *report, const char *name)
-{
-	json_t *checks = json_object_get(report, "checks");
-	size_t i;
-
-	for (i = 0; i < json_array_size(checks); i++) {
-		json_t *c = json_array_get(checks, i);
-		const char *n = json_string_value(json_object_get(c, "name"));
-		if (n && strcmp(n, name) == 0)
-			return json_object_get(c, "info");
-	}
-	return NULL;
 }
 
 /* A wrong password leaves nothing to parse (the index itself does not

@@ -101,6 +101,7 @@ static int read_record(struct rep *r, struct ifk_error *err)
 
 	if (rc)
 		return rc;
+	ifk_sha256_hex(buf, len, r->record_sha);
 	r->record = json_loadb(buf, len, 0, &je);
 	if (!r->record || !json_is_object(r->record))
 		rc = ifk_error_set(err, IFK_EFORMAT, "%s/%s: not a JSON object (line %d: %s)",
@@ -260,6 +261,10 @@ int ifk_report_run(const struct ifk_report_opts *o, json_t **summary, struct ifk
 		rc = make_stage(&r, err);
 	if (!rc)
 		rc = read_record(&r, err);
+	/* a parse folder not bound to this bag is refused before anything is
+	 * appended to the bag */
+	if (!rc && o->parse_dir)
+		rc = p_bind_parse(&r, err);
 	/* the verification first: its custody entry is then part of the log the
 	 * report covers, and its time is evidence, not the clock */
 	if (!rc)

@@ -667,6 +667,44 @@ static int hex64(const char *h)
 	return h && strlen(h) == 64 && is_hex64(h);
 }
 
+/* A member's SHA-256 as the scan found it, or NULL. */
+static const char *member_sha(const struct scan *s, const char *name)
+{
+	return json_string_value(json_object_get(s->members, name));
+}
+
+/* What binds the report to its bag (report.json's acquisition_record_sha256
+ * and parse.parse_json_sha256), checked against the members it names, into
+ * result's "binding" for ifk_rar_check_custody. */
+static void read_binding(struct scan *s, json_t *doc)
+{
+	const char *rec = json_string_value(json_object_get(doc, "acquisition_record_sha256"));
+	json_t *p = json_object_get(doc, "parse");
+	const char *psha = json_string_value(json_object_get(p, "parse_json_sha256"));
+	const char *m;
+
+	if (!hex64(rec)) {
+		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON,
+		             "names no acquisition record (acquisition_record_sha256): it cannot "
+		             "be bound to a bag");
+		return;
+	}
+	m = member_sha(s, "custody/ifk-acquisition.json");
+	if (m && strcmp(m, rec) != 0)
+		ifk_rar_fail(s->result, "custody/ifk-acquisition.json",
+		             "is not the acquisition record report.json names (%.16s...)", rec);
+	if (json_is_object(p) && !hex64(psha))
+		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON,
+		             "names no parse.json (parse.parse_json_sha256)");
+	else if (json_is_object(p) && (m = member_sha(s, "parse/parse.json")) &&
+	         strcmp(m, psha) != 0)
+		ifk_rar_fail(s->result, "parse/parse.json",
+		             "is not the parse.json report.json names (%.16s...)", psha);
+	json_object_set_new(s->result, "binding",
+	                    json_pack("{s:s, s:s?}", "acquisition_record_sha256", rec,
+	                              "parse_json_sha256", json_is_object(p) ? psha : NULL));
+}
+
 /* From report.json: result's "custody_head" ({"head", "head_seq"} from its
  * "custody", or null and a finding) and "examiner_certificate_sha256" (its
  * examiner.certificate_sha256, or null). */
@@ -696,6 +734,7 @@ static void read_report_json(struct scan *s)
 	    json_object_get(json_object_get(doc, "examiner"), "certificate_sha256"));
 	if (hex64(cert))
 		json_object_set_new(s->result, "examiner_certificate_sha256", json_string(cert));
+	read_binding(s, doc);
 out:
 	json_object_set_new(s->result, "custody_head", r ? r : json_null());
 	if (!json_object_get(s->result, "examiner_certificate_sha256"))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,9 +217,9 @@ static int take_outputs(struct rep *r, int pfd, struct ifk_error *err)
 		rc = p_copy_file(pfd, name, r->stage, rel, sha, err);
 		if (!rc && (!want || strcmp(want, sha) != 0))
 			rc = ifk_error_set(
-			    err, IFK_EINVAL,
+			    err, IFK_EVERIFY,
 			    "%s/%s: does not match parse.json (changed since ifk-parse "
-			    "wrote it)",
+			    "wrote it): refused",
 			    r->o->parse_dir, name);
 		if (rc)
 			return rc;
@@ -241,27 +242,99 @@ static void find_parse_entry(struct rep *r, const char *sha)
 	}
 }
 
-int p_take_parse(struct rep *r, struct ifk_error *err)
+struct bound {
+	const char *sha;
+	int found;
+};
+
+static int bound_entry(void *ctx, unsigned long lineno, const char *hash, const char *body)
+{
+	struct bound *b = ctx;
+	json_t *e = json_loads(body, 0, NULL), *d = json_object_get(e, "details");
+	const char *a = json_string_value(json_object_get(e, "action"));
+	const char *h = json_string_value(json_object_get(d, "parse_json_sha256"));
+
+	(void)lineno;
+	(void)hash;
+	if (a && h && strcmp(a, "parse") == 0 && strcmp(h, b->sha) == 0)
+		b->found = 1;
+	json_decref(e);
+	return 0;
+}
+
+/* parse.json names the evidence it was made from; it must be this bag. */
+static int same_evidence(struct rep *r, struct ifk_error *err)
+{
+	json_t *ev = json_object_get(r->parse, "evidence");
+	const char *rec = json_string_value(json_object_get(ev, "acquisition_record_sha256"));
+	const char *udid = json_string_value(json_object_get(ev, "udid"));
+	const char *bag_udid =
+	    json_string_value(json_object_get(json_object_get(r->record, "device"), "udid"));
+
+	if (!rec)
+		return ifk_error_set(err, IFK_EVERIFY,
+		                     "%s/parse.json names no acquisition record: not made by "
+		                     "ifk-parse from a sealed bag; refused",
+		                     r->o->parse_dir);
+	if (strcmp(rec, r->record_sha) != 0)
+		return ifk_error_set(err, IFK_EVERIFY,
+		                     "%s was made from another bag (acquisition record %.16s..., "
+		                     "this bag's is %.16s...%s%s): refused",
+		                     r->o->parse_dir, rec, r->record_sha,
+		                     udid ? ", device " : "", udid ? udid : "");
+	if (udid && bag_udid && strcasecmp(udid, bag_udid) != 0)
+		return ifk_error_set(err, IFK_EVERIFY,
+		                     "%s names device %s, the bag holds %s: refused",
+		                     r->o->parse_dir, udid, bag_udid);
+	return 0;
+}
+
+int p_bind_parse(struct rep *r, struct ifk_error *err)
 {
 	int pfd = open(r->o->parse_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-	char sha[65], *path = NULL, *uri = NULL;
+	struct bound b = {r->parse_sha, 0};
+	char *path = NULL;
 	json_error_t je;
 
 	if (pfd < 0)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", r->o->parse_dir);
-	rc = p_copy_file(pfd, "parse.json", r->stage, "parse/parse.json", sha, err);
+	rc = p_copy_file(pfd, "parse.json", r->stage, "parse/parse.json", r->parse_sha, err);
+	close(pfd);
 	if (!rc && (asprintf(&path, "%s/parse/parse.json", r->stage) < 0 ||
 	            !(r->parse = json_load_file(path, 0, &je)) || !json_is_object(r->parse)))
 		rc = ifk_error_set(err, IFK_EFORMAT, "%s/parse.json: not ifk-parse's parse.json",
 		                   r->o->parse_dir);
-	if (!rc)
-		rc = take_outputs(r, pfd, err);
-	if (!rc)
-		find_parse_entry(r, sha);
-	close(pfd);
 	free(path);
+	if (!rc)
+		rc = same_evidence(r, err);
+	if (!rc)
+		rc = ifk_custody_foreach(r->bag_fd, bound_entry, &b, err);
+	if (!rc && !b.found)
+		rc = ifk_error_set(err, IFK_EVERIFY,
+		                   "%s/parse.json (SHA-256 %.16s...) is recorded in no parse entry of "
+		                   "%s's custody log: changed since ifk-parse wrote it, or parsed "
+		                   "with --read-only; refused",
+		                   r->o->parse_dir, r->parse_sha, r->o->bag);
+	return rc;
+}
+
+int p_take_parse(struct rep *r, struct ifk_error *err)
+{
+	int pfd = open(r->o->parse_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	char *uri = NULL;
+
+	if (pfd < 0)
+		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", r->o->parse_dir);
+	rc = take_outputs(r, pfd, err);
+	close(pfd);
 	if (rc)
 		return rc;
+	find_parse_entry(r, r->parse_sha);
+	if (!r->parse_seq) /* the log copied after the verification lost it */
+		return ifk_error_set(err, IFK_EVERIFY,
+		                     "%s/parse.json: its custody entry is no longer in %s's log: "
+		                     "refused",
+		                     r->o->parse_dir, r->o->bag);
 	if (asprintf(&uri, "file:%s/parse/artifacts.sqlite?mode=ro&immutable=1", r->stage) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (sqlite3_open_v2(uri, &r->arts, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=

@@ -19,6 +19,8 @@ struct rep {
 	int out_made, sig_made;
 	struct ifk_signer *signer;
 	json_t *record;  /* ifk-acquisition.json */
+	char record_sha[65]; /* its SHA-256: what names the bag */
+	char parse_sha[65];  /* the staged parse.json's SHA-256 */
 	json_t *custody; /* {"entries": [...], ...} */
 	char head[65];   /* the custody head the report covers */
 	unsigned long head_seq;
@@ -39,6 +41,11 @@ int p_copy_file(int dir_fd, const char *name, const char *stage, const char *rel
                 struct ifk_error *err);
 int p_write_text(const char *path, const char *text, struct ifk_error *err);
 void p_media_tap(struct rep *r, struct ifk_verify_tap *tap);
+/* Stages parse.json and refuses (IFK_EVERIFY) a parse folder that is not
+ * bound to this bag: parse.json must name the bag's acquisition record, and
+ * its SHA-256 must be in a parse entry of the bag's custody log. Runs
+ * before anything is appended to the bag. */
+int p_bind_parse(struct rep *r, struct ifk_error *err);
 int p_take_parse(struct rep *r, struct ifk_error *err);
 int p_build_report(struct rep *r, struct ifk_error *err);
 int p_write_members(struct rep *r, struct ifk_error *err);

@@ -112,7 +112,8 @@ static json_t *parse_json(struct rep *r)
 		                    get(a, "verification_findings_total")));
 	}
 	return json_pack(
-	    "{s:o, s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:I, s:o}", "outcome", get(p, "outcome"),
+	    "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:I, s:o}", "parse_json_sha256",
+	    r->parse_sha, "evidence", get(p, "evidence"), "outcome", get(p, "outcome"),
 	    "verification", get(p, "verification"), "files", get(p, "files"), "yara",
 	    get(p, "yara"), "artifacts", arts, "timeline_member", "parse/timeline.csv",
 	    "timeline_events", (json_int_t)count_rows(r, "timeline"), "yara_member",
@@ -171,6 +172,8 @@ int p_build_report(struct rep *r, struct ifk_error *err)
 	              "format_version", 1, "report_time", r->head_time, "bag", esc(r->o->bag));
 	if (!r->report)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	/* what binds the report to its bag: the sealed record's SHA-256 */
+	json_object_set_new(r->report, "acquisition_record_sha256", json_string(r->record_sha));
 	json_object_set_new(r->report, "case", case_json(r));
 	json_object_set_new(r->report, "examiner", examiner_json(r));
 	json_object_set_new(r->report, "device", device_json(r));

@@ -311,9 +311,13 @@ static void check_record(struct vctx *v, struct tag *t)
 {
 	json_t *r;
 	const char *status, *format, *g, *fp;
+	char hex[IFK_SHA256_HEX];
 
 	if (read_tag(v, t, 256u * 1024 * 1024, 1) != 0)
 		return;
+	/* what names this bag: the parse output and the report carry it */
+	ifk_sha256_hex(t->buf, t->len, hex);
+	json_object_set_new(v->c[C_SEAL].info, "acquisition_record_sha256", json_string(hex));
 	r = json_loadb(t->buf, t->len, JSON_REJECT_DUPLICATES, NULL);
 	status = json_string_value(json_object_get(r, "status"));
 	format = json_string_value(json_object_get(r, "format"));

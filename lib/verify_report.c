@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ifk/bag.h"
 #include "ifk/custody.h"
 #include "ifk/seal.h"
 #include "ifk/util.h"
@@ -143,17 +144,56 @@ out:
 struct at_seq {
 	unsigned long seq, entries;
 	char hash[IFK_SHA256_HEX];
+	const char *parse_sha; /* the report's parse.json, or NULL */
+	int parse_found;       /* ... recorded in a parse entry of the bag's log */
 };
 
 static int note_entry(void *ctx, unsigned long lineno, const char *hash, const char *body)
 {
 	struct at_seq *f = ctx;
+	json_t *e;
+	const char *a, *h;
 
-	(void)body;
 	f->entries = lineno;
 	if (lineno == f->seq)
 		snprintf(f->hash, sizeof(f->hash), "%s", hash);
+	if (!f->parse_sha || f->parse_found)
+		return 0;
+	e = json_loads(body, 0, NULL);
+	a = json_string_value(json_object_get(e, "action"));
+	h = json_string_value(json_object_get(json_object_get(e, "details"), "parse_json_sha256"));
+	f->parse_found = a && h && strcmp(a, "parse") == 0 && strcmp(h, f->parse_sha) == 0;
+	json_decref(e);
 	return 0;
+}
+
+/* The report is of this bag: its acquisition record is the bag's, and the
+ * parse.json it holds is one the bag's custody log records. */
+static void judge_binding(json_t *r, int bag_fd, const char *log, const struct at_seq *f)
+{
+	json_t *b = json_object_get(r, "binding");
+	const char *rec = json_string_value(json_object_get(b, "acquisition_record_sha256"));
+	char *buf = NULL, hex[IFK_SHA256_HEX];
+	size_t len = 0;
+
+	if (!rec)
+		return; /* report.json named none: a finding already */
+	if (ifk_read_small(bag_fd, IFK_BAG_RECORD, 256u * 1024 * 1024, &buf, &len, NULL) != 0) {
+		ifk_rar_fail(r, IFK_BAG_RECORD, "the bag has no readable acquisition record");
+		return;
+	}
+	ifk_sha256_hex(buf, len, hex);
+	free(buf);
+	if (strcmp(hex, rec) != 0)
+		ifk_rar_fail(r, IFK_BAG_RECORD,
+		             "the report is of another bag: its acquisition record is %.16s..., "
+		             "this bag's is %.16s...",
+		             rec, hex);
+	if (f->parse_sha && !f->parse_found)
+		ifk_rar_fail(r, log,
+		             "the report's parse.json (%.16s...) is recorded in no parse entry of "
+		             "the bag's custody log",
+		             f->parse_sha);
 }
 
 /* The findings once the log was read: the head at its place, the chain. */
@@ -189,7 +229,10 @@ int ifk_rar_check_custody(json_t *result, const char *bag_path, struct ifk_error
 	json_t *ch = json_object_get(result, "custody_head");
 	const char *head = json_string_value(json_object_get(ch, "head"));
 	json_int_t seq = json_integer_value(json_object_get(ch, "head_seq"));
-	struct at_seq f = {seq > 0 ? (unsigned long)seq : 0, 0, ""};
+	struct at_seq f = {seq > 0 ? (unsigned long)seq : 0, 0, "",
+	                   json_string_value(json_object_get(json_object_get(result, "binding"),
+	                                                     "parse_json_sha256")),
+	                   0};
 	struct ifk_custody_summary sum = {0};
 	struct ifk_error local = {0};
 	char *bag_j = ifk_text_escape(bag_path), *log = ifk_path_join(bag_path, IFK_CUSTODY_FILE);
@@ -216,6 +259,7 @@ int ifk_rar_check_custody(json_t *result, const char *bag_path, struct ifk_error
 		rc = named(err, &local, "bag");
 	} else {
 		judge(result, log, head, &f, &sum);
+		judge_binding(result, fd, log, &f);
 	}
 	if (!rc)
 		set_verdict(result);

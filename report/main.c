@@ -12,7 +12,14 @@
 #include "ifk/cli.h"
 #include "ifk/report.h"
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_IO = 3,
+	EXIT_REFUSED = 4,
+	EXIT_INTR = 130
+};
 
 static volatile sig_atomic_t stop_requested;
 
@@ -34,8 +41,10 @@ static void usage(FILE *f)
 	           "                  [--password-file F] [--trust CERT] [--examiner NAME]\n"
 	           "                  [--include-media] [--read-only] [--json] [-q]\n"
 	           "Writes REPORT.tar.gz and its detached CMS signature REPORT.tar.gz.p7s.\n"
+	           "PARSEDIR must be ifk-parse's output for this bag, recorded in its custody log.\n"
 	           "Exit: 0 report written (the bag verified), 1 report written but the bag\n"
-	           "failed verification, 2 usage, 3 I/O error, 130 interrupted.\n");
+	           "failed verification, 2 usage, 3 I/O error, 4 refused (PARSEDIR is not\n"
+	           "bound to the bag, or changed since), 130 interrupted.\n");
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -169,6 +178,7 @@ int main(int argc, char **argv)
 	}
 	code = rc == IFK_EINTR                                       ? EXIT_INTR
 	       : rc == IFK_EINVAL                                    ? EXIT_USAGE
+	       : rc == IFK_EVERIFY                                   ? EXIT_REFUSED
 	       : rc || !s                                            ? EXIT_IO
 	       : strcmp(ifk_cli_str(s, "verification"), "PASS") == 0 ? EXIT_OK
 	                                                             : EXIT_FAIL;

@@ -138,8 +138,17 @@ sample other "${FAST[@]}" --seed 9
 sealed bag2 other
 run 1 "$VERIFY" r3.tar.gz bag2
 has "custody head"
+has "the report is of another bag"
+has "is recorded in no parse entry"
 has "ifk-verify: FAIL"
-ok "a report checked against another bag fails on its custody head"
+cp -a bag bagcopy
+run 0 "$PARSE" bagcopy --out copyparsed --password-file pw.txt --only device
+run 0 "$REPORT" bagcopy copyparsed --out rc.tar.gz --key ex.key --cert ex.pem --password-file pw.txt
+run 0 "$VERIFY" rc.tar.gz bagcopy
+run 1 "$VERIFY" rc.tar.gz bag
+has "is recorded in no parse entry of the bag's custody log"
+lacks "another bag"
+ok "a report checked against another bag fails on its custody head, its record and its parse.json"
 
 tamper() { # tamper NAME: rebuild the archive with one member changed
 	rm -rf y && mkdir y && tar -xzf r3.tar.gz -C y
@@ -167,12 +176,45 @@ run 2 "$REPORT" bag parsed --out r1.tar.gz --key ex.key --cert ex.pem --read-onl
 has "exists"
 run 2 "$REPORT" bag parsed --out bag/r.tar.gz --key ex.key --cert ex.pem --read-only
 has "inside the evidence"
-echo tampered >> parsed/timeline.csv
-run 2 "$REPORT" bag parsed --out r4.tar.gz --key ex.key --cert ex.pem --read-only
-has "timeline.csv"
+ok "usage errors: an existing report, a report inside the bag"
+
+# The report vouches only for a parse output the bag's custody log records.
+cp -a parsed forged
+sqlite3 forged/artifacts.sqlite "UPDATE sms_messages SET text = 'forged' WHERE rowid = 1" 2>/dev/null ||
+	{ chmod u+w forged/artifacts.sqlite && sqlite3 forged/artifacts.sqlite \
+		"UPDATE sms_messages SET text = 'forged' WHERE rowid = 1"; }
+python3 - forged <<'EOF'
+import hashlib, json, sys
+d = sys.argv[1]
+p = json.load(open(d + "/parse.json"))
+for name in p["outputs"]:
+    b = open(d + "/" + name, "rb").read()
+    p["outputs"][name] = {"sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)}
+open(d + "/parse.json", "w").write(json.dumps(p, indent=2) + "\n")
+EOF
+log_now=$(wc -l < bag/ifk-custody.log)
+run 4 "$REPORT" bag forged --out r4.tar.gz --key ex.key --cert ex.pem --password-file pw.txt
+has "recorded in no parse entry"
+has "refused"
 [ ! -e r4.tar.gz ] && [ ! -e r4.tar.gz.p7s ] || fail "a refused report left files"
+[ "$(wc -l < bag/ifk-custody.log)" = "$log_now" ] || fail "a refused report appended to the custody log"
+echo tampered >> parsed/timeline.csv
+run 4 "$REPORT" bag parsed --out r4.tar.gz --key ex.key --cert ex.pem --read-only --password-file pw.txt
+has "timeline.csv"
+has "refused"
+truncate -s -9 parsed/timeline.csv
+sample otherdev "${FAST[@]}" --seed 2
+sealed otherbag otherdev
+run 0 "$PARSE" otherbag --out otherparsed --password-file pw.txt --only device
+run 4 "$REPORT" bag otherparsed --out r5.tar.gz --key ex.key --cert ex.pem --password-file pw.txt
+has "was made from another bag"
+run 0 "$PARSE" bag --out roparsed --password-file pw.txt --only device --read-only
+run 4 "$REPORT" bag roparsed --out r6.tar.gz --key ex.key --cert ex.pem --password-file pw.txt
+has "parsed with --read-only"
+[ ! -e r4.tar.gz ] && [ ! -e r5.tar.gz ] && [ ! -e r6.tar.gz ] || fail "a refused report left an archive"
+[ "$(wc -l < bag/ifk-custody.log)" = "$log_now" ] || fail "a refused report appended to the custody log"
 [ -z "$(ls -A tmp)" ] || fail "temporaries left behind"
-ok "usage errors: an existing report, a report inside the bag, a parse folder changed since ifk-parse"
+ok "a parse folder edited and re-hashed, changed, made from another bag, or unrecorded is refused (exit 4), with nothing written"
 
 cp -a bag badbag
 id=$(printf 'HomeDomain-Library/SMS/sms.db' | sha1sum | cut -c1-40)
@@ -182,6 +224,24 @@ has "ifk-report: SIGNED (the bag FAILED verification)"
 python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verification"]["verdict"] == "FAIL"' \
 	< <(tar -xzOf rf.tar.gz report.json) || fail "the report does not record the failed verification"
 ok "a bag that fails verification gets a signed report that records it (exit 1)"
+
+# a backup's own flaw, parsed around: the report shows it beside the artifact
+cp -a src flawed
+rm "flawed/${id:0:2}/$id"
+sealed flawedbag flawed
+run 1 "$PARSE" flawedbag --out flawedparsed --password-file pw.txt
+run 1 "$REPORT" flawedbag flawedparsed --out rfl.tar.gz --key ex.key --cert ex.pem --password-file pw.txt
+tar -xzOf rfl.tar.gz report.html > flawed.html
+python3 - flawed.html "$id" <<'PY' || fail "report.html does not show the finding beside sms_messages"
+import re, sys
+dom, sid = open(sys.argv[1]).read(), sys.argv[2]
+row = re.search(r'<tr[^>]*data-artifact="sms_messages".*?</tr>', dom, re.S).group(0)
+assert 'data-status="missing"' in row, row[:300]
+assert sid in row and "not stored in the backup" in row, row
+calls = re.search(r'<tr[^>]*data-artifact="calls".*?</tr>', dom, re.S).group(0)
+assert "not stored in the backup" not in calls
+PY
+ok "the report shows a verification finding beside the artifact whose source it touches"
 
 sample big "${FAST[@]}" --bulk-mib 400
 sealed bigbag big

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ifk/bag.h"
 #include "ifk/custody.h"
 #include "ifk/report_archive.h"
 #include "ifk/seal.h"
@@ -26,6 +27,10 @@
 #define BIG (5 * 1024 * 1024)
 
 static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
+/* Every fixture bag's acquisition record (the report is of these bags) and
+ * its SHA-256, which report.json names. */
+static const char record[] = "{\"format\": \"ifk-acquisition\"}\n";
+static const char record_sha[] = "dda63a21d73f68e915dcb4950b5e2528b037f74b5e640ea7ee0d9eb2144c99c0";
 
 /* Sorted bytewise, as the archive must hold them. */
 static const char *const members[] = {
@@ -70,7 +75,8 @@ static int make_bag(const char *dir, int n, time_t base, char head[65])
 
 	if (mkdir(dir, 0700) != 0 || (fd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
 		return -1;
-	rc = ifk_custody_format(1, zeros, &ev, &line, h, NULL);
+	rc = ifk_write_new(fd, IFK_BAG_RECORD, record, strlen(record), 0444, NULL);
+	rc = rc ? rc : ifk_custody_format(1, zeros, &ev, &line, h, NULL);
 	rc = rc ? rc : ifk_custody_create(fd, line, NULL);
 	for (i = 2; !rc && i <= n; i++) {
 		struct ifk_custody_event v = {"ifk-verify", "verify", "PASS", NULL, base + i, NULL};
@@ -108,8 +114,9 @@ static int make_stage(struct fixture *f, const char *dir, int change)
 	logtext = tu_read_file(log, &loglen);
 	if (asprintf(&json,
 	             "{\"examiner\": {\"certificate_sha256\": \"%s\"},\n"
+	             " \"acquisition_record_sha256\": \"%s\",\n"
 	             " \"custody\": {\"head\": \"%s\", \"head_seq\": 2}}\n",
-	             ifk_signer_fingerprint(f->signer), f->head) < 0)
+	             ifk_signer_fingerprint(f->signer), record_sha, f->head) < 0)
 		json = NULL;
 	rc = rc || !logtext || !json;
 	rc = rc || put(dir, "report.json", json, strlen(json));
@@ -719,6 +726,29 @@ static void test_rar_custody_head_not_in_other_bag(void **state)
 	free(log);
 }
 
+/* A report is of one bag: checked against a bag whose acquisition record is
+ * another (its custody log may even be a copy), it fails. */
+static void test_rar_binding_other_record(void **state)
+{
+	struct fixture *f = *state;
+	json_t *r = check(f->a, NULL);
+	char *rec = path2(f->bag, IFK_BAG_RECORD), want[200];
+
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "binding"),
+	                                                      "acquisition_record_sha256")),
+	                    record_sha);
+	chmod(rec, 0644);
+	assert_int_equal(tu_write_file(rec, "{\"other\": 1}\n", 13), 0);
+	assert_int_equal(ifk_rar_check_custody(r, f->bag, NULL), 0);
+	assert_string_equal(verdict(r), "FAIL");
+	snprintf(want, sizeof(want), "the report is of another bag: its acquisition record is %.16s",
+	         record_sha);
+	assert_non_null(strstr(reason(r, IFK_BAG_RECORD), want));
+	assert_int_equal(tu_write_file(rec, record, strlen(record)), 0);
+	json_decref(r);
+	free(rec);
+}
+
 static void test_rar_custody_missing_bag_is_io(void **state)
 {
 	struct fixture *f = *state;
@@ -753,6 +783,7 @@ int main(void)
 	    cmocka_unit_test(test_rar_check_refuses_hostile_entries),
 	    cmocka_unit_test(test_rar_custody_head_found_in_bag),
 	    cmocka_unit_test(test_rar_custody_head_not_in_other_bag),
+	    cmocka_unit_test(test_rar_binding_other_record),
 	    cmocka_unit_test(test_rar_custody_missing_bag_is_io),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
