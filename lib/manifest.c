@@ -60,26 +60,13 @@ out:
 
 bool ifk_path_is_safe(const char *relative_path)
 {
-	const char *p = relative_path, *slash;
-	size_t n;
-
-	if (!p || *p == '/')
-		return false;
-	for (;;) {
-		slash = strchr(p, '/');
-		n = slash ? (size_t)(slash - p) : strlen(p);
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return false;
-		if (!slash)
-			return true;
-		p = slash + 1;
-	}
+	/* "" is the domain's root; anything else passes the one check */
+	return relative_path && (!*relative_path || !ifk_relpath_problem(relative_path));
 }
 
 bool ifk_domain_is_safe(const char *domain)
 {
-	return domain && *domain && !strchr(domain, '/') && strcmp(domain, ".") != 0 &&
-	       strcmp(domain, "..") != 0;
+	return domain && !strchr(domain, '/') && !ifk_relpath_problem(domain);
 }
 
 enum ifk_entry_kind ifk_entry_kind_from_mode(uint32_t mode)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 void ifk_hex(const uint8_t *buf, size_t len, char *out)
@@ -104,6 +106,30 @@ static int read_fd_capped(int fd, size_t cap, char **out, size_t *len, const cha
 	return 0;
 }
 
+const char *ifk_relpath_problem(const char *rel)
+{
+	const char *p = rel, *slash;
+	size_t n;
+
+	if (!rel || !*rel)
+		return "empty";
+	if (*rel == '/')
+		return "absolute";
+	if (!ifk_utf8_valid(rel, strlen(rel)))
+		return "not valid UTF-8";
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0)
+			return "an empty part (\"//\" or a trailing \"/\")";
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return n == 1 ? "a \".\" part" : "a \"..\" part";
+		if (!slash)
+			return NULL;
+		p = slash + 1;
+	}
+}
+
 static int open_component(int dirfd, const char *name, int last, const char *path,
                           struct ifk_error *err)
 {
@@ -117,29 +143,37 @@ static int open_component(int dirfd, const char *name, int last, const char *pat
 	return fd;
 }
 
-int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err)
+/* The kernel's own confinement (Linux 5.6): nothing outside dirfd, no
+ * symlink anywhere on the way. -2 when the kernel has no openat2. */
+static int open_beneath(int dirfd, const char *path, struct ifk_error *err)
+{
+	struct open_how how = {
+	    .flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	if (fd >= 0)
+		return (int)fd;
+	if (errno == ENOSYS || errno == EPERM) /* no openat2, or a filter forbids it */
+		return -2;
+	return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+	                     "%s: cannot open%s", path,
+	                     errno == ELOOP || errno == ENOTDIR ? " (a symlink on the way)"
+	                     : errno == EXDEV                   ? " (it leaves its folder)"
+	                                                        : "");
+}
+
+/* Component by component with O_NOFOLLOW: the same confinement without
+ * openat2, since the path has no "." or ".." part. */
+static int open_by_parts(int dirfd, const char *path, struct ifk_error *err)
 {
 	char *copy = strdup(path), *save = NULL, *part, *next;
 	int fd = dirfd, owned = 0;
-	struct stat st;
 
 	if (!copy)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	if (dirfd == AT_FDCWD) {
-		/* a path the user gave: its folders are the user's own, but the
-		 * file itself is opened as signify does, without following it */
-		free(copy);
-		copy = NULL;
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0 && errno == ELOOP)
-			return ifk_error_set(err, IFK_EFORMAT, "%s: a symbolic link, refused",
-			                     path);
-		if (fd < 0)
-			return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
-			                     "%s: cannot open", path);
-		owned = 1;
-	}
-	for (part = copy ? strtok_r(copy, "/", &save) : NULL; part; part = next) {
+	for (part = strtok_r(copy, "/", &save); part; part = next) {
 		int nfd;
 		next = strtok_r(NULL, "/", &save);
 		nfd = open_component(fd, part, next == NULL, path, err);
@@ -153,8 +187,35 @@ int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err)
 		owned = 1;
 	}
 	free(copy);
-	if (!owned)
-		return ifk_error_set(err, IFK_EINVAL, "%s: not a file name", path);
+	return owned ? fd : ifk_error_set(err, IFK_EINVAL, "%s: not a file name", path);
+}
+
+int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err)
+{
+	const char *why;
+	struct stat st;
+	int fd;
+
+	if (dirfd == AT_FDCWD) {
+		/* a path the user gave: its folders are the user's own, but the
+		 * file itself is opened as signify does, without following it */
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && errno == ELOOP)
+			return ifk_error_set(err, IFK_EFORMAT, "%s: a symbolic link, refused",
+			                     path);
+		if (fd < 0)
+			return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+			                     "%s: cannot open", path);
+	} else {
+		/* a path from evidence: confined below dirfd */
+		if ((why = ifk_relpath_problem(path)) != NULL)
+			return ifk_error_set(err, IFK_EFORMAT, "%s: refused: %s", path, why);
+		fd = open_beneath(dirfd, path, err);
+		if (fd == -2)
+			fd = open_by_parts(dirfd, path, err);
+		if (fd < 0)
+			return fd;
+	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return ifk_error_set(err, IFK_EFORMAT, "%s: not a regular file", path);

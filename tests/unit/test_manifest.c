@@ -1169,9 +1169,10 @@ static void test_ifk_path_is_safe_cases(void **state)
 	(void)state;
 	assert_true(ifk_path_is_safe("Library/SMS/sms.db"));
 	assert_true(ifk_path_is_safe(""));
-	assert_true(ifk_path_is_safe("a//b"));
-	assert_true(ifk_path_is_safe("a/"));
-	assert_true(ifk_path_is_safe("./a"));
+	assert_false(ifk_path_is_safe("a//b")); /* the one check: no empty or "." part */
+	assert_false(ifk_path_is_safe("a/"));
+	assert_false(ifk_path_is_safe("./a"));
+	assert_false(ifk_path_is_safe("a\xff"));
 	assert_true(ifk_path_is_safe("..a/b.."));
 	assert_true(ifk_path_is_safe("a/.../b"));
 	assert_false(ifk_path_is_safe(NULL));

@@ -94,7 +94,11 @@ static const char *const payload[][3] = {
      "data/3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28", "sms.db content"},
     {"data/ab/caf\xe9%0A.bin", "data/ab/caf\xe9\n.bin", "hostile name"},
     {"data/../outside", NULL, "never stat'ed"},
+    {"data/via/link/target.bin", "data/real/link/target.bin", "through a symlink"},
 };
+/* Which payload files case.jsonld states a size for: a path that is not
+ * valid UTF-8, leaves the bag, or passes through a symlink states none. */
+static const int sized[] = {1, 1, 1, 0, 0, 0};
 
 struct fixture {
 	char *dir, *manifest;
@@ -132,6 +136,11 @@ static int setup(void **state)
 		ifk_buf_printf(&m, "%s  %s\n", sha, payload[i][0]);
 	}
 	ifk_buf_printf(&m, "not a manifest line\n");
+	{ /* data/via -> real: a symlink in the middle of a listed path */
+		char *via = ifk_path_join(f->dir, "data/via");
+		assert_int_equal(symlink("real", via), 0);
+		free(via);
+	}
 	f->manifest = ifk_path_join(f->dir, "manifest-sha256.txt");
 	tu_write_file(f->manifest, m.data, m.len);
 	ifk_sha256_hex(m.data, m.len, f->manifest_sha);
@@ -471,18 +480,18 @@ static void test_case_backup_files_hashed(void **state)
 	json_int_t size;
 	size_t i;
 
-	/* the bag, the five payload lines (the malformed line is left out), the manifest */
-	assert_int_equal(json_array_size(objs), 7);
+	/* the bag, the six payload lines (the malformed line is left out), the manifest */
+	assert_int_equal(json_array_size(objs), 8);
 	assert_true(has_type(deref(index, json_array_get(objs, 0)), "uco-observable:Directory"));
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		file_facts(json_array_get(objs, i + 1), &path, &hex, &size);
 		ifk_sha256_hex(payload[i][2], strlen(payload[i][2]), sha);
 		assert_string_equal(hex, sha);
-		assert_int_equal(size, payload[i][1] ? (json_int_t)strlen(payload[i][2]) : -1);
+		assert_int_equal(size, sized[i] ? (json_int_t)strlen(payload[i][2]) : -1);
 	}
 	file_facts(json_array_get(objs, 4), &path, &hex, &size);
 	assert_string_equal(path, "data/ab/caf\\xe9\\x0a.bin");
-	file_facts(json_array_get(objs, 6), &path, &hex, &size);
+	file_facts(json_array_get(objs, 7), &path, &hex, &size);
 	assert_string_equal(path, "manifest-sha256.txt");
 	assert_string_equal(hex, f->manifest_sha);
 	assert_string_equal(s(record_of(index, "acquisition"), "case-investigation:exhibitNumber"),

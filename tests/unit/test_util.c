@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,6 +76,64 @@ static void test_util_read_small_caps_and_refuses_symlink(void **state)
 	free(dir);
 }
 
+static void test_util_relpath_problem(void **state)
+{
+	(void)state;
+	assert_null(ifk_relpath_problem("a"));
+	assert_null(ifk_relpath_problem("Library/SMS/sms.db"));
+	assert_null(ifk_relpath_problem("..a/b../...")); /* dots inside names are names */
+	assert_null(ifk_relpath_problem("Café/привет"));
+	assert_string_equal(ifk_relpath_problem(NULL), "empty");
+	assert_string_equal(ifk_relpath_problem(""), "empty");
+	assert_string_equal(ifk_relpath_problem("/etc/passwd"), "absolute");
+	assert_string_equal(ifk_relpath_problem("a/../b"), "a \"..\" part");
+	assert_string_equal(ifk_relpath_problem(".."), "a \"..\" part");
+	assert_string_equal(ifk_relpath_problem("./a"), "a \".\" part");
+	assert_non_null(strstr(ifk_relpath_problem("a//b"), "empty part"));
+	assert_non_null(strstr(ifk_relpath_problem("a/"), "empty part"));
+	assert_string_equal(ifk_relpath_problem("a\xff/b"), "not valid UTF-8");
+}
+
+/* A path from evidence stays beneath its folder: no "..", no symlink
+ * anywhere on the way, even one pointing inside. */
+static void test_util_open_regular_stays_beneath(void **state)
+{
+	char *dir = tu_mkdtemp(), *inner = NULL, *p = NULL;
+	struct ifk_error err = {0};
+	int dfd, fd;
+
+	(void)state;
+	assert_true(asprintf(&inner, "%s/in", dir) > 0);
+	assert_int_equal(mkdir(inner, 0700), 0);
+	assert_true(asprintf(&p, "%s/secret", dir) > 0);
+	assert_int_equal(tu_write_file(p, "outside", 7), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/in/sub", dir) > 0);
+	assert_int_equal(mkdir(p, 0700), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/in/sub/f", dir) > 0);
+	assert_int_equal(tu_write_file(p, "inside", 6), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/in/link", dir) > 0);
+	assert_int_equal(symlink("sub", p), 0);
+	free(p);
+	dfd = open(inner, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	fd = ifk_open_regular(dfd, "sub/f", &err);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(ifk_open_regular(dfd, "../secret", &err), IFK_EFORMAT);
+	assert_non_null(strstr(err.msg, "refused: a \"..\" part"));
+	assert_int_equal(ifk_open_regular(dfd, "sub/../sub/f", &err), IFK_EFORMAT);
+	assert_true(ifk_open_regular(dfd, "link/f", &err) < 0); /* a symlink in the middle */
+	assert_non_null(strstr(err.msg, "symlink"));
+	assert_int_equal(ifk_open_regular(dfd, "/etc/passwd", &err), IFK_EFORMAT);
+	close(dfd);
+	tu_rmtree(dir);
+	free(dir);
+	free(inner);
+}
+
 static void test_error_set_returns_code(void **state)
 {
 	struct ifk_error err = {0};
@@ -92,6 +151,8 @@ int main(void)
 	    cmocka_unit_test(test_util_time_iso_is_utc),
 	    cmocka_unit_test(test_util_one_line),
 	    cmocka_unit_test(test_util_read_small_caps_and_refuses_symlink),
+	    cmocka_unit_test(test_util_relpath_problem),
+	    cmocka_unit_test(test_util_open_regular_stays_beneath),
 	    cmocka_unit_test(test_error_set_returns_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

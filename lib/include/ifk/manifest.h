@@ -91,10 +91,9 @@ int ifk_mbdb_foreach(const char *path, ifk_entry_fn fn, void *ctx, struct ifk_er
 int ifk_file_id(const char *domain, const char *relative_path, char out[IFK_FILE_ID_LEN + 1],
                 struct ifk_error *err);
 
-/* Whether relative_path stays inside its domain's folder when joined to
- * it: false for NULL, an absolute path, or any ".." component. "" (the
- * domain's root), "." and empty components ("a//b", "a/") are allowed:
- * odd, but they do not leave the folder; callers normalize. */
+/* Whether relative_path can be joined to its domain's folder: "" (the
+ * domain's root), or a path that passes ifk_relpath_problem (no absolute
+ * path, no empty, "." or ".." part, valid UTF-8). */
 bool ifk_path_is_safe(const char *relative_path);
 
 /* Whether domain can name one folder: non-empty, no '/', not "." or "..". */

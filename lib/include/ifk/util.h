@@ -32,10 +32,20 @@ int ifk_write_all(int fd, const void *buf, size_t len, const char *what, struct 
 int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *len,
                    struct ifk_error *err);
 
-/* Opens a regular file for reading relative to dirfd without following
- * any symlink on the way (each component is opened with O_NOFOLLOW; with
- * AT_FDCWD, a path the user gave, only the last one) and without blocking
- * on a FIFO. Returns the fd, or a negative IFK_E* code (IFK_ENOTFOUND when
+/* The one confinement check for a relative path that comes from evidence
+ * (a bag's manifest, a backup's index, a device, an archive, a parse
+ * folder) before it is joined to a folder: NULL when it stays inside,
+ * else why not ("empty", "absolute", "a \"..\" part", "a \".\" part", "an
+ * empty part", "not valid UTF-8"). Static storage. */
+const char *ifk_relpath_problem(const char *rel);
+
+/* Opens a regular file for reading without blocking on a FIFO. With a
+ * folder dirfd, path comes from evidence: it must pass ifk_relpath_problem
+ * (else IFK_EFORMAT "refused") and is opened beneath dirfd with no symlink
+ * anywhere on the way (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or
+ * component by component with O_NOFOLLOW where openat2 is missing). With
+ * AT_FDCWD, a path the user gave, only the last component must not be a
+ * symlink. Returns the fd, or a negative IFK_E* code (IFK_ENOTFOUND when
  * missing, IFK_EFORMAT when not a regular file or a symlink). */
 int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err);
 
