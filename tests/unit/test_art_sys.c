@@ -621,8 +621,7 @@ static void test_wifi_both(void **state)
 	gen_wifi_plist(r_path(&r, "wifi.plist"));
 	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.plist",
 	      r_path(&r, "wifi.plist"));
-	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS,
-	      plaso_wifi(path, sizeof(path)));
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, plaso_wifi(path, sizeof(path)));
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks"), 4);
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks WHERE relative_path ="
@@ -686,8 +685,7 @@ static void test_wifi_hostile(void **state)
 	(void)state;
 	r_open(&r);
 	hostile_known_networks(r_path(&r, "kn.plist"));
-	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS,
-	      r_path(&r, "kn.plist"));
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, r_path(&r, "kn.plist"));
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks"), 2);
 	CHECK(r.db, "bad\\xff\\xfe",
@@ -731,8 +729,7 @@ static void test_wifi_hostile(void **state)
 	write_plist(r_path(&r, "w.plist"), p, 0);
 	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.plist", r_path(&r, "w.plist"));
 	hostile_known_networks(r_path(&r, "kn.plist"));
-	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS,
-	      r_path(&r, "kn.plist"));
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, r_path(&r, "kn.plist"));
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks"), 2);
 	r_close(&r);
@@ -740,8 +737,7 @@ static void test_wifi_hostile(void **state)
 	/* an XML key that is not UTF-8: escaped, also in source_table and the jsonl */
 	r_open(&r);
 	bad_key_plist(r_path(&r, "kn.plist"));
-	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS,
-	      r_path(&r, "kn.plist"));
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, r_path(&r, "kn.plist"));
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	CHECK(r.db, "x\\xff|wifi.network.ssid.x\\xff|2023-01-01T00:00:00Z",
 	      "SELECT ssid || '|' || source_table || '|' || added FROM wifi_networks");
@@ -1342,8 +1338,10 @@ static void check_status(json_t *st, const char *want)
 }
 
 /* What tests/gen/README.md documents: the WhatsApp app in Info.plist and
- * Manifest.plist, three networks in com.apple.wifi.plist, three photos in
- * Media/DCIM/100APPLE (41003, 131072 and 199999 bytes, mtime the base date). */
+ * Manifest.plist, three networks in com.apple.wifi.plist and two in
+ * com.apple.wifi.known-networks.plist (at the root of SystemPreferencesDomain,
+ * where iOS 14+ keeps it), three photos in Media/DCIM/100APPLE (41003, 131072
+ * and 199999 bytes, mtime the base date). */
 static void test_generator_backup(void **state)
 {
 	const char *bd = getenv("IFK_BUILD_DIR");
@@ -1366,6 +1364,7 @@ static void test_generator_backup(void **state)
 	r_add(&r, "", "Manifest.db", path);
 	file_sha(path, sha);
 	add_gen(&r, bk, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.plist");
+	add_gen(&r, bk, "SystemPreferencesDomain", KNOWN_NETS);
 	add_gen(&r, bk, "CameraRollDomain", "Media/DCIM/100APPLE/IMG_0001.JPG");
 	add_gen(&r, bk, "CameraRollDomain", "Media/DCIM/100APPLE/IMG_0002.JPG");
 	add_gen(&r, bk, "CameraRollDomain", "Media/DCIM/100APPLE/IMG_0003.JPG");
@@ -1385,6 +1384,9 @@ static void test_generator_backup(void **state)
 	CHECK(r.db, "2023-06-15T09:00:00Z",
 	      "SELECT last_joined FROM wifi_networks WHERE source_format = 'wifi.plist'"
 	      " AND ssid = 'HomeNet'");
+	CHECK(r.db, "HomeNet,Caf\xc3\xa9 Wi-Fi",
+	      "SELECT group_concat(ssid) FROM (SELECT ssid FROM wifi_networks"
+	      " WHERE relative_path = '" KNOWN_NETS "' ORDER BY source_rowid)");
 	CHECK(r.db, "IMG_0001.JPG 41003,IMG_0002.JPG 131072,IMG_0003.JPG 199999",
 	      "SELECT group_concat(x) FROM (SELECT file_name || ' ' || size AS x"
 	      " FROM media_files ORDER BY source_rowid)");
