@@ -184,7 +184,7 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 const struct ifk_artifact ifk_art_safari_history = {
     .name = "safari_history",
     .title = "Safari browsing history",
-    .version = "1",
+    .version = "2",
     .sources = sources,
     .cols = cols,
     .parse = parse,
