@@ -4,8 +4,8 @@
  * per distinct URL). visit_time is Cocoa seconds; redirect_source and
  * redirect_destination are ids of other visits, resolved here to their
  * URLs. origin: 0 this device, 1 synced from another device through
- * iCloud. Modern iOS keeps the file in the Safari app's domain; older ones
- * in HomeDomain: both places are read when present. */
+ * iCloud. iOS 14 to 18 backups keep the file in HomeDomain; older ones in
+ * the Safari app's domain: both places are read when present. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,8 +14,8 @@
 #define HISTORY_PATH "Library/Safari/History.db"
 
 static const struct ifk_art_source sources[] = {
-    {"AppDomain-com.apple.mobilesafari", HISTORY_PATH},
     {"HomeDomain", HISTORY_PATH},
+    {"AppDomain-com.apple.mobilesafari", HISTORY_PATH},
     {NULL, NULL},
 };
 
@@ -184,7 +184,7 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 const struct ifk_artifact ifk_art_safari_history = {
     .name = "safari_history",
     .title = "Safari browsing history",
-    .version = "1",
+    .version = "2",
     .sources = sources,
     .cols = cols,
     .parse = parse,

@@ -1,16 +1,20 @@
 /* wifi_networks: the Wi-Fi networks the device knows.
  *
- * Two formats, both in SystemPreferencesDomain SystemConfiguration/:
- *  - com.apple.wifi.plist (up to iOS 13): {"List of known networks": [ {SSID_STR,
- *    SSID (data), BSSID, lastJoined, lastAutoJoined, addedAt, SecurityMode,
- *    WEP, WPA_IE, RSN_IE, HIDDEN_NETWORK, ...} ]}; rows carry source_table
- *    "List of known networks" and the 1-based array index;
- *  - com.apple.wifi.known-networks.plist (iOS 14+): {"wifi.network.ssid.<SSID>":
- *    {SSID (data), AddedAt, JoinedByUserAt, JoinedBySystemAt, UpdatedAt,
+ * Two formats, both in SystemPreferencesDomain (/private/var/preferences):
+ *  - SystemConfiguration/com.apple.wifi.plist (up to iOS 13): {"List of known
+ *    networks": [ {SSID_STR, SSID (data), BSSID, lastJoined, lastAutoJoined,
+ *    addedAt, SecurityMode, WEP, WPA_IE, RSN_IE, HIDDEN_NETWORK, ...} ]}; rows
+ *    carry source_table "List of known networks" and the 1-based array index.
+ *    iOS 14+ keeps this file for other settings, without the list;
+ *  - com.apple.wifi.known-networks.plist (iOS 14+), at the root of the domain
+ *    (an iOS 14.3 backup's Manifest.db lists it there, beside the old file in
+ *    SystemConfiguration/): {"wifi.network.ssid.<SSID>": {SSID (data),
+ *    AddedAt, JoinedByUserAt, JoinedBySystemAt, UpdatedAt,
  *    SupportedSecurityTypes, Hidden, BSSList: [{BSSID, LastAssociatedAt}],
  *    __OSSpecific__: {BSSID, ...}}}; rows carry the entry's key as source_table
- *    and its 1-based position in the file.
- * Both files may be present: each is read and its rows keep their source. */
+ *    and its 1-based position in the file. Only when the backup has no such
+ *    file is SystemConfiguration/com.apple.wifi.known-networks.plist read.
+ * Both formats may be present: each is read and its rows keep their source. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +24,10 @@
 #include "ifk/plist.h"
 #include "ifk/util.h"
 
-#define DIR_ "SystemConfiguration/"
-#define LEGACY "com.apple.wifi.plist"
+#define DOMAIN "SystemPreferencesDomain"
+#define LEGACY "SystemConfiguration/com.apple.wifi.plist"
 #define MODERN "com.apple.wifi.known-networks.plist"
+#define MODERN_FALLBACK "SystemConfiguration/" MODERN
 #define KEY_PREFIX "wifi.network.ssid."
 #define LIST_KEY "List of known networks"
 #define BSSIDS_MAX 4096
@@ -297,20 +302,28 @@ static int modern(struct ifk_art *a, struct ifk_src *s, plist_t root, struct ifk
 
 typedef int (*reader_fn)(struct ifk_art *a, struct ifk_src *s, plist_t root, struct ifk_error *err);
 
-/* Reads one of the two files; IFK_ENOTFOUND when the backup lacks it. */
-static int read_one(struct ifk_art *a, const char *name, reader_fn fn, struct ifk_error *err)
+/* Reads one file; IFK_ENOTFOUND when the backup lacks it. */
+static int read_one(struct ifk_art *a, const char *path, reader_fn fn, struct ifk_error *err)
 {
 	struct ifk_src *s = NULL;
 	plist_t root = NULL;
-	char path[128];
 	int rc;
 
-	snprintf(path, sizeof(path), DIR_ "%s", name);
-	rc = ifk_art_plist(a, "SystemPreferencesDomain", path, &s, &root, err);
+	rc = ifk_art_plist(a, DOMAIN, path, &s, &root, err);
 	if (rc < 0)
 		return rc; /* the message names the backup's file */
 	rc = fn(a, s, root, err);
 	plist_free(root);
+	return rc;
+}
+
+/* The known-networks file where iOS 14+ keeps it, else the fallback. */
+static int read_modern(struct ifk_art *a, struct ifk_error *err)
+{
+	int rc = read_one(a, MODERN, modern, err);
+
+	if (rc == IFK_ENOTFOUND)
+		rc = read_one(a, MODERN_FALLBACK, modern, err);
 	return rc;
 }
 
@@ -322,7 +335,7 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 	r1 = read_one(a, LEGACY, legacy, err);
 	if (r1 == IFK_EINTR)
 		return r1;
-	r2 = read_one(a, MODERN, modern, &e);
+	r2 = read_modern(a, &e);
 	if (r1 == IFK_ENOTFOUND && r2 == IFK_ENOTFOUND)
 		return IFK_ENOTFOUND;
 	if (r1 == NO_LIST && r2 == IFK_ENOTFOUND) { /* nothing else to read */
@@ -337,8 +350,9 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 }
 
 static const struct ifk_art_source sources[] = {
-    {"SystemPreferencesDomain", DIR_ LEGACY},
-    {"SystemPreferencesDomain", DIR_ MODERN},
+    {DOMAIN, MODERN},
+    {DOMAIN, LEGACY},
+    {DOMAIN, MODERN_FALLBACK},
     {NULL, NULL},
 };
 
@@ -361,7 +375,7 @@ static const struct ifk_col cols[] = {
 const struct ifk_artifact ifk_art_wifi_networks = {
     .name = "wifi_networks",
     .title = "Known Wi-Fi networks",
-    .version = "1",
+    .version = "2",
     .sources = sources,
     .cols = cols,
     .parse = parse,

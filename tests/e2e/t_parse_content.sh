@@ -180,14 +180,13 @@ assert s["wal_applied"] is True and s["wal_bytes"] == 24752 and s["wal_sha256"] 
 EOF
 ok "contacts: WAL-only Dana Lee and Zoë Nakamura with their numbers; rows cite the main file, parse.json the WAL"
 
-# --- safari_history (AppDomain-com.apple.mobilesafari Library/Safari/History.db)
+# --- safari_history (HomeDomain Library/Safari/History.db, where iOS 14+ keeps it)
 eq "SELECT url || '|' || quote(title) || '|' || load_successful || '|' || visit_time FROM safari_history
 	WHERE visit_id = 5" "https://www.whatsapp.com/download|NULL|0|2023-06-14T14:00:00.125Z"
 eq "SELECT title || '|' || visit_time FROM safari_history WHERE visit_id = 3" "café - Search|2023-06-14T12:00:00.500Z"
 eq "SELECT count(DISTINCT item_id) || '|' || count(*) FILTER (WHERE load_successful = 0) FROM safari_history" "4|1"
 eq "SELECT visit_count FROM safari_history WHERE visit_id = 1" 2
-prov safari_history "source_table = 'history_visits' AND source_rowid = 5" \
-	AppDomain-com.apple.mobilesafari Library/Safari/History.db
+prov safari_history "source_table = 'history_visits' AND source_rowid = 5" HomeDomain Library/Safari/History.db
 ok "safari_history: 7 visits of 4 pages; visit 5 failed to load and has no title"
 
 # --- safari_bookmarks (HomeDomain Library/Safari/Bookmarks.db)
@@ -283,9 +282,9 @@ eq "SELECT audio_size FROM voicemail WHERE source_rowid = 2" 3206
 prov voicemail "source_table = 'voicemail' AND source_rowid = 2" HomeDomain Library/Voicemail/voicemail.db
 ok "voicemail: the trashed message (Cocoa trashed_date, Unix date), the audio files with their hashes"
 
-# --- wifi_networks (the old and the new plist)
+# --- wifi_networks (the old plist, and the new one at the root of SystemPreferencesDomain)
 OLDW=SystemConfiguration/com.apple.wifi.plist
-NEWW=SystemConfiguration/com.apple.wifi.known-networks.plist
+NEWW=com.apple.wifi.known-networks.plist
 eq "SELECT group_concat(ssid, ',') FROM (SELECT ssid FROM wifi_networks WHERE relative_path = '$NEWW' ORDER BY source_rowid)" \
 	"HomeNet,Café Wi-Fi"
 eq "SELECT group_concat(ssid, ',') FROM (SELECT ssid FROM wifi_networks WHERE relative_path = '$OLDW' ORDER BY source_rowid)" \
@@ -406,6 +405,45 @@ EOF
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["outcome"]=="ok" and all(a["status"]=="ok" for a in d["artifacts"])' \
 	oold/parse.json || fail "legacy parse.json: not every artifact ok"
 ok "the legacy mbdb layout (iPhone8,1, 9.3.5) yields the same rows for every artifact but device"
+
+# --- a real known-networks file where iOS 14+ keeps it: plaso's (1 network)
+# replaces the sample's, as SystemPreferencesDomain com.apple.wifi.known-networks.plist
+# (its fileID, Manifest.db row and MBFile Size and RelativePath rewritten to match)
+PLASO_WIFI="${IFK_FIXTURES:?}/appdb/plaso-ios/com.apple.wifi.known-networks.plist"
+sample real14
+python3 - real14 "$PLASO_WIFI" <<'EOF' || fail "could not place the real known-networks file"
+import hashlib, os, plistlib, sqlite3, sys
+bk, src = sys.argv[1], sys.argv[2]
+dom, rel = "SystemPreferencesDomain", "com.apple.wifi.known-networks.plist"
+data = open(src, "rb").read()
+db = sqlite3.connect(os.path.join(bk, "Manifest.db"))
+old_id, blob = db.execute("SELECT fileID, file FROM Files WHERE domain = ? AND relativePath LIKE ?",
+                          (dom, "%" + rel)).fetchone()
+arc = plistlib.loads(blob)
+mb = arc["$objects"][arc["$top"]["root"].data]
+arc["$objects"][mb["RelativePath"].data] = rel
+mb["Size"] = len(data)
+new_id = hashlib.sha1(f"{dom}-{rel}".encode()).hexdigest()
+db.execute("UPDATE Files SET fileID = ?, relativePath = ?, file = ? WHERE fileID = ?",
+           (new_id, rel, plistlib.dumps(arc, fmt=plistlib.FMT_BINARY), old_id))
+db.commit()
+os.remove(os.path.join(bk, old_id[:2], old_id))
+os.makedirs(os.path.join(bk, new_id[:2]), exist_ok=True)
+open(os.path.join(bk, new_id[:2], new_id), "wb").write(data)
+EOF
+run 0 "$PARSE" real14 --out o14 --only wifi_networks
+DB=o14/artifacts.sqlite
+eq "SELECT ssid || '|' || bssid || '|' || added || '|' || last_joined FROM wifi_networks
+	WHERE source_format = 'known-networks'" "Matt_Foley|6a:22:32:98:f4:df|2023-04-15T13:53:47Z|2023-05-20T19:55:03Z"
+eq "SELECT DISTINCT domain || '|' || relative_path || '|' || source_sha256 FROM wifi_networks
+	WHERE source_format = 'known-networks'" "SystemPreferencesDomain|$NEWW|$(sha "$PLASO_WIFI")"
+eq "SELECT count(*) FROM wifi_networks WHERE relative_path = '$OLDW'" 3
+python3 - o14/parse.json <<'EOF' || fail "o14/parse.json: wifi_networks is not ok with 4 rows"
+import json, sys
+a = [a for a in json.load(open(sys.argv[1]))["artifacts"] if a["name"] == "wifi_networks"][0]
+assert a["status"] == "ok" and a["rows"] == 4, a
+EOF
+ok "wifi_networks: a real iOS 14+ known-networks file at SystemPreferencesDomain $NEWW gives its network"
 
 [ -z "$(ls -A tmp)" ] || fail "temporaries left behind: $(ls tmp)"
 echo "1..$PASSED"

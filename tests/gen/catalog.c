@@ -107,7 +107,10 @@ static const struct spec specs[] = {
     JPEG_(MEDIA, ATT2 "/" GEN_ATT2_NAME, 3, GEN_ATT2_SIZE, 0),
     DIR_(SAFARI, "Library"),
     DIR_(SAFARI, "Library/Safari"),
-    DB_(SAFARI, "Library/Safari/History.db", gen_db_safari, 0),
+    /* iOS 14.3 and 18 backups keep History.db in HomeDomain (older ones in
+     * the Safari app's domain); its HomeDomain folder is row 46, left there so
+     * that no other row moves */
+    DB_(HOME, "Library/Safari/History.db", gen_db_safari, 0),
     DIR_(WHATSAPP, ""),
     DB_(WHATSAPP, "ChatStorage.sqlite", gen_db_whatsapp, 0),
     DIR_(SYSPREFS, "SystemConfiguration"),
@@ -139,8 +142,9 @@ static const struct spec specs[] = {
     DIR_(WIRELESS, "Library"),
     DIR_(WIRELESS, "Library/Databases"),
     DB_(WIRELESS, "Library/Databases/DataUsage.sqlite", gen_db_datausage, 0),
-    MEM_(SYSPREFS, "SystemConfiguration/com.apple.wifi.known-networks.plist", 3,
-         gen_known_networks_plist, 0),
+    /* iOS 14+: at the root of the domain (/private/var/preferences), not in
+     * SystemConfiguration/ */
+    MEM_(SYSPREFS, "com.apple.wifi.known-networks.plist", 3, gen_known_networks_plist, 0),
     MEM_(KEYCHAIN, "keychain-backup.plist", 3, gen_keychain_plist, 0),
 };
 

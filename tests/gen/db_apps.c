@@ -1,5 +1,6 @@
-/* App databases outside HomeDomain: Safari History.db and WhatsApp
- * ChatStorage.sqlite. Fixed content; dates are REAL Cocoa seconds. */
+/* App databases: Safari History.db (HomeDomain) and WhatsApp
+ * ChatStorage.sqlite (its app group's domain). Fixed content; dates are REAL
+ * Cocoa seconds. */
 #include "gen.h"
 
 static const char safari_sql[] =

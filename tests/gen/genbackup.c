@@ -16,10 +16,10 @@
  *     4 emails), ABMultiValueLabel 3 in the main file; its -wal adds 2
  *     committed transactions (ABPerson 6 and 7, one phone each), so a reader
  *     that applies the WAL sees ABPerson 7, ABMultiValue 10.
- *   Safari History.db: history_items 4, history_visits 7.
+ *   Safari History.db (HomeDomain): history_items 4, history_visits 7.
  *   WhatsApp ChatStorage.sqlite: ZWACHATSESSION 2, ZWAMESSAGE 8.
- *   com.apple.wifi.plist: 3 known networks; com.apple.wifi.known-networks.plist:
- *     2 networks.
+ *   SystemConfiguration/com.apple.wifi.plist: 3 known networks;
+ *     com.apple.wifi.known-networks.plist (the domain's root): 2 networks.
  *   NoteStore.sqlite: ZICCLOUDSYNCINGOBJECT 6 (1 account, 2 folders, 3 notes),
  *     ZICNOTEDATA 3 (gzipped protobuf bodies).
  *   Photos.sqlite: ZASSET 3 (IMG_0001..0003.JPG; 2 with GPS),

@@ -1,6 +1,7 @@
 /* Small binary plists: the newer known Wi-Fi networks file
- * (SystemConfiguration/com.apple.wifi.known-networks.plist) and a planted
- * preferences file carrying a YARA canary string. */
+ * (SystemPreferencesDomain com.apple.wifi.known-networks.plist, at the root of
+ * the domain as on iOS 14+) and a planted preferences file carrying a YARA
+ * canary string. */
 #include <stdio.h>
 #include <string.h>
 

@@ -24,7 +24,8 @@
 #include "testutil.h"
 
 #define AB_REL "Library/AddressBook/AddressBook.sqlitedb"
-#define HIST_DOMAIN "AppDomain-com.apple.mobilesafari"
+#define HIST_DOMAIN "HomeDomain"                           /* iOS 14+ */
+#define HIST_OLD_DOMAIN "AppDomain-com.apple.mobilesafari" /* older iOS */
 #define HIST_REL "Library/Safari/History.db"
 #define BM_REL "Library/Safari/Bookmarks.db"
 #define NOTES_DOMAIN "AppDomainGroup-group.com.apple.notes"
@@ -829,8 +830,9 @@ static void test_history_hostile(void **state)
 }
 
 /* The oldest layout (no redirects, no load_successful, no origin) in
- * HomeDomain, where older iOS kept it, beside a modern file: both are
- * read. A self-redirect, a dangling item, blobs and text where numbers go. */
+ * AppDomain-com.apple.mobilesafari, where older iOS kept it, beside a modern
+ * file in HomeDomain: both are read. A self-redirect, a dangling item, blobs
+ * and text where numbers go. */
 static void test_history_odd_values(void **state)
 {
 	char *dir = tu_mkdtemp(), *db, *db2;
@@ -851,27 +853,28 @@ static void test_history_odd_values(void **state)
 	           "INSERT INTO history_items VALUES (1, 'https://loop.example/');"
 	           "INSERT INTO history_visits VALUES (7, 1, 0, 7, 7);");
 	{
-		struct file f[] = {{"HomeDomain", HIST_REL, db}, {HIST_DOMAIN, HIST_REL, db2}};
+		struct file f[] = {{HIST_OLD_DOMAIN, HIST_REL, db}, {HIST_DOMAIN, HIST_REL, db2}};
 		r = run_art("safari_history", f, 2);
 	}
 	expect_status(&r, "ok", 4);
 	expect_text(&r, "h\\xff",
-	            "SELECT url FROM safari_history WHERE domain = 'HomeDomain' AND visit_id = 1");
+	            "SELECT url FROM safari_history WHERE domain = '" HIST_OLD_DOMAIN
+	            "' AND visit_id = 1");
 	expect_text(&r, NULL,
-	            "SELECT visit_count FROM safari_history WHERE domain = 'HomeDomain'"
+	            "SELECT visit_count FROM safari_history WHERE domain = '" HIST_OLD_DOMAIN "'"
 	            " AND visit_id = 1");
 	expect_text(&r, NULL,
-	            "SELECT visit_time FROM safari_history WHERE domain = 'HomeDomain'"
+	            "SELECT visit_time FROM safari_history WHERE domain = '" HIST_OLD_DOMAIN "'"
 	            " AND visit_id = 1");
 	expect_text(&r, NULL,
-	            "SELECT url FROM safari_history WHERE domain = 'HomeDomain'"
+	            "SELECT url FROM safari_history WHERE domain = '" HIST_OLD_DOMAIN "'"
 	            " AND visit_id = 2");
 	expect_text(&r, NULL,
-	            "SELECT visit_time FROM safari_history WHERE domain = 'HomeDomain'"
+	            "SELECT visit_time FROM safari_history WHERE domain = '" HIST_OLD_DOMAIN "'"
 	            " AND visit_id = 2");
 	expect_text(&r, "2000-01-01T00:00:00Z",
 	            "SELECT visit_time FROM safari_history WHERE"
-	            " domain = 'HomeDomain' AND visit_id = 3");
+	            " domain = '" HIST_OLD_DOMAIN "' AND visit_id = 3");
 	expect_text(&r, "https://loop.example/",
 	            "SELECT redirect_source_url FROM safari_history WHERE visit_id = 7");
 	expect_text(&r, "7",

@@ -41,6 +41,9 @@ extern const struct ifk_artifact ifk_art_wifi_networks;
 	"/private/var/containers/Bundle/Application/3F2504E0-4F89-41D3-9A0C-0305E82C3301/"         \
 	"WhatsApp.app"
 #define SYSCONF "SystemConfiguration/"
+/* known Wi-Fi networks, iOS 14+: at the root of SystemPreferencesDomain
+ * (/private/var/preferences), not in SystemConfiguration/ */
+#define KNOWN_NETS "com.apple.wifi.known-networks.plist"
 
 /* ---- the harness: one runner per scenario ---- */
 
@@ -572,7 +575,7 @@ static void test_wifi_known_networks_fixture(void **state)
 	r_open(&r);
 	plaso_wifi(path, sizeof(path));
 	file_sha(path, sha);
-	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.known-networks.plist", path);
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, path);
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	/* the real file knows one network */
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks"), 1);
@@ -596,6 +599,8 @@ static void test_wifi_known_networks_fixture(void **state)
 	                 8); /* 9 BSSIDs in BSSList */
 	CHECK(r.db, "wifi.network.ssid.Matt_Foley", "SELECT source_table FROM wifi_networks");
 	assert_int_equal(q_int(r.db, "SELECT source_rowid FROM wifi_networks"), 1);
+	CHECK(r.db, "SystemPreferencesDomain|" KNOWN_NETS,
+	      "SELECT domain || '|' || relative_path FROM wifi_networks");
 	CHECK(r.db, sha, "SELECT source_sha256 FROM wifi_networks");
 	/* timeline: added, joined by the user, joined automatically */
 	CHECK(r.db, "added,joined,joined",
@@ -616,14 +621,13 @@ static void test_wifi_both(void **state)
 	gen_wifi_plist(r_path(&r, "wifi.plist"));
 	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.plist",
 	      r_path(&r, "wifi.plist"));
-	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.known-networks.plist",
-	      plaso_wifi(path, sizeof(path)));
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, plaso_wifi(path, sizeof(path)));
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks"), 4);
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks WHERE relative_path ="
 	                             " 'SystemConfiguration/com.apple.wifi.plist'"),
 	                 3);
-	CHECK(r.db, SYSCONF "com.apple.wifi.known-networks.plist",
+	CHECK(r.db, KNOWN_NETS,
 	      "SELECT relative_path FROM wifi_networks WHERE ssid = 'Matt_Foley'");
 	assert_int_equal(json_array_size(json_object_get(r.st, "sources")), 2);
 	r_close(&r);
@@ -681,8 +685,7 @@ static void test_wifi_hostile(void **state)
 	(void)state;
 	r_open(&r);
 	hostile_known_networks(r_path(&r, "kn.plist"));
-	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.known-networks.plist",
-	      r_path(&r, "kn.plist"));
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, r_path(&r, "kn.plist"));
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks"), 2);
 	CHECK(r.db, "bad\\xff\\xfe",
@@ -726,8 +729,7 @@ static void test_wifi_hostile(void **state)
 	write_plist(r_path(&r, "w.plist"), p, 0);
 	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.plist", r_path(&r, "w.plist"));
 	hostile_known_networks(r_path(&r, "kn.plist"));
-	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.known-networks.plist",
-	      r_path(&r, "kn.plist"));
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, r_path(&r, "kn.plist"));
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks"), 2);
 	r_close(&r);
@@ -735,8 +737,7 @@ static void test_wifi_hostile(void **state)
 	/* an XML key that is not UTF-8: escaped, also in source_table and the jsonl */
 	r_open(&r);
 	bad_key_plist(r_path(&r, "kn.plist"));
-	r_add(&r, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.known-networks.plist",
-	      r_path(&r, "kn.plist"));
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, r_path(&r, "kn.plist"));
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
 	CHECK(r.db, "x\\xff|wifi.network.ssid.x\\xff|2023-01-01T00:00:00Z",
 	      "SELECT ssid || '|' || source_table || '|' || added FROM wifi_networks");
@@ -754,6 +755,33 @@ static void test_wifi_hostile(void **state)
 	/* no file: absent */
 	r_open(&r);
 	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "absent");
+	r_close(&r);
+}
+
+/* SystemConfiguration/com.apple.wifi.known-networks.plist is read only
+ * when the domain's root has no known-networks file. */
+static void test_wifi_known_networks_fallback(void **state)
+{
+	struct run r;
+	char path[4096];
+
+	(void)state;
+	r_open(&r);
+	r_add(&r, "SystemPreferencesDomain", SYSCONF KNOWN_NETS, plaso_wifi(path, sizeof(path)));
+	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
+	CHECK(r.db, "Matt_Foley|" SYSCONF KNOWN_NETS,
+	      "SELECT ssid || '|' || relative_path FROM wifi_networks");
+	r_close(&r);
+
+	r_open(&r);
+	r_add(&r, "SystemPreferencesDomain", KNOWN_NETS, plaso_wifi(path, sizeof(path)));
+	hostile_known_networks(r_path(&r, "kn.plist"));
+	r_add(&r, "SystemPreferencesDomain", SYSCONF KNOWN_NETS, r_path(&r, "kn.plist"));
+	assert_string_equal(r_run(&r, &ifk_art_wifi_networks), "ok");
+	assert_int_equal(q_int(r.db, "SELECT count(*) FROM wifi_networks"), 1);
+	CHECK(r.db, "Matt_Foley|" KNOWN_NETS,
+	      "SELECT ssid || '|' || relative_path FROM wifi_networks");
+	assert_int_equal(json_array_size(json_object_get(r.st, "sources")), 1);
 	r_close(&r);
 }
 
@@ -1310,8 +1338,10 @@ static void check_status(json_t *st, const char *want)
 }
 
 /* What tests/gen/README.md documents: the WhatsApp app in Info.plist and
- * Manifest.plist, three networks in com.apple.wifi.plist, three photos in
- * Media/DCIM/100APPLE (41003, 131072 and 199999 bytes, mtime the base date). */
+ * Manifest.plist, three networks in com.apple.wifi.plist and two in
+ * com.apple.wifi.known-networks.plist (at the root of SystemPreferencesDomain,
+ * where iOS 14+ keeps it), three photos in Media/DCIM/100APPLE (41003, 131072
+ * and 199999 bytes, mtime the base date). */
 static void test_generator_backup(void **state)
 {
 	const char *bd = getenv("IFK_BUILD_DIR");
@@ -1334,6 +1364,7 @@ static void test_generator_backup(void **state)
 	r_add(&r, "", "Manifest.db", path);
 	file_sha(path, sha);
 	add_gen(&r, bk, "SystemPreferencesDomain", SYSCONF "com.apple.wifi.plist");
+	add_gen(&r, bk, "SystemPreferencesDomain", KNOWN_NETS);
 	add_gen(&r, bk, "CameraRollDomain", "Media/DCIM/100APPLE/IMG_0001.JPG");
 	add_gen(&r, bk, "CameraRollDomain", "Media/DCIM/100APPLE/IMG_0002.JPG");
 	add_gen(&r, bk, "CameraRollDomain", "Media/DCIM/100APPLE/IMG_0003.JPG");
@@ -1353,6 +1384,9 @@ static void test_generator_backup(void **state)
 	CHECK(r.db, "2023-06-15T09:00:00Z",
 	      "SELECT last_joined FROM wifi_networks WHERE source_format = 'wifi.plist'"
 	      " AND ssid = 'HomeNet'");
+	CHECK(r.db, "HomeNet,Caf\xc3\xa9 Wi-Fi",
+	      "SELECT group_concat(ssid) FROM (SELECT ssid FROM wifi_networks"
+	      " WHERE relative_path = '" KNOWN_NETS "' ORDER BY source_rowid)");
 	CHECK(r.db, "IMG_0001.JPG 41003,IMG_0002.JPG 131072,IMG_0003.JPG 199999",
 	      "SELECT group_concat(x) FROM (SELECT file_name || ' ' || size AS x"
 	      " FROM media_files ORDER BY source_rowid)");
@@ -1376,6 +1410,7 @@ int main(void)
 	    cmocka_unit_test(test_wifi_known_networks_fixture),
 	    cmocka_unit_test(test_wifi_both),
 	    cmocka_unit_test(test_wifi_hostile),
+	    cmocka_unit_test(test_wifi_known_networks_fallback),
 	    cmocka_unit_test(test_media_files),
 	    cmocka_unit_test(test_photos_zasset),
 	    cmocka_unit_test(test_photos_generic),
