@@ -176,7 +176,8 @@ int ifk_bag_info_parse(const char *text, size_t len, ifk_bag_info_fn fn, void *c
 		colon = memchr(line, ':', n);
 		if (!colon) {
 			rc = ifk_error_set(err, IFK_EFORMAT,
-			                   "bag-info.txt: line without a label: %.40s", line);
+			                   "bag-info.txt: line without a label: %.*s",
+			                   (int)(n < 40 ? n : 40), line);
 			break;
 		}
 		v = colon + 1;

@@ -141,6 +141,28 @@ static void test_bag_info_get_joins_continuations(void **state)
 	assert_null(ifk_bag_info_get(text, strlen(text), "Missing"));
 }
 
+static int ignore_element(void *ctx, const char *label, const char *value)
+{
+	(void)ctx;
+	(void)label;
+	(void)value;
+	return 0;
+}
+
+/* The text need not end in a NUL: an error names the line from within it. */
+static void test_bag_info_parse_reports_unterminated_line_within_bounds(void **state)
+{
+	static const char line[] = "no label on this line";
+	char *text = malloc(sizeof(line) - 1);
+	struct ifk_error e = {0};
+	(void)state;
+	memcpy(text, line, sizeof(line) - 1);
+	assert_int_equal(ifk_bag_info_parse(text, sizeof(line) - 1, ignore_element, NULL, &e),
+	                 IFK_EFORMAT);
+	assert_non_null(strstr(e.msg, "no label on this line"));
+	free(text);
+}
+
 static void test_bag_info_add_keeps_one_line(void **state)
 {
 	struct ifk_buf b = {0};
@@ -162,6 +184,7 @@ int main(void)
 	    cmocka_unit_test(test_bag_manifest_foreach_reports_bad_lines),
 	    cmocka_unit_test(test_bag_manifest_foreach_bounds_lines_and_refuses_fifo),
 	    cmocka_unit_test(test_bag_info_get_joins_continuations),
+	    cmocka_unit_test(test_bag_info_parse_reports_unterminated_line_within_bounds),
 	    cmocka_unit_test(test_bag_info_add_keeps_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
