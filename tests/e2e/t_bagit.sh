@@ -242,6 +242,8 @@ run 1 "$VERIFY" b
 finding seal fail "listed twice"
 ok "a payload file listed twice fails"
 
+# a literal ~ (a home folder to a shell, never to a bag)
+# shellcheck disable=SC2088
 for p in ../outside /etc/passwd data/../outside '~/x' 'data/./hello.txt' data//hello.txt; do
 	mkbag b sha256
 	printf '%s  %s\n' "$(sum sha256 b/data/hello.txt)" "$p" >>b/manifest-sha256.txt
