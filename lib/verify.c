@@ -87,6 +87,41 @@ static int is_ifk_bag(int fd)
 	return ifk;
 }
 
+static int is_manifest_name(void *ctx, const char *name, const char *rel)
+{
+	size_t n = strlen(name);
+
+	(void)ctx;
+	(void)rel;
+	return strncmp(name, "manifest-", 9) == 0 && n > 13 && strcmp(name + n - 4, ".txt") == 0;
+}
+
+/* A bag that lost its bagit.txt is still a bag (and fails as one): a data
+ * folder beside a manifest-<alg>.txt. */
+static int looks_like_bag(int fd)
+{
+	struct stat st;
+	int dfd, list_errno = 0, found = 0;
+
+	if (fstatat(fd, IFK_BAG_PAYLOAD, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		found = ifk_dir_foreach(dfd, NULL, is_manifest_name, NULL, &list_errno) == 1;
+		close(dfd);
+	}
+	return found;
+}
+
+/* The payload is an iOS backup when one of its index or metadata files is
+ * at its root; an ifk bag's payload always is. */
+static int holds_backup(const struct vctx *v)
+{
+	return v->kind != VK_BAGIT || has(v->backup_fd, "Manifest.plist") ||
+	       has(v->backup_fd, "Manifest.db") || has(v->backup_fd, "Manifest.mbdb") ||
+	       has(v->backup_fd, "Info.plist");
+}
+
 static int detect(struct vctx *v, struct ifk_error *err)
 {
 	const char *t = v->o->target;
@@ -100,7 +135,8 @@ static int detect(struct vctx *v, struct ifk_error *err)
 			                     "%s: not a bag or backup folder (a file)", t);
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", t);
 	}
-	if (has(v->target_fd, IFK_BAG_DECL) || has(v->target_fd, IFK_BAG_RECORD)) {
+	if (has(v->target_fd, IFK_BAG_DECL) || has(v->target_fd, IFK_BAG_RECORD) ||
+	    looks_like_bag(v->target_fd)) {
 		v->kind = is_ifk_bag(v->target_fd) ? VK_IFK_BAG : VK_BAGIT;
 		if (v->kind == VK_IFK_BAG &&
 		    (!has(v->target_fd, IFK_BAG_SEAL) ||
@@ -112,6 +148,7 @@ static int detect(struct vctx *v, struct ifk_error *err)
 		if (v->backup_fd < 0)
 			return ifk_error_sys(err, IFK_EFORMAT, errno,
 			                     "%s: bag without a data folder", t);
+		v->has_backup = holds_backup(v);
 		return 0;
 	}
 	if (has(v->target_fd, "Manifest.plist") || has(v->target_fd, "Manifest.db") ||
@@ -119,6 +156,7 @@ static int detect(struct vctx *v, struct ifk_error *err)
 		v->kind = VK_BACKUP;
 		v->payload_prefix = "";
 		v->backup_fd = dup(v->target_fd);
+		v->has_backup = 1;
 		return 0;
 	}
 	return ifk_error_set(err, IFK_EFORMAT,
@@ -140,7 +178,11 @@ static int open_work(struct vctx *v, struct ifk_error *err)
 	const char *base = getenv("TMPDIR");
 	static const char schema[] =
 	    "PRAGMA cache_size=-8192; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	    "CREATE TABLE payload(path TEXT PRIMARY KEY, expected TEXT, seen INTEGER DEFAULT 0)"
+	    "CREATE TABLE payload(path TEXT, alg INTEGER, expected TEXT, seen INTEGER DEFAULT 0,"
+	    " PRIMARY KEY(path, alg)) WITHOUT ROWID;"
+	    "CREATE TABLE tags(path TEXT, alg INTEGER, expected TEXT, PRIMARY KEY(path, alg))"
+	    " WITHOUT ROWID;"
+	    "CREATE TABLE tagsums(path TEXT, alg INTEGER, actual TEXT, PRIMARY KEY(path, alg))"
 	    " WITHOUT ROWID;"
 	    "CREATE TABLE entries(file_id TEXT PRIMARY KEY, domain TEXT, relpath TEXT,"
 	    " kind INTEGER, size INTEGER, enc_key BLOB, data_hash BLOB, seen INTEGER DEFAULT 0,"
@@ -182,6 +224,7 @@ static void release(struct vctx *v)
 	}
 	ifk_keybag_free(v->kb);
 	ifk_backup_meta_free(&v->meta);
+	free(v->encoding);
 	if (v->plain)
 		OPENSSL_cleanse(v->plain, IFK_IO_CHUNK + 32);
 	free(v->buf);

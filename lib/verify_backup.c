@@ -185,6 +185,14 @@ int v_check_backup_meta(struct vctx *v, struct ifk_error *err)
 	struct ifk_buf b[3] = {{0}, {0}, {0}};
 	int present[3] = {0, 0, 0}, rc = 0, i;
 
+	if (!v->has_backup) {
+		v_skip(v, C_BACKUP,
+		       "data/ holds no iOS backup (no Manifest.plist, Manifest.db, Manifest.mbdb "
+		       "or Info.plist at its root)");
+		v_skip(v, C_ENCRYPTION, "data/ holds no iOS backup: nothing to decrypt");
+		return 0;
+	}
+
 	for (i = 0; i < 3 && !rc; i++)
 		rc = read_plist(v, names[i], &b[i], &present[i], err);
 	v->meta_done = 1;
@@ -302,6 +310,8 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 	uint8_t key[32];
 	int rc;
 
+	if (!v->has_backup)
+		return 0;
 	v->mbdb = faccessat(v->backup_fd, "Manifest.db", F_OK, AT_SYMLINK_NOFOLLOW) != 0 &&
 	          faccessat(v->backup_fd, "Manifest.mbdb", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	name = v->mbdb ? "Manifest.mbdb" : "Manifest.db";

@@ -1,7 +1,7 @@
-/* The seal check (signature, tag manifest, payload manifest, bag-info) and
- * the custody check. The payload files themselves are hashed in the single
- * pass of verify_walk.c. */
-#include <dirent.h>
+/* The seal check (signature, acquisition record, bag-info.txt, the bag's
+ * root; the BagIt rules themselves are in verify_bagit.c) and the custody
+ * check. The payload files themselves are hashed in the single pass of
+ * verify_walk.c. */
 #include <openssl/evp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,233 +19,43 @@
 
 #define TAG_MAX (16u * 1024 * 1024)
 
-static int is_hex(const char *s, size_t n)
+int v_file_check(const struct vctx *v)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
-			return 0;
-	return s[n] == '\0';
+	return v->has_backup ? C_BACKUP : C_SEAL;
 }
 
-/* A manifest path must stay inside the bag: no absolute path, no "..". */
-static int path_inside(const char *p)
+const char *v_expected_word(const struct vctx *v)
 {
-	const char *s = p;
-
-	if (*p == '/' || !*p)
-		return 0;
-	while (*s) {
-		size_t n = strcspn(s, "/");
-		if ((n == 2 && strncmp(s, "..", 2) == 0) || n == 0)
-			return 0;
-		s += n;
-		if (*s == '/')
-			s++;
-	}
-	return 1;
+	return v->kind == VK_BAGIT ? "listed" : "sealed";
 }
 
-/* The tag files ifk reads: each is read once, and the same bytes are hashed
- * against the tag manifest and parsed. */
-enum { T_DECL, T_INFO, T_MANIFEST, T_RECORD, T_COUNT };
-
-struct tag {
-	const char *name;
-	char *buf;
-	size_t len;
-	int listed;
-	char sealed[IFK_SHA256_HEX];
-};
-
-static void init_tags(struct tag *t)
-{
-	static const char *const names[T_COUNT] = {IFK_BAG_DECL, IFK_BAG_INFO, IFK_BAG_MANIFEST,
-	                                           IFK_BAG_RECORD};
-	int i;
-
-	memset(t, 0, sizeof(struct tag) * T_COUNT);
-	for (i = 0; i < T_COUNT; i++)
-		t[i].name = names[i];
-}
-
-static void free_tags(struct tag *t)
-{
-	int i;
-
-	for (i = 0; i < T_COUNT; i++)
-		free(t[i].buf);
-}
-
-/* Compares a tag file's SHA-256 with the tag manifest's. */
-static void compare_tag(struct vctx *v, const struct tag *t, const char *actual)
-{
-	if (t->listed && strcasecmp(actual, t->sealed) != 0)
-		v_finding(v, C_SEAL, V_FAIL, t->name, "tag file changed: SHA-256 %s, sealed %s",
-		          actual, t->sealed);
-}
-
-/* Reads one tag file once; 0 when it is in t->buf. */
-static int read_tag(struct vctx *v, struct tag *t, size_t cap, int required)
+/* Reads one tag file once: the same bytes are hashed for the tag
+ * manifests and parsed. 0 when it is in *buf. */
+static int read_tag(struct vctx *v, const char *name, size_t cap, int required, char **buf,
+                    size_t *len)
 {
 	struct ifk_error e = {0};
-	char hex[IFK_SHA256_HEX];
 
-	if (ifk_read_small(v->target_fd, t->name, cap, &t->buf, &t->len, &e) != 0) {
-		if (required || e.code != IFK_ENOTFOUND)
-			v_finding(v, C_SEAL, V_FAIL, t->name, "%s", e.msg);
+	if (ifk_read_small(v->target_fd, name, cap, buf, len, &e) != 0) {
+		if (required || e.code != IFK_ENOTFOUND) {
+			v_finding(v, C_SEAL, V_FAIL, name, "%s", e.msg);
+			v_tag_unread(v, name);
+		}
 		return -1;
 	}
-	ifk_sha256_hex(t->buf, t->len, hex);
-	compare_tag(v, t, hex);
+	v_tag_read(v, name, *buf, *len);
 	return 0;
 }
 
-static void check_decl(struct vctx *v, struct tag *t)
+static void check_decl(struct vctx *v)
 {
-	if (read_tag(v, t, 4096, 1) != 0)
-		return;
-	if (!strstr(t->buf, "BagIt-Version:") || !strstr(t->buf, "Tag-File-Character-Encoding:"))
-		v_finding(
-		    v, C_SEAL, V_FAIL, IFK_BAG_DECL,
-		    "not a BagIt declaration (BagIt-Version and Tag-File-Character-Encoding)");
-}
+	char *buf = NULL;
+	size_t len = 0;
 
-struct load {
-	struct vctx *v;
-	sqlite3_stmt *ins;
-	const char *manifest;
-	size_t hexlen;
-};
-
-static int load_line(void *ctx, unsigned long lineno, const struct ifk_bag_line *l)
-{
-	struct load *ld = ctx;
-	struct vctx *v = ld->v;
-
-	if (!l->checksum) {
-		v_finding(v, C_SEAL, V_FAIL, ld->manifest, "line %lu: %s", lineno, l->path);
-		return 0;
-	}
-	if (strncmp(l->path, "data/", 5) != 0 || !path_inside(l->path)) {
-		v_finding(v, C_SEAL, V_FAIL, ld->manifest,
-		          "line %lu: path %s is not inside the payload folder", lineno, l->path);
-		return 0;
-	}
-	if (!is_hex(l->checksum, ld->hexlen)) {
-		v_finding(v, C_SEAL, V_FAIL, l->path, "%s line %lu: malformed checksum",
-		          ld->manifest, lineno);
-		return 0;
-	}
-	sqlite3_reset(ld->ins);
-	sqlite3_bind_text(ld->ins, 1, l->path + 5, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(ld->ins, 2, l->checksum, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(ld->ins) != SQLITE_DONE)
-		v_finding(v, C_SEAL, V_FAIL, l->path, "%s line %lu: listed twice", ld->manifest,
-		          lineno);
-	return v_stopped(v) ? IFK_EINTR : 0;
-}
-
-/* Loads the payload manifest into the work database, hashing the bytes as
- * they are read for the tag manifest's check. */
-static int load_payload_manifest(struct vctx *v, struct tag *t, struct ifk_error *err)
-{
-	struct load ld = {v, NULL, v->manifest_name, 0};
-	struct ifk_error e = {0};
-	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
-	int rc;
-
-	ld.hexlen = (size_t)EVP_MD_get_size(EVP_get_digestbyname(v->algorithm)) * 2;
-	if (sqlite3_prepare_v2(v->work, "INSERT INTO payload(path, expected) VALUES (?, lower(?))",
-	                       -1, &ld.ins, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(v->work));
-	sqlite3_exec(v->work, "BEGIN", NULL, NULL, NULL);
-	rc = ifk_bag_manifest_foreach(v->target_fd, v->manifest_name, "SHA256", hex, load_line, &ld,
-	                              &e);
-	sqlite3_exec(v->work, "COMMIT", NULL, NULL, NULL);
-	sqlite3_finalize(ld.ins);
-	if (rc == IFK_EINTR)
-		return ifk_error_set(err, IFK_EINTR, "interrupted");
-	if (rc) {
-		v_finding(v, C_SEAL, V_FAIL, v->manifest_name, "%s", e.msg);
-		return 0;
-	}
-	if (t && strcmp(t->name, v->manifest_name) == 0)
-		compare_tag(v, t, hex);
-	return 0;
-}
-
-static int choose_manifest(struct vctx *v)
-{
-	static const char *const names[] = {"manifest-sha512.txt", "manifest-sha256.txt",
-	                                    "manifest-sha1.txt", "manifest-md5.txt"};
-	static const char *const algs[] = {"SHA512", "SHA256", "SHA1", "MD5"};
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		if (v->kind != VK_BAGIT && i != 1)
-			continue;
-		if (faccessat(v->target_fd, names[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
-		    v->kind != VK_BAGIT) {
-			v->manifest_name = names[i];
-			v->algorithm = algs[i];
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* A tag file the tag manifest lists that ifk does not read itself. */
-static void check_other_tag(struct vctx *v, const struct ifk_bag_line *l)
-{
-	struct ifk_error e = {0};
-	char actual[IFK_SHA256_HEX];
-	int fd = ifk_open_regular(v->target_fd, l->path, &e);
-
-	if (fd < 0) {
-		v_finding(v, C_SEAL, V_FAIL, l->path, "listed in %s: %s", IFK_BAG_TAGMANIFEST,
-		          e.msg);
-		return;
-	}
-	if (ifk_sha256_fd(fd, actual, NULL, l->path, &e) != 0)
-		v_finding(v, C_SEAL, V_FAIL, l->path, "%s", e.msg);
-	else if (strcasecmp(actual, l->checksum) != 0)
-		v_finding(v, C_SEAL, V_FAIL, l->path, "tag file changed: SHA-256 %s, sealed %s",
-		          actual, l->checksum);
-	close(fd);
-}
-
-/* Notes what the tag manifest says of each tag file. */
-static void parse_tag_lines(struct vctx *v, char *text, struct tag *t)
-{
-	char *save = NULL, *line;
-	int i;
-
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct ifk_bag_line l;
-		size_t n = strlen(line);
-		if (n && line[n - 1] == '\r')
-			line[n - 1] = '\0';
-		if (ifk_bag_parse_line(line, &l) != 0 || !path_inside(l.path) ||
-		    strncmp(l.path, "data/", 5) == 0 || !is_hex(l.checksum, 64)) {
-			v_finding(v, C_SEAL, V_FAIL, IFK_BAG_TAGMANIFEST, "malformed line: %.80s",
-			          line);
-			continue;
-		}
-		for (i = 0; i < T_COUNT; i++)
-			if (strcmp(l.path, t[i].name) == 0)
-				break;
-		if (i == T_COUNT) {
-			check_other_tag(v, &l);
-		} else if (t[i].listed) {
-			v_finding(v, C_SEAL, V_FAIL, l.path, "listed twice in %s",
-			          IFK_BAG_TAGMANIFEST);
-		} else {
-			t[i].listed = 1;
-			snprintf(t[i].sealed, sizeof(t[i].sealed), "%s", l.checksum);
-		}
-	}
+	v->v1 = 1;
+	if (read_tag(v, IFK_BAG_DECL, 4096, 1, &buf, &len) == 0)
+		v_check_decl(v, buf, len);
+	free(buf);
 }
 
 static void seal_info(struct vctx *v, const struct ifk_seal_info *si)
@@ -307,18 +117,20 @@ static void record_anomalies(struct vctx *v, json_t *r)
 
 /* The sealed acquisition record: complete, its anomalies, the examiner's
  * certificate and the custody genesis hash. */
-static void check_record(struct vctx *v, struct tag *t)
+static void check_record(struct vctx *v)
 {
 	json_t *r;
 	const char *status, *format, *g, *fp;
-	char hex[IFK_SHA256_HEX];
+	char hex[IFK_SHA256_HEX], *buf = NULL;
+	size_t len = 0;
 
-	if (read_tag(v, t, 256u * 1024 * 1024, 1) != 0)
+	if (read_tag(v, IFK_BAG_RECORD, 256u * 1024 * 1024, 1, &buf, &len) != 0)
 		return;
 	/* what names this bag: the parse output and the report carry it */
-	ifk_sha256_hex(t->buf, t->len, hex);
+	ifk_sha256_hex(buf, len, hex);
 	json_object_set_new(v->c[C_SEAL].info, "acquisition_record_sha256", json_string(hex));
-	r = json_loadb(t->buf, t->len, JSON_REJECT_DUPLICATES, NULL);
+	r = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	free(buf);
 	status = json_string_value(json_object_get(r, "status"));
 	format = json_string_value(json_object_get(r, "format"));
 	g = json_string_value(json_object_get(r, "custody_genesis_sha256"));
@@ -358,6 +170,24 @@ static int known_root_name(const char *n)
 	return 0;
 }
 
+/* Another tool's bag: its manifests, and any tag file a tag manifest
+ * lists. */
+static int listed_root_name(struct vctx *v, const char *n)
+{
+	int i;
+
+	if (strcmp(n, IFK_BAG_PAYLOAD) == 0 || strcmp(n, IFK_BAG_DECL) == 0 ||
+	    strcmp(n, IFK_BAG_INFO) == 0)
+		return 1;
+	for (i = 0; i < v->npm; i++)
+		if (strcmp(n, v->pm[i].name) == 0)
+			return 1;
+	for (i = 0; i < v->ntm; i++)
+		if (strcmp(n, v->tm[i].name) == 0)
+			return 1;
+	return v_tag_listed(v, n);
+}
+
 static int root_entry(void *ctx, const char *name, const char *rel)
 {
 	struct vctx *v = ctx;
@@ -365,71 +195,137 @@ static int root_entry(void *ctx, const char *name, const char *rel)
 	(void)rel;
 	if (strcmp(name, "fetch.txt") == 0)
 		v_finding(v, C_SEAL, V_FAIL, "fetch.txt",
-		          "the bag lists payload to fetch: it is not complete");
-	else if (!known_root_name(name))
+		          "the bag lists payload to fetch from elsewhere: ifk verifies complete "
+		          "evidence only, and does not fetch");
+	else if (v->kind != VK_BAGIT && !known_root_name(name))
 		v_finding(v, C_SEAL, V_WARN, name,
 		          "extra file in the bag's root, not checked against the seal");
+	else if (v->kind == VK_BAGIT && !listed_root_name(v, name))
+		v_finding(v, C_SEAL, V_WARN, name,
+		          "extra file in the bag's root that no tag manifest lists: not checked");
 	return 0;
 }
 
-static void check_root_extras(struct vctx *v)
-{
-	int list_errno = 0;
+struct info {
+	struct vctx *v;
+	int oxum; /* Payload-Oxum elements seen */
+};
 
-	ifk_dir_foreach(v->target_fd, NULL, root_entry, v, &list_errno);
-	if (list_errno)
-		v_finding(v, C_SEAL, V_FAIL, ".", "cannot list the bag: %s", strerror(list_errno));
+/* <octets>.<files>, digits only */
+static int parse_oxum(const char *s, uint64_t *bytes, uint64_t *files)
+{
+	size_t a = strspn(s, "0123456789"), b;
+
+	if (a == 0 || a > 19 || s[a] != '.')
+		return -1;
+	b = strspn(s + a + 1, "0123456789");
+	if (b == 0 || b > 19 || s[a + 1 + b] != '\0')
+		return -1;
+	*bytes = strtoull(s, NULL, 10);
+	*files = strtoull(s + a + 1, NULL, 10);
+	return 0;
 }
 
-/* bag-info.txt: the format ifk wrote, and the Payload-Oxum. */
-static void check_info(struct vctx *v, struct tag *t)
+static void info_oxum(struct info *in, const struct ifk_bag_info_elem *e)
 {
-	char *oxum, *format;
-	unsigned long long b, f;
-	char extra;
+	struct vctx *v = in->v;
 
-	if (read_tag(v, t, TAG_MAX, v->kind != VK_BAGIT) != 0)
+	if (++in->oxum > 1) {
+		v_finding(v, C_SEAL, V_WARN, IFK_BAG_INFO,
+		          "line %lu: Payload-Oxum given again (the first one is checked)", e->line);
 		return;
-	format = ifk_bag_info_get(t->buf, t->len, "Ifk-Format");
-	if (format && strcmp(format, "ifk-bag 1") != 0)
-		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_INFO,
-		          "Ifk-Format is \"%.40s\": not a format this ifk knows", format);
-	free(format);
-	oxum = ifk_bag_info_get(t->buf, t->len, "Payload-Oxum");
-	if (oxum && sscanf(oxum, "%llu.%llu%c", &b, &f, &extra) == 2) {
-		v->oxum_bytes = b;
-		v->oxum_files = f;
-		v->have_oxum = 1;
-		json_object_set_new(v->c[C_SEAL].info, "payload_oxum", json_string(oxum));
-	} else if (oxum || v->kind != VK_BAGIT) {
-		v_finding(v, C_SEAL, oxum ? V_FAIL : V_WARN, IFK_BAG_INFO,
-		          "Payload-Oxum missing or malformed");
 	}
-	free(oxum);
+	if (parse_oxum(e->value, &v->oxum_bytes, &v->oxum_files) != 0) {
+		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_INFO,
+		          "Payload-Oxum \"%.40s\" is not <octets>.<files>", e->value);
+		return;
+	}
+	v->have_oxum = 1;
+	json_object_set_new(v->c[C_SEAL].info, "payload_oxum", json_string(e->value));
 }
 
-static int check_tagmanifest(struct vctx *v, struct tag *t, struct ifk_error *err)
+static int info_element(void *ctx, const struct ifk_bag_info_elem *e)
+{
+	struct info *in = ctx;
+	struct vctx *v = in->v;
+
+	if (e->padded && v->v1)
+		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_INFO,
+		          "line %lu: blanks around the label \"%.40s\" (BagIt 1.0 allows none)",
+		          e->line, e->label);
+	if (strcasecmp(e->label, "Payload-Oxum") == 0)
+		info_oxum(in, e);
+	else if (strcasecmp(e->label, "Ifk-Format") == 0 && strcmp(e->value, "ifk-bag 1") != 0)
+		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_INFO,
+		          "Ifk-Format is \"%.40s\": not a format this ifk knows", e->value);
+	return 0;
+}
+
+/* bag-info.txt: its elements (RFC 8493 2.2.2), the format ifk wrote, and
+ * the Payload-Oxum. */
+static void check_info(struct vctx *v)
+{
+	struct info in = {v, 0};
+	struct ifk_buf text = {0};
+	struct ifk_error e = {0};
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	if (read_tag(v, IFK_BAG_INFO, TAG_MAX, v->kind != VK_BAGIT, &buf, &len) != 0)
+		return;
+	if (v->encoding)
+		rc = ifk_bag_text_decode(buf, len, v->encoding, &text, &e);
+	if (!rc)
+		rc = v->encoding ? ifk_bag_info_parse(text.data, text.len, info_element, &in, &e)
+		                 : ifk_bag_info_parse(buf, len, info_element, &in, &e);
+	if (rc)
+		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_INFO, "%s", e.msg);
+	else if (!in.oxum && v->kind != VK_BAGIT)
+		v_finding(v, C_SEAL, V_WARN, IFK_BAG_INFO, "Payload-Oxum missing or malformed");
+	ifk_buf_free(&text);
+	free(buf);
+}
+
+/* The sealed tag manifest: read once, its signature checked over the bytes
+ * that are then parsed. */
+static int check_sealed_tagmanifest(struct vctx *v, struct ifk_error *err)
 {
 	char *tm = NULL;
 	size_t len = 0;
-	struct ifk_error e = {0};
-	int ifk = v->kind != VK_BAGIT, rc = 0, i;
+	int rc;
 
-	if (ifk_read_small(v->target_fd, IFK_BAG_TAGMANIFEST, TAG_MAX, &tm, &len, &e) != 0) {
-		if (ifk || e.code != IFK_ENOTFOUND)
-			v_finding(v, C_SEAL, V_FAIL, IFK_BAG_TAGMANIFEST, "%s", e.msg);
+	if (read_tag(v, IFK_BAG_TAGMANIFEST, TAG_MAX, 1, &tm, &len) != 0)
 		return 0;
-	}
-	if (ifk)
-		rc = check_signature(v, tm, len, err);
+	rc = check_signature(v, tm, len, err);
 	if (!rc)
-		parse_tag_lines(v, tm, t);
-	for (i = 0; i < T_COUNT && ifk && !rc; i++)
-		if (!t[i].listed)
-			v_finding(v, C_SEAL, V_FAIL, t[i].name, "not covered by %s",
-			          IFK_BAG_TAGMANIFEST);
+		rc = v_load_tag_manifest(v, 0, tm, len, err);
 	free(tm);
 	return rc;
+}
+
+static int check_tagmanifests(struct vctx *v, struct ifk_error *err)
+{
+	int i, rc = 0;
+
+	if (v->kind != VK_BAGIT)
+		return check_sealed_tagmanifest(v, err);
+	for (i = 0; i < v->ntm && !rc; i++)
+		rc = v_load_tag_manifest(v, i, NULL, 0, err);
+	return rc;
+}
+
+/* An ifk bag's tag manifest covers its four tag files. */
+static void check_sealed_coverage(struct vctx *v)
+{
+	static const char *const names[] = {IFK_BAG_DECL, IFK_BAG_INFO, IFK_BAG_MANIFEST,
+	                                    IFK_BAG_RECORD};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!v_tag_listed(v, names[i]))
+			v_finding(v, C_SEAL, V_FAIL, names[i], "not covered by %s",
+			          IFK_BAG_TAGMANIFEST);
 }
 
 /* The sealed record names the examiner's certificate: a seal replaced by
@@ -465,14 +361,8 @@ static int unsealed_target(struct vctx *v)
 	return 0;
 }
 
-int v_check_seal(struct vctx *v, struct ifk_error *err)
+static void check_incomplete(struct vctx *v)
 {
-	struct tag t[T_COUNT];
-	int rc;
-
-	if (v->kind == VK_BACKUP || v->kind == VK_BAGIT)
-		if (unsealed_target(v))
-			return 0;
 	if (v->kind == VK_INCOMPLETE && faccessat(v->target_fd, IFK_BAG_SEAL, F_OK, 0) != 0)
 		v_finding(v, C_SEAL, V_FAIL, IFK_BAG_SEAL,
 		          "missing: an incomplete acquisition, never sealed");
@@ -480,25 +370,47 @@ int v_check_seal(struct vctx *v, struct ifk_error *err)
 		v_finding(v, C_SEAL, V_FAIL, "",
 		          "the folder's name ends in .incomplete: not a published bag (if its "
 		          "seal verifies, the final rename failed: rename it and verify again)");
-	if (choose_manifest(v) != 0) {
-		v_finding(v, C_SEAL, V_FAIL, "manifest-sha256.txt",
-		          "the bag has no payload manifest");
-		return 0;
-	}
-	init_tags(t);
-	rc = check_tagmanifest(v, t, err);
+}
+
+static json_t *manifest_names(const struct vmanifest *m, int n)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(m[i].name));
+	return a;
+}
+
+int v_check_seal(struct vctx *v, struct ifk_error *err)
+{
+	int rc;
+
+	if (v->kind == VK_BACKUP || v->kind == VK_BAGIT)
+		if (unsealed_target(v))
+			return 0;
+	check_incomplete(v);
+	v_find_manifests(v);
+	check_decl(v);
+	rc = check_tagmanifests(v, err);
 	if (!rc) {
-		check_decl(v, &t[T_DECL]);
-		check_info(v, &t[T_INFO]);
+		check_info(v);
 		if (v->kind != VK_BAGIT) {
-			check_record(v, &t[T_RECORD]);
+			check_record(v);
 			check_signer_is_recorded(v);
 		}
-		check_root_extras(v);
-		rc = load_payload_manifest(v, &t[T_MANIFEST], err);
+		rc = v_load_payload_manifests(v, err);
 	}
-	free_tags(t);
-	json_object_set_new(v->c[C_SEAL].info, "manifest", json_string(v->manifest_name));
+	if (!rc) {
+		v_list_root(v, root_entry);
+		v_check_tag_files(v);
+		if (v->kind != VK_BAGIT)
+			check_sealed_coverage(v);
+	}
+	json_object_set_new(v->c[C_SEAL].info, "manifest",
+	                    json_string(v->npm ? v->pm[0].name : ""));
+	json_object_set_new(v->c[C_SEAL].info, "manifests", manifest_names(v->pm, v->npm));
+	json_object_set_new(v->c[C_SEAL].info, "tag_manifests", manifest_names(v->tm, v->ntm));
 	return rc;
 }
 

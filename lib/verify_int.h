@@ -3,18 +3,28 @@
 #define IFK_VERIFY_INT_H
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
 #include "ifk/backup.h"
 #include "ifk/bag.h"
 #include "ifk/keybag.h"
+#include "ifk/util.h"
 #include "ifk/verify.h"
 
 enum vlevel { V_PASS = 0, V_SKIP = 1, V_WARN = 2, V_FAIL = 3 };
 enum vkind { VK_IFK_BAG, VK_INCOMPLETE, VK_BAGIT, VK_BACKUP };
 
 #define V_MAX_FINDINGS 1000
+#define V_MAX_MANIFESTS 16 /* payload manifests, and tag manifests, one per algorithm */
+
+/* A payload or tag manifest, manifest-<alg>.txt or tagmanifest-<alg>.txt. */
+struct vmanifest {
+	char name[80];
+	const char *digest; /* the OpenSSL name: "SHA256" */
+	size_t hexlen;      /* the length of its checksums */
+};
 
 struct vcheck {
 	const char *name;
@@ -36,10 +46,14 @@ struct vctx {
 	const char *payload_prefix; /* "data/" in a bag, "" for a raw backup */
 	struct vcheck c[C_COUNT];
 	json_t *partial; /* what could not be checked, and why (strings) */
-	sqlite3 *work;             /* private temporary database: payload and entries */
-	char *tmpdir;              /* private (0700) folder for decrypted temporaries */
-	const char *manifest_name; /* the payload manifest in use */
-	const char *algorithm;     /* its digest */
+	sqlite3 *work;                        /* private temporary database: payload and entries */
+	char *tmpdir;                         /* private (0700) folder for decrypted temporaries */
+	struct vmanifest pm[V_MAX_MANIFESTS]; /* payload manifests */
+	struct vmanifest tm[V_MAX_MANIFESTS]; /* tag manifests */
+	int npm, ntm;
+	int v1;         /* BagIt-Version 1.0 or later: RFC 8493's stricter rules */
+	char *encoding; /* Tag-File-Character-Encoding other than UTF-8, or NULL */
+	int has_backup; /* the payload is an iOS backup: the backup checks apply */
 	/* backup */
 	struct ifk_backup_meta meta;
 	int index_kind; /* 0 none, 1 Manifest.db, 2 Manifest.mbdb */
@@ -66,8 +80,31 @@ void v_skip(struct vctx *v, int check, const char *fmt, ...) __attribute__((form
 void v_partial(struct vctx *v, const char *what);
 int v_stopped(const struct vctx *v);
 
-/* verify_bag.c: the seal, tag manifest, payload manifest loading, extras */
+/* The check that findings about payload files belong to: backup when the
+ * payload is an iOS backup, else seal. */
+int v_file_check(const struct vctx *v);
+/* "sealed" in an ifk bag, "listed" in another tool's bag */
+const char *v_expected_word(const struct vctx *v);
+
+/* verify_bag.c: the seal, the acquisition record, bag-info.txt, extras */
 int v_check_seal(struct vctx *v, struct ifk_error *err);
+/* verify_bagit.c: RFC 8493's rules: the manifests, bagit.txt, the tag
+ * files against every tag manifest */
+struct vtagmd {
+	EVP_MD_CTX *md[V_MAX_MANIFESTS]; /* one per tag manifest */
+	int n;
+};
+int v_tagmd_start(struct vctx *v, struct vtagmd *t, struct ifk_error *err);
+void v_tagmd_finish(struct vctx *v, struct vtagmd *t, const char *path);
+void v_tag_read(struct vctx *v, const char *path, const char *buf, size_t len);
+void v_tag_unread(struct vctx *v, const char *path);
+void v_list_root(struct vctx *v, ifk_dir_fn fn);
+void v_find_manifests(struct vctx *v);
+void v_check_decl(struct vctx *v, const char *buf, size_t len);
+int v_load_tag_manifest(struct vctx *v, int i, const char *text, size_t len, struct ifk_error *err);
+int v_load_payload_manifests(struct vctx *v, struct ifk_error *err);
+int v_tag_listed(struct vctx *v, const char *path);
+void v_check_tag_files(struct vctx *v);
 int v_check_custody(struct vctx *v, struct ifk_error *err);
 /* verify_backup.c: backup metadata, keybag, the index */
 int v_check_backup_meta(struct vctx *v, struct ifk_error *err);

@@ -21,14 +21,18 @@
 static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct ifk_error *err);
 
 struct reader {
-	EVP_MD_CTX *payload, *sha1;
+	EVP_MD_CTX *payload[V_MAX_MANIFESTS]; /* one per payload manifest */
+	EVP_MD_CTX *sha1;
 	struct ifk_decrypt *dec;
 	uint8_t *buf, *plain; /* the run's buffers, borrowed from vctx */
 };
 
 static void reader_free(struct reader *r)
 {
-	EVP_MD_CTX_free(r->payload);
+	int i;
+
+	for (i = 0; i < V_MAX_MANIFESTS; i++)
+		EVP_MD_CTX_free(r->payload[i]);
 	EVP_MD_CTX_free(r->sha1);
 	ifk_decrypt_free(r->dec);
 }
@@ -36,6 +40,7 @@ static void reader_free(struct reader *r)
 static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct ifk_error *err)
 {
 	struct ifk_error e = {0};
+	int i;
 
 	memset(r, 0, sizeof(*r));
 	if (!v->buf && !(v->buf = malloc(IFK_IO_CHUNK)))
@@ -44,11 +49,11 @@ static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	r->buf = v->buf;
 	r->plain = v->plain;
-	if (v->kind != VK_BACKUP && v->algorithm) {
-		r->payload = EVP_MD_CTX_new();
-		if (!r->payload ||
-		    !EVP_DigestInit_ex(r->payload, EVP_get_digestbyname(v->algorithm), NULL))
-			return ifk_error_set(err, IFK_ECRYPTO, "cannot start %s", v->algorithm);
+	for (i = 0; v->kind != VK_BACKUP && i < v->npm; i++) {
+		r->payload[i] = EVP_MD_CTX_new();
+		if (!r->payload[i] ||
+		    !EVP_DigestInit_ex(r->payload[i], EVP_get_digestbyname(v->pm[i].digest), NULL))
+			return ifk_error_set(err, IFK_ECRYPTO, "cannot start %s", v->pm[i].digest);
 	}
 	if (s->want_sha1) {
 		r->sha1 = EVP_MD_CTX_new();
@@ -121,7 +126,7 @@ static void progress(struct vctx *v, uint64_t n)
 static int read_loop(struct vctx *v, int fd, struct reader *r, struct vsink *s, const char *rel,
                      struct ifk_error *err)
 {
-	int rc = 0;
+	int rc = 0, i;
 
 	for (;;) {
 		ssize_t n;
@@ -131,13 +136,14 @@ static int read_loop(struct vctx *v, int fd, struct reader *r, struct vsink *s, 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			v_finding(v, C_BACKUP, V_FAIL, rel, "read failed: %s", strerror(errno));
+			v_finding(v, v_file_check(v), V_FAIL, rel, "read failed: %s",
+			          strerror(errno));
 			return 0;
 		}
 		if (n == 0)
 			break;
-		if (r->payload)
-			EVP_DigestUpdate(r->payload, r->buf, (size_t)n);
+		for (i = 0; i < v->npm && r->payload[i]; i++)
+			EVP_DigestUpdate(r->payload[i], r->buf, (size_t)n);
 		if (s->capture && !s->capture_overflow &&
 		    (s->capture->len + (size_t)n > s->capture_max ||
 		     ifk_buf_add(s->capture, r->buf, (size_t)n) != 0))
@@ -159,29 +165,55 @@ static int read_loop(struct vctx *v, int fd, struct reader *r, struct vsink *s, 
 	return finish_decrypt(v, r, s, rel, err);
 }
 
-/* The payload side: the digest against the manifest's, and the file
- * marked as present. */
-static void payload_compare(struct vctx *v, const char *rel, EVP_MD_CTX *md)
+/* One payload manifest's line for rel: 1 listed (content compared), 0 not. */
+static int payload_compare_one(struct vctx *v, const char *rel, const char *where, int i,
+                               EVP_MD_CTX *md)
 {
 	sqlite3_stmt *st = NULL;
 	uint8_t dig[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
-	char hex[2 * EVP_MAX_MD_SIZE + 1], where[4200];
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	int listed;
 
-	snprintf(where, sizeof(where), "%s%s", v->payload_prefix, rel);
 	EVP_DigestFinal_ex(md, dig, &n);
 	ifk_hex(dig, n, hex);
-	sqlite3_prepare_v2(v->work, "UPDATE payload SET seen = 1 WHERE path = ? RETURNING expected",
-	                   -1, &st, NULL);
+	sqlite3_prepare_v2(
+	    v->work, "UPDATE payload SET seen = 1 WHERE path = ? AND alg = ? RETURNING expected",
+	    -1, &st, NULL);
 	sqlite3_bind_text(st, 1, rel, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		v_finding(v, C_SEAL, V_FAIL, where, "added: not listed in %s", v->manifest_name);
-	else if (strcmp((const char *)sqlite3_column_text(st, 0), hex) != 0)
-		v_finding(v, C_SEAL, V_FAIL, where, "content changed: %s %s, sealed %s",
-		          v->algorithm, hex, sqlite3_column_text(st, 0));
-	while (sqlite3_step(st) == SQLITE_ROW)
+	sqlite3_bind_int(st, 2, i);
+	listed = sqlite3_step(st) == SQLITE_ROW;
+	if (listed && strcmp((const char *)sqlite3_column_text(st, 0), hex) != 0)
+		v_finding(v, C_SEAL, V_FAIL, where, "content changed: %s %s, %s %s",
+		          v->pm[i].digest, hex, v_expected_word(v), sqlite3_column_text(st, 0));
+	while (listed && sqlite3_step(st) == SQLITE_ROW)
 		;
 	sqlite3_finalize(st);
+	return listed;
+}
+
+/* The payload side: each digest against its manifest's, and the file
+ * marked as present. Every payload file must be in every payload manifest
+ * (BagIt 1.0; older bags need one, the others are warnings). */
+static void payload_compare(struct vctx *v, const char *rel, EVP_MD_CTX *const *md)
+{
+	char where[4200];
+	int i, listed = 0, unlisted = -1;
+
+	snprintf(where, sizeof(where), "%s%s", v->payload_prefix, rel);
+	for (i = 0; i < v->npm; i++) {
+		if (payload_compare_one(v, rel, where, i, md[i]))
+			listed++;
+		else if (unlisted < 0)
+			unlisted = i;
+	}
+	if (!listed && v->npm)
+		v_finding(v, C_SEAL, V_FAIL, where, "added: not listed in %s",
+		          v->npm == 1 ? v->pm[0].name : "any payload manifest");
+	else if (unlisted >= 0)
+		v_finding(v, C_SEAL, v->v1 ? V_FAIL : V_WARN, where,
+		          "not listed in %s: every payload file must be in every payload manifest",
+		          v->pm[unlisted].name);
 }
 
 int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, struct vsink *s,
@@ -194,12 +226,12 @@ int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, s
 
 	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		v_finding(v, C_BACKUP, V_FAIL, rel, "cannot open: %s", strerror(errno));
+		v_finding(v, v_file_check(v), V_FAIL, rel, "cannot open: %s", strerror(errno));
 		return 0;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		v_finding(v, C_BACKUP, V_FAIL, rel, "not a regular file");
+		v_finding(v, v_file_check(v), V_FAIL, rel, "not a regular file");
 		return 0;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -208,7 +240,7 @@ int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, s
 		rc = read_loop(v, fd, &r, s, rel, err);
 	if (!rc && s->read_ok && r.sha1)
 		EVP_DigestFinal_ex(r.sha1, s->sha1, &n);
-	if (!rc && s->read_ok && r.payload)
+	if (!rc && s->read_ok && r.payload[0])
 		payload_compare(v, rel, r.payload);
 	if (!rc)
 		v->files_seen++;
@@ -491,7 +523,7 @@ static int walk_file(struct vctx *v, int dfd, const char *name, const char *rel,
 	enum ifk_backup_top top = depth == 0 ? ifk_backup_top_kind(name) : IFK_TOP_OTHER;
 	const char *id;
 
-	if (v->in_snapshot)
+	if (!v->has_backup || v->in_snapshot)
 		return payload_only(v, dfd, name, rel, err);
 	if (top == IFK_TOP_INDEX && strcmp(rel, v->mbdb ? "Manifest.mbdb" : "Manifest.db") == 0)
 		return v->index_done ? 0 : payload_only(v, dfd, name, rel, err);
@@ -532,7 +564,7 @@ static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel
 	int sub, rc;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		v_finding(v, C_BACKUP, V_FAIL, rel, "cannot stat: %s", strerror(errno));
+		v_finding(v, v_file_check(v), V_FAIL, rel, "cannot stat: %s", strerror(errno));
 		return 0;
 	}
 	if (S_ISREG(st.st_mode))
@@ -543,15 +575,16 @@ static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel
 		return 0;
 	}
 	if (depth >= MAX_DEPTH) {
-		v_finding(v, C_BACKUP, V_FAIL, rel, "folders nested too deep");
+		v_finding(v, v_file_check(v), V_FAIL, rel, "folders nested too deep");
 		return 0;
 	}
 	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0) {
-		v_finding(v, C_BACKUP, V_FAIL, rel, "cannot open folder: %s", strerror(errno));
+		v_finding(v, v_file_check(v), V_FAIL, rel, "cannot open folder: %s",
+		          strerror(errno));
 		return 0;
 	}
-	if (depth == 0 && strcmp(name, IFK_BACKUP_SNAPSHOT_DIR) == 0)
+	if (v->has_backup && depth == 0 && strcmp(name, IFK_BACKUP_SNAPSHOT_DIR) == 0)
 		rc = walk_snapshot(v, sub, rel, depth, err);
 	else
 		rc = walk_dir(v, sub, rel, depth + 1, err);
@@ -580,7 +613,7 @@ static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct 
 	if (rc == IFK_ENOMEM)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (!rc && list_errno)
-		v_finding(v, C_BACKUP, V_FAIL, rel ? rel : ".", "cannot list folder: %s",
+		v_finding(v, v_file_check(v), V_FAIL, rel ? rel : ".", "cannot list folder: %s",
 		          strerror(list_errno));
 	return rc;
 }
@@ -592,13 +625,16 @@ static void payload_after(struct vctx *v)
 
 	if (v->kind == VK_BACKUP)
 		return;
-	sqlite3_prepare_v2(v->work, "SELECT path FROM payload WHERE seen = 0 ORDER BY path", -1,
-	                   &st, NULL);
+	sqlite3_prepare_v2(v->work,
+	                   "SELECT path, min(alg) FROM payload WHERE seen = 0 GROUP BY path"
+	                   " ORDER BY path",
+	                   -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char where[4200];
+		int alg = sqlite3_column_int(st, 1);
 		snprintf(where, sizeof(where), "data/%s", sqlite3_column_text(st, 0));
 		v_finding(v, C_SEAL, V_FAIL, where, "missing: listed in %s but not in the bag",
-		          v->manifest_name);
+		          alg >= 0 && alg < v->npm ? v->pm[alg].name : "a payload manifest");
 	}
 	sqlite3_finalize(st);
 	files = v->files_seen;

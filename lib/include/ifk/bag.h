@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <openssl/evp.h>
+
 #include "ifk/error.h"
 
 #define IFK_BAG_PAYLOAD "data"
@@ -23,9 +25,14 @@
  * returns a malloc'd string. */
 char *ifk_bag_encode_path(const char *path);
 
-/* Decodes %0D, %0A and %25 in place; returns 0, or -1 for any other escape
- * or an embedded NUL. */
-int ifk_bag_decode_path(char *path);
+/* The OpenSSL digest name of a BagIt algorithm as manifest-<alg>.txt names
+ * it ("sha256" -> "SHA256", "sha3256" -> "SHA3-256"), or NULL when ifk
+ * does not know it. */
+const char *ifk_bag_alg_digest(const char *alg);
+
+/* Decodes %0D, %0A and %25 (hex digits in either case) in place. Any other
+ * percent sign is kept as it is: RFC 8493 encodes these three only. */
+void ifk_bag_decode_path(char *path);
 
 /* One parsed manifest line: "<checksum> <path>" with one or more blanks. */
 struct ifk_bag_line {
@@ -37,19 +44,59 @@ struct ifk_bag_line {
  * Returns 0, or IFK_EFORMAT. */
 int ifk_bag_parse_line(char *line, struct ifk_bag_line *out);
 
-/* Calls fn for every line of a manifest file opened relative to bag_fd
- * (a regular file; symlinks and FIFOs are refused). Lines are at most
- * 64 KiB; a longer or malformed line is reported through fn with checksum
- * NULL and path holding the reason. When digest names one ("SHA256"), every
- * byte read feeds it and digest_hex receives its hex value, so that the
- * file is checked against a tag manifest in the same read. A non-zero
- * return from fn stops the walk and is returned. */
+/* Called for every line of a manifest. Lines are at most 64 KiB; a longer
+ * or malformed line (or a UTF-8 byte-order mark) is reported with checksum
+ * NULL and path holding the reason. A non-zero return stops the walk and
+ * is returned. */
 typedef int (*ifk_bag_line_fn)(void *ctx, unsigned long lineno, const struct ifk_bag_line *l);
+
+/* Where a manifest is read from, and what the read feeds. */
+struct ifk_bag_src {
+	int dir_fd;       /* the bag */
+	const char *name; /* the file under dir_fd (a regular file; symlinks
+	                     and FIFOs are refused), or the name shown for text */
+	const char *text; /* when set, the manifest's bytes: name is not read */
+	size_t len;
+	const char *encoding;  /* Tag-File-Character-Encoding; NULL: UTF-8 */
+	EVP_MD_CTX *const *md; /* each receives every byte read, before decoding */
+	int nmd;
+};
+
+/* Reads a manifest once: LF, CR or CRLF end lines; text in another
+ * encoding is decoded to UTF-8 (a leading U+FEFF dropped). Errors name the
+ * file. */
+int ifk_bag_manifest_read(const struct ifk_bag_src *src, ifk_bag_line_fn fn, void *ctx,
+                          struct ifk_error *err);
+
+/* The same for a file opened relative to bag_fd, in UTF-8. When digest
+ * names one ("SHA256"), every byte read feeds it and digest_hex receives
+ * its hex value, so that the file is checked against a tag manifest in the
+ * same read. */
 int ifk_bag_manifest_foreach(int bag_fd, const char *name, const char *digest, char *digest_hex,
                              ifk_bag_line_fn fn, void *ctx, struct ifk_error *err);
 
-/* bag-info.txt: labels and values (continuation lines are joined). */
-typedef int (*ifk_bag_info_fn)(void *ctx, const char *label, const char *value);
+struct ifk_buf;
+
+/* Tag-file text in encoding (NULL: UTF-8) as UTF-8 with LF line ends into
+ * out (reset first; a leading byte-order mark dropped). Returns 0,
+ * IFK_EUNSUPPORTED (unknown encoding), IFK_EFORMAT (does not decode, or a
+ * line over 64 KiB) or IFK_ENOMEM. */
+int ifk_bag_text_decode(const char *text, size_t len, const char *encoding, struct ifk_buf *out,
+                        struct ifk_error *err);
+
+/* bag-info.txt: one metadata element. */
+struct ifk_bag_info_elem {
+	unsigned long line; /* where it starts, from 1 */
+	const char *label;  /* without the blanks around it */
+	const char *value;  /* continuation lines joined with one space */
+	int padded;         /* the label had blanks before or after it */
+};
+typedef int (*ifk_bag_info_fn)(void *ctx, const struct ifk_bag_info_elem *e);
+
+/* Walks the elements of bag-info text (LF, CR or CRLF line ends; the text
+ * need not end in a NUL). A line without a colon, with an empty label, or
+ * an indented first line is IFK_EFORMAT, with the line named. A non-zero
+ * return from fn stops the walk and is returned. */
 int ifk_bag_info_parse(const char *text, size_t len, ifk_bag_info_fn fn, void *ctx,
                        struct ifk_error *err);
 
