@@ -352,6 +352,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* a device that goes away mid-write is an I/O error that leaves an
+	 * .incomplete folder saying why, not a silent death by SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	if (a.make_cert)
 		return make_cert(&a);
 	return acquire(&a);
