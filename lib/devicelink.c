@@ -57,7 +57,7 @@ static void dl_event(struct dev *d, const char *kind, const char *path, const ch
 int ifk_device_path(const char *udid, const char *devpath, size_t len, char **rel, const char **why)
 {
 	size_t ul = strlen(udid);
-	const char *p, *s;
+	const char *p;
 
 	*rel = NULL;
 	if (strlen(devpath) != len)
@@ -66,17 +66,11 @@ int ifk_device_path(const char *udid, const char *devpath, size_t len, char **re
 		return *why = "the name is not UTF-8", -1;
 	if (len > IFK_DEVICE_NAME_MAX)
 		return *why = "the name is longer than 4096 bytes", -1;
-	if (devpath[0] == '/')
-		return *why = "an absolute path", -1;
+	if (ifk_relpath_problem(devpath)) /* the one check, on the whole device path */
+		return *why = ifk_relpath_problem(devpath), -1;
 	if (strncasecmp(devpath, udid, ul) != 0 || (devpath[ul] != '/' && devpath[ul] != '\0'))
 		return *why = "not inside the device's backup folder", -1;
 	p = devpath + ul + (devpath[ul] == '/');
-	for (s = p; *s;) {
-		size_t n = strcspn(s, "/");
-		if ((n == 2 && strncmp(s, "..", 2) == 0) || (n == 1 && *s == '.') || n == 0)
-			return *why = "a \"..\", \".\" or empty path component", -1;
-		s += n + (s[n] == '/');
-	}
 	*rel = strdup(p);
 	return *rel ? 0 : (*why = "out of memory", -1);
 }

@@ -449,22 +449,6 @@ out:
 	return rc;
 }
 
-/* Absolute, or a ".." component. */
-static int unsafe_name(const char *p)
-{
-	if (*p == '/')
-		return 1;
-	for (;;) {
-		const char *slash = strchr(p, '/');
-		size_t len = slash ? (size_t)(slash - p) : strlen(p);
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return 1;
-		if (!slash)
-			return 0;
-		p = slash + 1;
-	}
-}
-
 static const char *kind_of(struct archive_entry *e)
 {
 	if (archive_entry_hardlink(e))
@@ -502,8 +486,9 @@ static int on_entry(struct scan *s, struct archive *a, struct archive_entry *e,
 		ifk_rar_fail(s->result, NULL, "a member without a readable name: not read");
 		return 0;
 	}
-	if (unsafe_name(name)) {
-		ifk_rar_fail(s->result, name, "an absolute name or one holding \"..\": refused");
+	if (ifk_relpath_problem(name)) {
+		ifk_rar_fail(s->result, name, "a member name that leaves the archive's folder (%s): "
+		             "refused", ifk_relpath_problem(name));
 		return 0;
 	}
 	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {

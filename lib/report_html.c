@@ -836,22 +836,16 @@ static int safe_key(const char *s)
 	return n && n <= 128 && !s[n];
 }
 
-/* 1 when s is a relative member name that may be a link: segments of
- * [A-Za-z0-9._-], none empty or starting with a dot. */
+/* 1 when s is a member name that may be a link: confined (the one check)
+ * and made of URL-safe characters only ([A-Za-z0-9._-/]), no part starting
+ * with a dot. */
 static int safe_member(const char *s)
 {
-	size_t n;
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/";
 
-	if (!s || strlen(s) > 1024)
+	if (!s || strlen(s) > 1024 || ifk_relpath_problem(s) || strspn(s, ok) != strlen(s))
 		return 0;
-	for (;;) {
-		n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
-		if (!n || s[0] == '.' || (s[n] && s[n] != '/'))
-			return 0;
-		if (!s[n])
-			return 1;
-		s += n + 1;
-	}
+	return s[0] != '.' && !strstr(s, "/.");
 }
 
 static void member_link(FILE *o, const char *m)

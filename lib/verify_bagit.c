@@ -28,25 +28,6 @@ static int is_hex(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-/* A manifest path must stay inside the bag: no absolute path, no "." or
- * "..", no empty component. */
-static int path_inside(const char *p)
-{
-	const char *s = p;
-
-	if (*p == '/' || !*p)
-		return 0;
-	while (*s) {
-		size_t n = strcspn(s, "/");
-		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && strncmp(s, "..", 2) == 0))
-			return 0;
-		s += n;
-		if (*s == '/' && !*++s)
-			return 0;
-	}
-	return 1;
-}
-
 /* The digests of every tag manifest's algorithm. */
 int v_tagmd_start(struct vctx *v, struct vtagmd *t, struct ifk_error *err)
 {
@@ -317,7 +298,7 @@ void v_check_decl(struct vctx *v, const char *buf, size_t len)
 static const char *line_path(struct vctx *v, const char *manifest, unsigned long lineno,
                              const struct ifk_bag_line *l, size_t hexlen)
 {
-	const char *p = l->path;
+	const char *p = l->path, *why;
 
 	if (!l->checksum) {
 		v_finding(v, C_SEAL, V_FAIL, manifest, "line %lu: %s", lineno, l->path);
@@ -328,10 +309,9 @@ static const char *line_path(struct vctx *v, const char *manifest, unsigned long
 		v_finding(v, C_SEAL, V_WARN, manifest, "line %lu: path %s starts with \"./\"",
 		          lineno, l->path);
 	}
-	if (!path_inside(p)) {
-		v_finding(v, C_SEAL, V_FAIL, manifest,
-		          "line %lu: path %s is absolute, or holds \".\", \"..\" or an empty part",
-		          lineno, l->path);
+	if ((why = ifk_relpath_problem(p)) != NULL) {
+		v_finding(v, C_SEAL, V_FAIL, manifest, "line %lu: path %s leaves the bag: %s",
+		          lineno, l->path, why);
 		return NULL;
 	}
 	if (!is_hex(l->checksum, hexlen)) {
