@@ -16,6 +16,7 @@
 #include "ifk/seal.h"
 #include "ifk/util.h"
 #include "ifk/verify.h"
+#include "ifk/sqlite_untrusted.h"
 
 enum { EXIT_SEALED = 0, EXIT_ANOMALIES = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
 
@@ -348,6 +349,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
+	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -158,9 +158,13 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 	rc = ifk_art_require(a, s, db, "CalendarItem", "summary,start_date", err);
 	if (rc)
 		goto out;
-	if (build_sql(db, &q) != 0 || sqlite3_prepare_v2(db, q.s, -1, &st, NULL) != SQLITE_OK) {
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
+	if (build_sql(db, &q) != 0) {
+		rc = ifk_error_set(err, IFK_EINVAL, "%s: internal: query too long",
+		                   ifk_src_relative_path(s));
+		goto out;
+	}
+	if ((step = sqlite3_prepare_v2(db, q.s, -1, &st, NULL)) != SQLITE_OK) {
+		rc = ifk_art_sql_error(s, db, step, q.s, "CalendarItem", err);
 		goto out;
 	}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -170,8 +174,7 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 			goto out;
 	}
 	if (step != SQLITE_DONE)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: CalendarItem: %s",
-		                   ifk_src_relative_path(s), sqlite3_errmsg(db));
+		rc = ifk_art_sql_error(s, db, step, q.s, "CalendarItem", err);
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);

@@ -163,7 +163,8 @@ static int ident_ok(const char *s)
 }
 
 /* The first name matching like (from sql with one parameter), checked to be
- * a plain identifier, into out; 0 when found. */
+ * a plain identifier, into out; 0 when found. A schema that cannot be read
+ * is not found: the call query that follows then fails with SQLite's error. */
 static int find_name(sqlite3 *db, const char *sql, const char *param, const char *like,
                      char out[64])
 {

@@ -274,10 +274,9 @@ static void set_person(struct ifk_art *a, sqlite3_stmt *st)
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct ifk_src *s,
                    struct ifk_error *err)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                     sqlite3_errmsg(db));
-	return 0;
+	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : ifk_art_sql_error(s, db, rc, sql, "ABPerson", err);
 }
 
 /* The person query, NULL for every optional column the file lacks. */
@@ -332,15 +331,14 @@ static int rows(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, sqlite3_stmt 
 		if (rc == IFK_ENOMEM)
 			return ifk_error_set(err, rc, "out of memory");
 		if (rc)
-			return ifk_error_set(err, IFK_EFORMAT, "%s: ABMultiValue: %s",
-			                     ifk_src_relative_path(s), sqlite3_errmsg(db));
+			return ifk_art_sql_error(s, db, sqlite3_extended_errcode(db), NULL,
+			                         "ABMultiValue", err);
 		rc = ifk_row_emit(a, s, "ABPerson", sqlite3_column_int64(st, C_ROWID), err);
 		if (rc)
 			return rc;
 	}
 	if (step != SQLITE_DONE)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: ABPerson: %s", ifk_src_relative_path(s),
-		                     sqlite3_errmsg(db));
+		return ifk_art_sql_error(s, db, step, sqlite3_sql(st), "ABPerson", err);
 	return 0;
 }
 

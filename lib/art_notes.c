@@ -357,8 +357,7 @@ static int rows(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, sqlite3_stmt 
 			return rc;
 	}
 	if (step != SQLITE_DONE)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: %s: %s", ifk_src_relative_path(s), OBJ,
-		                     sqlite3_errmsg(db));
+		return ifk_art_sql_error(s, db, step, sqlite3_sql(st), OBJ, err);
 	return 0;
 }
 
@@ -382,9 +381,13 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (build_sql(db, q) != 0 || sqlite3_prepare_v2(db, q->s, -1, &st, NULL) != SQLITE_OK) {
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
+	if (build_sql(db, q) != 0) {
+		rc = ifk_error_set(err, IFK_EINVAL, "%s: internal: query too long",
+		                   ifk_src_relative_path(s));
+		goto out;
+	}
+	if ((rc = sqlite3_prepare_v2(db, q->s, -1, &st, NULL)) != SQLITE_OK) {
+		rc = ifk_art_sql_error(s, db, rc, q->s, OBJ, err);
 		goto out;
 	}
 	rc = rows(a, s, db, st, err);

@@ -100,21 +100,19 @@ static int folder_add(struct folders *f, sqlite3_stmt *st)
 /* Every folder, by id (ids are the INTEGER PRIMARY KEY: unique). */
 static int load_folders(sqlite3 *db, struct ifk_src *s, struct folders *f, struct ifk_error *err)
 {
+	static const char sql[] = "SELECT id, parent, title FROM bookmarks WHERE type = 1"
+	                          " ORDER BY id";
 	sqlite3_stmt *st = NULL;
 	int rc = 0, step = SQLITE_DONE;
 
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT id, parent, title FROM bookmarks WHERE type = 1 ORDER BY id",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                     sqlite3_errmsg(db));
+	if ((step = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return ifk_art_sql_error(s, db, step, sql, "bookmarks", err);
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = folder_add(f, st);
 	if (rc)
 		rc = ifk_error_set(err, rc, "out of memory");
 	else if (step != SQLITE_DONE)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: bookmarks: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
+		rc = ifk_art_sql_error(s, db, step, sql, "bookmarks", err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -193,10 +191,9 @@ static int prepare_rows(sqlite3 *db, struct ifk_src *s, sqlite3_stmt **st, struc
 		    ifk_db_has_column(db, "bookmarks", opt_cols[i]) ? opt_cols[i] : "NULL");
 	snprintf(sql + used, sizeof(sql) - used,
 	         " FROM bookmarks WHERE coalesce(type, 0) <> 1 ORDER BY id");
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                     sqlite3_errmsg(db));
-	return 0;
+	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : ifk_art_sql_error(s, db, rc, sql, "bookmarks", err);
 }
 
 static int rows(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const struct folders *f,
@@ -211,8 +208,7 @@ static int rows(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const struct 
 		rc = ifk_row_emit(a, s, "bookmarks", sqlite3_column_int64(st, Q_ID), err);
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: bookmarks: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
+		rc = ifk_art_sql_error(s, db, step, sqlite3_sql(st), "bookmarks", err);
 	sqlite3_finalize(st);
 	return rc;
 }

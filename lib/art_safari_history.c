@@ -142,10 +142,13 @@ static int parse_one(struct ifk_art *a, const char *domain, struct ifk_error *er
 		rc = ifk_art_require(a, s, db, "history_items", "id,url", err);
 	if (rc)
 		goto out;
-	if (build_sql(db, sql, sizeof(sql)) != 0 ||
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s", ifk_src_relative_path(s),
-		                   sqlite3_errmsg(db));
+	if (build_sql(db, sql, sizeof(sql)) != 0) {
+		rc = ifk_error_set(err, IFK_EINVAL, "%s: internal: query too long",
+		                   ifk_src_relative_path(s));
+		goto out;
+	}
+	if ((step = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK) {
+		rc = ifk_art_sql_error(s, db, step, sql, "history_visits", err);
 		goto out;
 	}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -155,8 +158,7 @@ static int parse_one(struct ifk_art *a, const char *domain, struct ifk_error *er
 			goto out;
 	}
 	if (step != SQLITE_DONE)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: history_visits: %s",
-		                   ifk_src_relative_path(s), sqlite3_errmsg(db));
+		rc = ifk_art_sql_error(s, db, step, sql, "history_visits", err);
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);

@@ -25,6 +25,7 @@ struct dev {
 	idevice_connection_t conn; /* the mobilebackup2 service */
 	char *udid;
 	sqlite3 *work;                   /* received files: path, sha256, size */
+	int work_failed;                 /* a change to work failed: its records may be stale */
 	volatile sig_atomic_t cancelled; /* the device asked to cancel */
 	int finished;                    /* the final Response came */
 	int64_t error_code;              /* its ErrorCode */

@@ -116,49 +116,71 @@ static int open_parent(struct dev *d, const char *rel, int create, const char **
 
 /* ---- the work database of received files ---- */
 
-static int record_file(struct dev *d, const char *rel, const char *sha, uint64_t size)
+static int record_file(struct dev *d, const char *rel, const char *sha, uint64_t size,
+                       struct ifk_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc = 0;
 
-	sqlite3_prepare_v2(d->work,
-	                   "INSERT OR REPLACE INTO files(path, sha256, size) VALUES (?,?,?)", -1,
-	                   &st, NULL);
+	if (sqlite3_prepare_v2(d->work,
+	                       "INSERT OR REPLACE INTO files(path, sha256, size) VALUES (?,?,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(d->work));
 	sqlite3_bind_text(st, 1, rel, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, sha, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : IFK_EIO;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(d->work));
 	sqlite3_finalize(st);
 	return rc;
 }
 
-static void forget_file(struct dev *d, const char *rel)
+/* Runs a change to the work database with parameters a and b (b may be
+ * NULL); a failure is kept in d->work_failed: the manifest is not written
+ * from records that may be stale. */
+static void work_change(struct dev *d, const char *sql, const char *a, const char *b)
 {
 	sqlite3_stmt *st = NULL;
 
-	sqlite3_prepare_v2(
-	    d->work,
-	    "DELETE FROM files WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/'", -1,
-	    &st, NULL);
-	sqlite3_bind_text(st, 1, rel, -1, SQLITE_TRANSIENT);
-	sqlite3_step(st);
+	if (sqlite3_prepare_v2(d->work, sql, -1, &st, NULL) != SQLITE_OK) {
+		d->work_failed = 1;
+		return;
+	}
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		d->work_failed = 1;
 	sqlite3_finalize(st);
+}
+
+static void forget_file(struct dev *d, const char *rel)
+{
+	work_change(
+	    d, "DELETE FROM files WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/'",
+	    rel, NULL);
 }
 
 int dl_write_manifest(struct dev *d, struct ifk_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	d->a->files = d->a->bytes = 0;
-	sqlite3_prepare_v2(d->work, "SELECT path, sha256, size FROM files ORDER BY path", -1, &st,
-	                   NULL);
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+	if (d->work_failed ||
+	    sqlite3_prepare_v2(d->work, "SELECT path, sha256, size FROM files ORDER BY path", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EIO, "work database of received files: %s",
+		                     d->work_failed ? "a change failed" : sqlite3_errmsg(d->work));
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = acq_manifest_line(d->a, (const char *)sqlite3_column_text(st, 1),
 		                       (const char *)sqlite3_column_text(st, 0), err);
 		d->a->files++;
 		d->a->bytes += (uint64_t)sqlite3_column_int64(st, 2);
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EIO, "work database of received files: %s",
+		                   sqlite3_errmsg(d->work));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -313,7 +335,7 @@ static int incoming_done(struct dev *d, struct incoming *in, struct ifk_error *e
 	}
 	in->fd = -1;
 	d->a->files++;
-	return record_file(d, in->rel, hex, in->size);
+	return record_file(d, in->rel, hex, in->size, err);
 }
 
 /* The file did not arrive whole: its bytes leave the bag, the record says
@@ -514,7 +536,6 @@ static int move_one(struct dev *d, const char *src, const char *dst, const char 
 	const char *ls, *ld;
 	struct stat st;
 	int ps = -1, pd = -1, rc = -1;
-	sqlite3_stmt *q = NULL;
 
 	if (strcmp(src, dst) == 0 || (strncmp(dst, src, sl) == 0 && dst[sl] == '/'))
 		return *why = "onto or into itself", -1;
@@ -532,14 +553,10 @@ static int move_one(struct dev *d, const char *src, const char *dst, const char 
 	if (rc != 0)
 		return -1;
 	forget_file(d, dst);
-	sqlite3_prepare_v2(d->work,
-	                   "UPDATE files SET path = ?2 || substr(path, length(?1) + 1)"
-	                   " WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/'",
-	                   -1, &q, NULL);
-	sqlite3_bind_text(q, 1, src, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 2, dst, -1, SQLITE_TRANSIENT);
-	sqlite3_step(q);
-	sqlite3_finalize(q);
+	work_change(d,
+	            "UPDATE files SET path = ?2 || substr(path, length(?1) + 1)"
+	            " WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/'",
+	            src, dst);
 	return 0;
 }
 

@@ -14,11 +14,12 @@
 #include <sqlite3.h>
 
 #include "ifk/mbfile.h"
+#include "ifk/sqlite_untrusted.h"
 
 /* A real MBFile blob is well under 4 KiB; a larger one is reported on its
- * row, not loaded. Any other value over SQL_MAX_LENGTH stops the walk. */
+ * row, not loaded. Any other value over IFK_SQLITE_MAX_LENGTH stops the
+ * walk. */
 #define MAX_BLOB (1 << 20)
-#define SQL_MAX_LENGTH (16 << 20)
 #define PROBLEM_MAX 512
 
 /* ---- fileIDs, paths, kinds ---- */
@@ -97,115 +98,11 @@ const char *ifk_entry_kind_name(enum ifk_entry_kind kind)
 	}
 }
 
-/* ---- opening Manifest.db without touching the evidence ---- */
-
-/* Checks the file's first bytes before SQLite sees it: SQLite would take an
- * empty file for an empty database. */
-static int check_header(const char *path, struct ifk_error *err)
-{
-	static const char magic[16] = "SQLite format 3";
-	char head[16];
-	struct stat sb;
-	ssize_t n;
-	int fd = ifk_open_regular(AT_FDCWD, path, err), rc = IFK_EFORMAT;
-
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &sb) < 0)
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot stat", path);
-	else if (sb.st_size == 0)
-		ifk_error_set(err, rc, "%s: empty file, not an SQLite database", path);
-	else if ((n = pread(fd, head, sizeof(head), 0)) < 0)
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read", path);
-	else if (n != sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0)
-		ifk_error_set(err, rc, "%s: not an SQLite database (still encrypted?)", path);
-	else
-		rc = 0;
-	close(fd);
-	return rc;
-}
-
-/* "file:" + path, percent-encoded, + "?mode=ro". */
-static char *db_uri(const char *path)
-{
-	static const char tail[] = "?mode=ro&immutable=1";
-	size_t n = strlen(path), i, o = 0;
-	char *uri = malloc(7 + 3 * n + sizeof(tail));
-	unsigned char c;
-
-	if (!uri)
-		return NULL;
-	memcpy(uri, path[0] == '/' ? "file://" : "file:", path[0] == '/' ? 7 : 5);
-	o = path[0] == '/' ? 7 : 5;
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)path[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    strchr("/-._~", c))
-			uri[o++] = (char)c;
-		else
-			o += (size_t)sprintf(uri + o, "%%%02X", c);
-	}
-	memcpy(uri + o, tail, sizeof(tail));
-	return uri;
-}
-
-/* SQLite's advice for untrusted database files. */
-static void harden(sqlite3 *db)
-{
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
-	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, SQL_MAX_LENGTH);
-	sqlite3_exec(db, "PRAGMA cell_size_check=ON; PRAGMA mmap_size=0;", NULL, NULL, NULL);
-}
-
-static int sql_code(int rc)
-{
-	rc &= 0xFF;
-	if (rc == SQLITE_NOMEM)
-		return IFK_ENOMEM;
-	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_TOOBIG ||
-	    rc == SQLITE_ERROR || rc == SQLITE_RANGE)
-		return IFK_EFORMAT;
-	return IFK_EIO;
-}
-
-static int db_open(const char *path, sqlite3 **db, struct ifk_error *err)
-{
-	char *uri = NULL;
-	int rc;
-
-	*db = NULL;
-	if ((rc = check_header(path, err)) < 0)
-		return rc;
-	if (!(uri = db_uri(path)))
-		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", path);
-	rc = sqlite3_open_v2(uri, db,
-	                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW |
-	                         SQLITE_OPEN_PRIVATECACHE | SQLITE_OPEN_EXRESCODE,
-	                     NULL);
-	free(uri);
-	if (rc != SQLITE_OK) {
-		rc = ifk_error_set(err, sql_code(rc), "%s: cannot open as SQLite: %s", path,
-		                   *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
-		sqlite3_close(*db);
-		*db = NULL;
-		return rc;
-	}
-	harden(*db);
-	return 0;
-}
-
 /* ---- the Files table ---- */
 
 static int schema_error(sqlite3 *db, int rc, const char *path, struct ifk_error *err)
 {
-	if ((rc & 0xFF) == SQLITE_NOTADB)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: not an SQLite database", path);
-	return ifk_error_set(err, sql_code(rc), "%s: cannot read the schema: %s", path,
-	                     sqlite3_errmsg(db));
+	return ifk_sqlite_fail(db, rc, NULL, err, "%s: cannot read the schema", path);
 }
 
 /* The Files table exists, is an ordinary table, and has every column. */
@@ -445,8 +342,7 @@ static int walk_rows(sqlite3 *db, const char *path, ifk_entry_fn fn, void *ctx,
 	}
 	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int(st, 1, MAX_BLOB)) != SQLITE_OK) {
-		rc = ifk_error_set(err, sql_code(rc), "%s: cannot query Files: %s", path,
-		                   sqlite3_errmsg(db));
+		rc = ifk_sqlite_fail(db, rc, sql, err, "%s: cannot query Files", path);
 		goto out;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -461,8 +357,8 @@ static int walk_rows(sqlite3 *db, const char *path, ifk_entry_fn fn, void *ctx,
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
-		rc = ifk_error_set(err, sql_code(rc), "%s: cannot read row %llu of Files: %s", path,
-		                   (unsigned long long)n + 1, sqlite3_errmsg(db));
+		rc = ifk_sqlite_fail(db, rc, sql, err, "%s: cannot read row %llu of Files", path,
+		                     (unsigned long long)n + 1);
 	else
 		rc = 0;
 out:
@@ -475,16 +371,19 @@ out:
 
 int ifk_manifest_db_foreach(const char *db_path, ifk_entry_fn fn, void *ctx, struct ifk_error *err)
 {
+	struct ifk_sqlite_budget budget = {0};
 	sqlite3 *db = NULL;
 	int rc;
 
 	if (!db_path || !fn)
 		return ifk_error_set(err, IFK_EINVAL, "Manifest.db: no path or no callback");
-	if ((rc = db_open(db_path, &db, err)) < 0)
+	if ((rc = ifk_sqlite_open_untrusted(db_path, &budget, 0, &db, err)) < 0)
 		return rc;
 	rc = check_files_table(db, db_path, err);
 	if (rc == 0)
 		rc = walk_rows(db, db_path, fn, ctx, err);
+	if (rc < 0 && budget.cut)
+		rc = ifk_sqlite_cut_error(&budget, db_path, err);
 	sqlite3_close(db);
 	return rc;
 }

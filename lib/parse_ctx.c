@@ -12,11 +12,9 @@
 
 #include "ifk/manifest.h"
 #include "ifk/plist.h"
+#include "ifk/sqlite_untrusted.h"
 #include "ifk/util.h"
 #include "parse_int.h"
-
-#define SQLITE_SOURCE_MAX_OPS 5000000000LL /* SQLite VM steps per artifact before it is cut off */
-#define SQLITE_GUARD_STEP 100000
 
 static const char idx_schema[] =
     "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
@@ -225,10 +223,11 @@ int ifk_art_source(struct ifk_art *a, const char *domain, const char *path, stru
 	if (*src)
 		return 0;
 	where(w, sizeof(w), domain, path);
-	sqlite3_prepare_v2(a->c->idx,
-	                   "SELECT state, reason, local_path, sha256 FROM files"
-	                   " WHERE domain = ? AND relpath = ?",
-	                   -1, &st, NULL);
+	if (sqlite3_prepare_v2(a->c->idx,
+	                       "SELECT state, reason, local_path, sha256, size FROM files"
+	                       " WHERE domain = ? AND relpath = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EIO, "files index: %s", sqlite3_errmsg(a->c->idx));
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -252,9 +251,9 @@ int ifk_art_source(struct ifk_art *a, const char *domain, const char *path, stru
 			                   reason ? reason : "could not be read");
 		else if (!local)
 			rc = ifk_error_set(err, IFK_EINVAL, "%s: not kept for this artifact", w);
-		else
-			rc = src_add(a, domain, path, local,
-			             (const char *)sqlite3_column_text(st, 3), src, err);
+		else if (!(rc = src_add(a, domain, path, local,
+		                        (const char *)sqlite3_column_text(st, 3), src, err)))
+			(*src)->bytes = (uint64_t)sqlite3_column_int64(st, 4);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -351,27 +350,15 @@ out:
 	return rc;
 }
 
-/* Called every SQLITE_GUARD_STEP virtual-machine steps: stops a query on
- * Ctrl-C, and one that runs past SQLITE_SOURCE_MAX_OPS steps in a single
- * artifact (a hostile schema: nothing real needs that many). */
-static int sqlite_guard(void *ctx)
+/* A private copy of the source, and of its WAL, in a new 0700 folder;
+ * *copy (the database's copy) is the caller's. */
+static int copy_source(struct ifk_art *a, struct ifk_src *s, char **copy, struct ifk_error *err)
 {
-	struct ifk_art *a = ctx;
-
-	if (++a->sql_ticks > SQLITE_SOURCE_MAX_OPS / SQLITE_GUARD_STEP) {
-		a->sql_cut = 1;
-		return 1;
-	}
-	return a->c->stop && *a->c->stop;
-}
-
-static int open_copy(struct ifk_art *a, struct ifk_src *s, sqlite3 **db, struct ifk_error *err)
-{
-	char *dir = NULL, *copy = NULL, w[1024];
 	const char *base = strrchr(s->relpath, '/');
-	struct stat st;
+	char *dir = NULL, w[1024];
 	int rc;
 
+	*copy = NULL;
 	where(w, sizeof(w), s->domain, s->relpath);
 	if (asprintf(&dir, "%s/db%lu", a->c->tmpdir, ++a->c->copies) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
@@ -381,82 +368,64 @@ static int open_copy(struct ifk_art *a, struct ifk_src *s, sqlite3 **db, struct 
 		return rc;
 	}
 	s->db_copy_dir = dir;
-	if (asprintf(&copy, "%s/%s", dir, base ? base + 1 : s->relpath) < 0)
+	if (asprintf(copy, "%s/%s", dir, base ? base + 1 : s->relpath) < 0) {
+		*copy = NULL;
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	rc = copy_file(s->path, copy, err);
-	if (!rc && stat(copy, &st) == 0 && st.st_size == 0)
-		rc = ifk_error_set(err, IFK_EFORMAT,
-		                   "%s: an empty file (0 bytes), not an SQLite database", w);
-	if (!rc)
-		rc = copy_wal(a, s, copy, err);
-	if (!rc && sqlite3_open_v2(copy, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	               SQLITE_OK)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: cannot open with SQLite: %s", w,
-		                   *db ? sqlite3_errmsg(*db) : "out of memory");
-	free(copy);
-	if (rc) {
-		sqlite3_close(*db);
-		*db = NULL;
 	}
+	rc = copy_file(s->path, *copy, err);
+	if (!rc)
+		rc = copy_wal(a, s, *copy, err);
 	return rc;
 }
 
-/* How many frames of the WAL SQLite took: a WAL whose salts or checksums
- * do not match its database is silently ignored, and then nothing was
- * applied. (The checkpoint writes into the private copy only.) */
-static void wal_frames(struct ifk_src *s, sqlite3 *db)
+/* err from e, naming the backup's file w where e names the private path. */
+static int name_source(struct ifk_error *err, int rc, const char *w, const struct ifk_error *e,
+                       const char *path)
 {
-	sqlite3_stmt *st = NULL;
+	const char *at = strstr(e->msg, path);
 
-	s->wal_frames = 0;
-	if (sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(PASSIVE)", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		s->wal_frames = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
-	if (s->wal_frames <= 0)
-		s->wal_applied = 0;
+	if (!at)
+		return ifk_error_set(err, rc, "%s: %s", w, e->msg);
+	return ifk_error_set(err, rc, "%.*s%s%s", (int)(at - e->msg), e->msg, w, at + strlen(path));
 }
 
 int ifk_art_sqlite(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
                    sqlite3 **db, struct ifk_error *err)
 {
-	char w[1024];
+	struct ifk_error e = {0};
+	char w[1024], *copy = NULL;
+	struct ifk_src *s;
 	int rc;
 
 	*db = NULL;
 	rc = ifk_art_source(a, domain, path, src, err);
 	if (rc)
 		return rc;
+	s = *src;
+	a->sql_src = s;
 	where(w, sizeof(w), domain, path);
-	rc = open_copy(a, *src, db, err);
+	rc = copy_source(a, s, &copy, err);
 	if (rc)
-		return rc;
-	sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(*db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_limit(*db, SQLITE_LIMIT_LENGTH, 256 * 1024 * 1024);
-	sqlite3_progress_handler(*db, SQLITE_GUARD_STEP, sqlite_guard, a);
-	/* reading the schema is where a file that is not SQLite shows */
-	if (sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: not a readable SQLite database: %s", w,
-		                   sqlite3_errmsg(*db));
-		sqlite3_close(*db);
-		*db = NULL;
-		return rc;
-	}
-	if ((*src)->wal_applied)
-		wal_frames(*src, *db);
-	sqlite3_exec(*db, "PRAGMA query_only=1", NULL, NULL, NULL);
-	return 0;
+		goto out;
+	/* the WAL is applied to the private copy (only SQLite-valid frames
+	 * count), then the copy is read like any untrusted file */
+	if (s->wal_applied && (rc = ifk_sqlite_apply_wal(copy, &a->sql, &s->wal_frames, &e)) == 0)
+		s->wal_applied = s->wal_frames > 0;
+	if (!rc)
+		rc = ifk_sqlite_open_untrusted(copy, &a->sql, 0, db, &e);
+	if (rc)
+		rc = name_source(err, rc, w, &e, copy);
+out:
+	free(copy);
+	return rc;
 }
 
 int ifk_art_plist(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
                   plist_t *out, struct ifk_error *err)
 {
-	int rc;
-
 	struct ifk_error e = {0};
-	char w[1024], *tmp;
+	char w[1024];
+	int rc;
 
 	*out = NULL;
 	rc = ifk_art_source(a, domain, path, src, err);
@@ -464,12 +433,8 @@ int ifk_art_plist(struct ifk_art *a, const char *domain, const char *path, struc
 		return rc;
 	rc = ifk_plist_read_file((*src)->path, 64u * 1024 * 1024, out, &e);
 	if (rc) {
-		/* name the backup's file, not the private copy */
 		where(w, sizeof(w), domain, path);
-		tmp = strstr(e.msg, (*src)->path);
-		if (tmp)
-			return ifk_error_set(err, rc, "%s%s", w, tmp + strlen((*src)->path));
-		return ifk_error_set(err, rc, "%s: %s", w, e.msg);
+		return name_source(err, rc, w, &e, (*src)->path);
 	}
 	return 0;
 }
@@ -495,6 +460,9 @@ static int file_rows(struct ifk_art *a, sqlite3_stmt *st, ifk_art_file_fn fn, vo
 			return ifk_error_set(err, IFK_EINTR, "interrupted");
 		rc = fn(ctx, &f);
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EIO, "files index: %s",
+		                   sqlite3_errmsg(sqlite3_db_handle(st)));
 	return rc;
 }
 
@@ -504,11 +472,12 @@ int ifk_art_foreach_file(struct ifk_art *a, const char *domain, const char *pref
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	sqlite3_prepare_v2(a->c->idx,
-	                   "SELECT domain, relpath, file_id, size, mtime, birth, class, sha256,"
-	                   " state FROM files WHERE domain = ?1 AND substr(relpath, 1, length(?2))"
-	                   " = ?2 ORDER BY relpath",
-	                   -1, &st, NULL);
+	if (sqlite3_prepare_v2(a->c->idx,
+	                       "SELECT domain, relpath, file_id, size, mtime, birth, class, sha256,"
+	                       " state FROM files WHERE domain = ?1 AND"
+	                       " substr(relpath, 1, length(?2)) = ?2 ORDER BY relpath",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EIO, "files index: %s", sqlite3_errmsg(a->c->idx));
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
 	rc = file_rows(a, st, fn, ctx, err);
@@ -537,10 +506,11 @@ int ifk_art_file_info(struct ifk_art *a, const char *domain, const char *path, i
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	sqlite3_prepare_v2(a->c->idx,
-	                   "SELECT domain, relpath, file_id, size, mtime, birth, class, sha256,"
-	                   " state FROM files WHERE domain = ? AND relpath = ?",
-	                   -1, &st, NULL);
+	if (sqlite3_prepare_v2(a->c->idx,
+	                       "SELECT domain, relpath, file_id, size, mtime, birth, class, sha256,"
+	                       " state FROM files WHERE domain = ? AND relpath = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EIO, "files index: %s", sqlite3_errmsg(a->c->idx));
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	rc = file_rows(a, st, one_file, &o, err);
@@ -562,31 +532,49 @@ int ifk_art_include_secrets(const struct ifk_art *a)
 
 /* ---- schema ---- */
 
-int ifk_db_has_table(sqlite3 *db, const char *table)
+/* What name is in db's schema: 1 an ordinary table, 2 a view or a
+ * virtual table, 0 nothing (also when the schema cannot be read: the
+ * queries that follow then fail with SQLite's error). */
+static int schema_kind(sqlite3 *db, const char *name)
 {
 	sqlite3_stmt *st = NULL;
-	int found;
+	int kind = 0;
 
-	sqlite3_prepare_v2(db,
-	                   "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
-	                   " name = ? COLLATE NOCASE",
-	                   -1, &st, NULL);
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	if (sqlite3_prepare_v2(
+	        db,
+	        "SELECT type = 'table' AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'"
+	        " FROM sqlite_master WHERE type IN ('table', 'view') AND"
+	        " name = ? COLLATE NOCASE",
+	        -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		kind = sqlite3_column_int(st, 0) ? 1 : 2;
 	sqlite3_finalize(st);
-	return found;
+	return kind;
+}
+
+int ifk_db_has_table(sqlite3 *db, const char *table)
+{
+	return schema_kind(db, table) == 1;
 }
 
 int ifk_db_has_column(sqlite3 *db, const char *table, const char *column)
 {
 	sqlite3_stmt *st = NULL;
-	int found;
+	int kind = schema_kind(db, table), found = 0;
 
-	sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ? COLLATE NOCASE",
-	                   -1, &st, NULL);
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	if (kind != 1)
+		return kind == 2; /* a query on it fails, naming it */
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT 1 FROM pragma_table_info(?) WHERE name = ? COLLATE NOCASE",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
 	sqlite3_finalize(st);
 	return found;
 }
@@ -604,9 +592,15 @@ int ifk_art_require(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const cha
 {
 	char missing[512] = "", *copy, *tok, *save = NULL;
 	size_t used = 0;
+	int kind = schema_kind(db, table);
 
 	(void)a;
-	if (!ifk_db_has_table(db, table))
+	if (kind == 2)
+		return ifk_error_set(err, IFK_EFORMAT,
+		                     "hostile or damaged: %s: \"%s\" is a view or a virtual table, "
+		                     "not a table (ifk reads tables only)",
+		                     s->relpath, table);
+	if (kind == 0)
 		return ifk_error_set(err, IFK_EUNSUPPORTED, "%s: has no table %s", s->relpath,
 		                     table);
 	if (!(copy = strdup(cols)))
@@ -622,20 +616,24 @@ int ifk_art_require(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const cha
 	return 0;
 }
 
+int ifk_art_sql_error(const struct ifk_src *s, sqlite3 *db, int rc, const char *sql,
+                      const char *table, struct ifk_error *err)
+{
+	return ifk_sqlite_fail(db, rc, sql, err, "%s: %s", s->relpath, table);
+}
+
 int ifk_art_query(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *sql,
                   const char *table, ifk_art_row_fn fn, struct ifk_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = 0, step = SQLITE_DONE;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EFORMAT, "%s: %s: %s", s->relpath, table,
-		                     sqlite3_errmsg(db));
+	if ((step = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return ifk_art_sql_error(s, db, step, sql, table, err);
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn(a, s, table, st, err);
 	if (!rc && step != SQLITE_DONE)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: %s: %s", s->relpath, table,
-		                   sqlite3_errmsg(db));
+		rc = ifk_art_sql_error(s, db, step, sql, table, err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -717,10 +715,26 @@ static json_t *status_json(struct ifk_art *a, int rc, const char *reason)
 	return j;
 }
 
+/* A run that its SQLite budget or the output caps cut off has failed,
+ * whatever its parser returned. */
+static int cut_off(struct ifk_art *a, int rc, struct ifk_error *e)
+{
+	char w[1024];
+
+	if (a->sql.cut == IFK_SQLITE_CUT_STEPS || a->sql.cut == IFK_SQLITE_CUT_TIME) {
+		where(w, sizeof(w), a->sql_src ? a->sql_src->domain : "",
+		      a->sql_src ? a->sql_src->relpath : "its SQLite sources");
+		return ifk_sqlite_cut_error(&a->sql, w, e);
+	}
+	if (a->out_cut)
+		return ifk_error_set(e, IFK_EFORMAT, "%s", a->out_msg);
+	return rc;
+}
+
 int ifk_parse_ctx_run(struct ifk_parse_ctx *c, const struct ifk_artifact *art, json_t **status,
                       struct ifk_error *err)
 {
-	struct ifk_art a = {.c = c, .art = art};
+	struct ifk_art a = {.c = c, .art = art, .sql = {.stop = c->stop}};
 	struct ifk_error e = {0};
 	char *reason = NULL;
 	int rc;
@@ -734,17 +748,13 @@ int ifk_parse_ctx_run(struct ifk_parse_ctx *c, const struct ifk_artifact *art, j
 	rc = art->parse(&a, &e);
 	if (!rc && a.bad_col[0])
 		rc = ifk_error_set(&e, IFK_EINVAL, "internal: no column %s", a.bad_col);
+	rc = cut_off(&a, rc, &e);
 	if (rc == IFK_EINTR || (c->stop && *c->stop)) {
 		rc = ifk_error_set(err, IFK_EINTR, "interrupted");
 		goto out;
 	}
 	if (rc == IFK_ENOTFOUND && !e.msg[0])
 		ifk_error_set(&e, rc, "none of its sources is in the backup");
-	if (rc && a.sql_cut)
-		ifk_error_set(
-		    &e, IFK_EFORMAT,
-		    "cut off: its queries ran past %lld SQLite steps (a hostile database?)",
-		    (long long)SQLITE_SOURCE_MAX_OPS);
 	reason = ifk_text_escape(e.msg);
 	*status = status_json(&a, rc, reason ? reason : e.msg);
 	rc = *status ? 0 : ifk_error_set(err, IFK_ENOMEM, "out of memory");

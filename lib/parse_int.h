@@ -12,6 +12,7 @@
 
 #include "ifk/artifact.h"
 #include "ifk/parse.h"
+#include "ifk/sqlite_untrusted.h"
 
 #define P_MAX_EVENTS 8
 
@@ -19,6 +20,7 @@ struct ifk_src {
 	char *domain, *relpath;
 	char *path;        /* the plaintext: a private temporary, or the user's file */
 	char sha256[65];   /* of the plaintext */
+	uint64_t bytes;    /* of the plaintext */
 	char *db_copy_dir; /* a private folder holding the SQLite copy, or NULL */
 	int wal_applied;
 	char wal_sha256[65];
@@ -51,10 +53,16 @@ struct ifk_art {
 	uint64_t rows;
 	struct ifk_src *srcs; /* sources this run touched */
 	char bad_col[128];    /* a row function named an unknown column */
-	long long sql_ticks;  /* SQLite progress-handler calls so far */
-	int sql_cut;          /* a query was cut off for running too long */
 	int saw_missing;      /* a source is listed in the index but not stored */
 	int saw_off_device;   /* a source's class key stays on the device */
+	/* the budget of every SQLite source it opens, and the last one */
+	struct ifk_sqlite_budget sql;
+	const struct ifk_src *sql_src;
+	/* bytes written so far (parse_out.c); a cap stopped the output:
+	 * out_msg says which */
+	uint64_t out_bytes;
+	int out_cut;
+	char out_msg[512];
 };
 
 struct ifk_parse_ctx {

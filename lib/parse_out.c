@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,14 @@
 #include "parse_int.h"
 
 #define PROV_COLS 5
+/* The output caps (CASE_FORMAT.md section 8): a cell holds at most
+ * IFK_SQLITE_MAX_LENGTH bytes; an artifact writes at most OUT_BASE plus
+ * OUT_PER_BYTE times the bytes of its source files (its values, JSON lines
+ * and timeline rows counted together). On generated data of the real
+ * layouts an artifact writes 4 (sms_messages) to 25 (data_usage: small
+ * rows, each with its provenance) times its sources' bytes. */
+#define OUT_BASE (256ULL << 20)
+#define OUT_PER_BYTE 64
 
 static const char *const prov_names[PROV_COLS] = {"domain", "relative_path", "source_sha256",
                                                   "source_table", "source_rowid"};
@@ -422,16 +431,93 @@ static int emit(struct ifk_art *a, const char *const raw[4], int64_t rowid, stru
 	return rc;
 }
 
+/* ---- the caps ---- */
+
+static int cut(struct ifk_art *a, struct ifk_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int cut(struct ifk_art *a, struct ifk_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->out_msg, sizeof(a->out_msg), fmt, ap);
+	va_end(ap);
+	a->out_cut = 1;
+	return ifk_error_set(err, IFK_EFORMAT, "%s", a->out_msg);
+}
+
+static uint64_t out_cap(const struct ifk_art *a)
+{
+	const struct ifk_src *s;
+	uint64_t bytes = 0;
+
+	for (s = a->srcs; s; s = s->next)
+		bytes += s->bytes;
+	if (bytes > (UINT64_MAX - OUT_BASE) / OUT_PER_BYTE)
+		return UINT64_MAX;
+	return OUT_BASE + OUT_PER_BYTE * bytes;
+}
+
+static size_t val_bytes(enum ifk_col_type t, const struct p_val *v)
+{
+	if (!v->set)
+		return 0;
+	return t == IFK_COL_TEXT || t == IFK_COL_TIME ? strlen(v->s) : 8;
+}
+
+/* Checks the row against the caps before anything of it is written; *raw
+ * is its bytes before JSON adds its quoting. */
+static int check_caps(struct ifk_art *a, const char *const prov[4], int64_t rowid, size_t *raw,
+                      struct ifk_error *err)
+{
+	size_t i, n, sum = 0, prov_sum = 0;
+	int k;
+
+	for (i = 0; i < a->ncols + 4; i++) {
+		const char *name = i < a->ncols ? a->art->cols[i].name : prov_names[i - a->ncols];
+		n = i < a->ncols ? val_bytes(a->art->cols[i].type, &a->vals[i])
+		                 : (prov[i - a->ncols] ? strlen(prov[i - a->ncols]) : 0);
+		if (n > IFK_SQLITE_MAX_LENGTH)
+			return cut(
+			    a, err,
+			    "hostile or damaged: %s: %s rowid %lld: %s holds %zu bytes, over "
+			    "ifk's cap of %d MiB per cell",
+			    prov[1] ? prov[1] : "", prov[3] ? prov[3] : "", (long long)rowid, name,
+			    n, IFK_SQLITE_MAX_LENGTH >> 20);
+		sum += n;
+		prov_sum += i < a->ncols ? 0 : n;
+	}
+	/* a timeline row: the time, the event, its summary, the provenance */
+	for (k = 0; k < a->nev; k++)
+		sum += 40 + prov_sum + strlen(a->ev[k].event) +
+		       (a->ev[k].summary ? strlen(a->ev[k].summary) : 0);
+	*raw = sum;
+	if (a->out_bytes + 2 * (uint64_t)sum > out_cap(a))
+		return cut(
+		    a, err,
+		    "hostile or damaged: %s: its output reached %llu bytes, ifk's cap for an "
+		    "artifact whose sources hold %llu bytes (256 MiB + 64 times that)",
+		    prov[1] ? prov[1] : "", (unsigned long long)a->out_bytes,
+		    (unsigned long long)((out_cap(a) - OUT_BASE) / OUT_PER_BYTE));
+	return 0;
+}
+
 static int emit_clean(struct ifk_art *a, const char *const prov[4], int64_t rowid,
                       struct ifk_error *err)
 {
 	sqlite3_stmt *st = a->ins;
+	off_t before = ftello(a->jsonl), after;
 	int64_t row_id;
-	size_t i;
+	size_t i, raw = 0;
 	int rc;
 
 	if (a->c->stop && *a->c->stop)
 		return ifk_error_set(err, IFK_EINTR, "interrupted");
+	if (a->out_cut)
+		return ifk_error_set(err, IFK_EFORMAT, "%s", a->out_msg);
+	if ((rc = check_caps(a, prov, rowid, &raw, err)) != 0)
+		goto out;
 	sqlite3_reset(st);
 	for (i = 0; i < a->ncols; i++)
 		bind_val(st, (int)i + 1, a->art->cols[i].type, &a->vals[i]);
@@ -448,6 +534,8 @@ static int emit_clean(struct ifk_art *a, const char *const prov[4], int64_t rowi
 		rc = write_events(a, prov, rowid, row_id, err);
 	if (!rc)
 		a->rows++;
+	after = ftello(a->jsonl);
+	a->out_bytes += raw + (before >= 0 && after > before ? (uint64_t)(after - before) : raw);
 out:
 	clear_row(a);
 	return rc;

@@ -205,8 +205,8 @@ static int verify_bag(struct rep *r, struct ifk_error *err)
 	if (!rc && r->media_err.code)
 		rc = ifk_error_set(err, r->media_err.code, "%s", r->media_err.msg);
 	if (rc == IFK_EIO && r->verify) /* only the custody entry failed */
-		rc = ifk_error_set(err, IFK_EIO, "cannot append the verification's custody entry: %s",
-		                   err->msg);
+		rc = ifk_error_set(err, IFK_EIO,
+		                   "cannot append the verification's custody entry: %s", err->msg);
 	if (rc)
 		return rc;
 	/* the clock is not evidence: the archive must not depend on it (the
@@ -252,7 +252,7 @@ static void release(struct rep *r, int keep_out)
 
 int ifk_report_run(const struct ifk_report_opts *o, json_t **summary, struct ifk_error *err)
 {
-	struct rep r = {.o = o, .bag_fd = -1};
+	struct rep r = {.o = o, .bag_fd = -1, .sql = {.stop = o->stop}};
 	int rc, keep = 0;
 
 	*summary = NULL;
@@ -279,6 +279,8 @@ int ifk_report_run(const struct ifk_report_opts *o, json_t **summary, struct ifk
 		rc = p_build_report(&r, err);
 	if (!rc)
 		rc = p_write_members(&r, err);
+	if (rc && r.sql.cut)
+		rc = p_parse_cut_error(&r, err);
 	if (!rc)
 		rc = p_archive_and_sign(&r, summary, err);
 	if (!rc || (rc == IFK_EIO && *summary))

@@ -19,6 +19,7 @@
 #include "ifk/report_archive.h"
 #include "ifk/report_case.h"
 #include "ifk/report_html.h"
+#include "ifk/sqlite_untrusted.h"
 #include "ifk/util.h"
 #include "report_int.h"
 
@@ -321,7 +322,8 @@ int p_bind_parse(struct rep *r, struct ifk_error *err)
 int p_take_parse(struct rep *r, struct ifk_error *err)
 {
 	int pfd = open(r->o->parse_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-	char *uri = NULL;
+	struct ifk_error e = {0};
+	char *path = NULL;
 
 	if (pfd < 0)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", r->o->parse_dir);
@@ -335,12 +337,35 @@ int p_take_parse(struct rep *r, struct ifk_error *err)
 		                     "%s/parse.json: its custody entry is no longer in %s's log: "
 		                     "refused",
 		                     r->o->parse_dir, r->o->bag);
-	if (asprintf(&uri, "file:%s/parse/artifacts.sqlite?mode=ro&immutable=1", r->stage) < 0)
+	/* the parse output is input like any other: opened as ifk opens
+	 * evidence, and it must look like what ifk-parse writes */
+	if (asprintf(&path, "%s/parse/artifacts.sqlite", r->stage) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	if (sqlite3_open_v2(uri, &r->arts, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
-	    SQLITE_OK)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s/artifacts.sqlite: %s", r->o->parse_dir,
-		                   r->arts ? sqlite3_errmsg(r->arts) : "out of memory");
-	free(uri);
+	rc = ifk_sqlite_open_untrusted(path, &r->sql, IFK_SQLITE_IFK_OUTPUT, &r->arts, &e);
+	if (rc)
+		rc = p_parse_db_error(r, rc, &e, path, err);
+	free(path);
 	return rc;
+}
+
+int p_parse_cut_error(struct rep *r, struct ifk_error *err)
+{
+	char what[1024];
+
+	snprintf(what, sizeof(what), "%s/artifacts.sqlite", r->o->parse_dir);
+	return ifk_sqlite_cut_error(&r->sql, what, err);
+}
+
+int p_parse_db_error(struct rep *r, int rc, const struct ifk_error *e, const char *staged,
+                     struct ifk_error *err)
+{
+	const char *at = staged ? strstr(e->msg, staged) : NULL;
+
+	if (r->sql.cut)
+		return p_parse_cut_error(r, err);
+	/* name the parse folder's file, not the staged copy */
+	if (at)
+		return ifk_error_set(err, rc, "%.*s%s/artifacts.sqlite%s", (int)(at - e->msg),
+		                     e->msg, r->o->parse_dir, at + strlen(staged));
+	return ifk_error_set(err, rc, "%s/artifacts.sqlite: %s", r->o->parse_dir, e->msg);
 }

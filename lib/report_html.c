@@ -24,6 +24,7 @@
 
 #include "ifk/artifact.h"
 #include "ifk/report_html.h"
+#include "ifk/sqlite_untrusted.h"
 #include "ifk/util.h"
 
 #define CSP                                                                                        \
@@ -1301,8 +1302,8 @@ static void write_verification(struct hw *h)
 
 static int db_err(struct hw *h, const char *what)
 {
-	return ifk_error_set(h->err, IFK_EFORMAT, "artifacts.sqlite: %s: %s", what,
-	                     sqlite3_errmsg(h->db));
+	return ifk_sqlite_fail(h->db, sqlite3_extended_errcode(h->db), NULL, h->err,
+	                       "artifacts.sqlite: %s", what);
 }
 
 /* 1 when the database has the table and it holds a row, 0 when not; a

@@ -9,6 +9,7 @@
 
 #include "ifk/report.h"
 #include "ifk/seal.h"
+#include "ifk/sqlite_untrusted.h"
 #include "ifk/verify.h"
 
 struct rep {
@@ -31,6 +32,8 @@ struct rep {
 	json_t *media;  /* [{domain, relative_path, sha256, size, member}] */
 	json_t *report; /* report.json */
 	sqlite3 *arts;  /* the staged parse/artifacts.sqlite, or NULL */
+	/* the budget of every query on arts */
+	struct ifk_sqlite_budget sql;
 	struct ifk_error media_err;
 };
 
@@ -47,6 +50,13 @@ void p_media_tap(struct rep *r, struct ifk_verify_tap *tap);
  * before anything is appended to the bag. */
 int p_bind_parse(struct rep *r, struct ifk_error *err);
 int p_take_parse(struct rep *r, struct ifk_error *err);
+/* The error for a failure on arts (e; staged: the staged file's path as e
+ * may name it): why the budget cut its queries, or e naming the parse
+ * folder's artifacts.sqlite. */
+int p_parse_db_error(struct rep *r, int rc, const struct ifk_error *e, const char *staged,
+                     struct ifk_error *err);
+/* When the budget cut the queries on arts: the error saying why. */
+int p_parse_cut_error(struct rep *r, struct ifk_error *err);
 int p_build_report(struct rep *r, struct ifk_error *err);
 int p_write_members(struct rep *r, struct ifk_error *err);
 int p_archive_and_sign(struct rep *r, json_t **summary, struct ifk_error *err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ifk/sqlite_untrusted.h"
 #include "ifk/util.h"
 #include "report_int.h"
 
@@ -77,21 +78,55 @@ static json_t *acquisition_json(struct rep *r)
 	    get(cert, "subject"), "certificate_sha256", get(cert, "sha256"));
 }
 
-static long long count_rows(struct rep *r, const char *table)
-{
-	sqlite3_stmt *st = NULL;
-	char sql[160];
-	long long n = -1;
+/* ---- what artifacts.sqlite holds ---- */
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", table);
-	if (r->arts && sqlite3_prepare_v2(r->arts, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+static int db_fail(struct rep *r, const char *sql, const char *what, struct ifk_error *err)
+{
+	return ifk_sqlite_fail(r->arts, sqlite3_extended_errcode(r->arts), sql, err,
+	                       "%s/artifacts.sqlite: %s", r->o->parse_dir, what);
 }
 
-static json_t *parse_json(struct rep *r)
+/* *n: the rows of table (-1 without a database). */
+static int count_rows(struct rep *r, const char *table, long long *n, struct ifk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int rc = 0;
+
+	*n = -1;
+	if (!r->arts)
+		return 0;
+	if (!(sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", table)))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(r->arts, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		rc = db_fail(r, sql, table, err);
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* 1 when artifacts.sqlite has the table (--only may have left it out). */
+static int has_table(struct rep *r, const char *table, struct ifk_error *err)
+{
+	static const char sql[] = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!r->arts)
+		return 0;
+	if (sqlite3_prepare_v2(r->arts, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, sql, "sqlite_master", err);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(r, sql, "sqlite_master", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static json_t *parse_json(struct rep *r, long long events)
 {
 	json_t *p = r->parse, *arts = json_array(), *in = json_object_get(p, "artifacts");
 	json_t *y = json_object_get(p, "yara");
@@ -116,43 +151,49 @@ static json_t *parse_json(struct rep *r)
 	    r->parse_sha, "evidence", get(p, "evidence"), "outcome", get(p, "outcome"),
 	    "verification", get(p, "verification"), "files", get(p, "files"), "yara",
 	    get(p, "yara"), "artifacts", arts, "timeline_member", "parse/timeline.csv",
-	    "timeline_events", (json_int_t)count_rows(r, "timeline"), "yara_member",
+	    "timeline_events", (json_int_t)events, "yara_member",
 	    json_is_object(y) ? json_string("parse/yara.jsonl") : json_null(), "yara_matches",
 	    (json_int_t)json_integer_value(json_object_get(y, "matches")), "custody_seq",
 	    r->parse_seq ? json_integer(r->parse_seq) : json_null());
 }
 
-/* The camera roll, referenced by hash (from parse's media_files). */
-static json_t *media_json(struct rep *r)
+static json_t *media_one(struct rep *r, sqlite3_stmt *st)
 {
-	json_t *arr = json_array();
-	sqlite3_stmt *st = NULL;
+	const char *sha = (const char *)sqlite3_column_text(st, 2);
+	json_t *m = json_pack(
+	    "{s:o, s:o, s:o, s:I}", "domain", esc((const char *)sqlite3_column_text(st, 0)),
+	    "relative_path", esc((const char *)sqlite3_column_text(st, 1)), "sha256",
+	    sha ? json_string(sha) : json_null(), "size", (json_int_t)sqlite3_column_int64(st, 3));
 	char member[100], *path = NULL;
 
-	if (r->arts && sqlite3_prepare_v2(r->arts,
-	                                  "SELECT file_domain, file_path, sha256, size FROM"
-	                                  " media_files ORDER BY row_id",
-	                                  -1, &st, NULL) == SQLITE_OK)
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *sha = (const char *)sqlite3_column_text(st, 2);
-			json_t *m = json_pack("{s:o, s:o, s:o, s:I}", "domain",
-			                      esc((const char *)sqlite3_column_text(st, 0)),
-			                      "relative_path",
-			                      esc((const char *)sqlite3_column_text(st, 1)),
-			                      "sha256", sha ? json_string(sha) : json_null(),
-			                      "size", (json_int_t)sqlite3_column_int64(st, 3));
-			snprintf(member, sizeof(member), "media/%s", sha ? sha : "");
-			if (sha && asprintf(&path, "%s/%s", r->stage, member) >= 0 &&
-			    access(path, F_OK) == 0)
-				json_object_set_new(m, "member", json_string(member));
-			else
-				json_object_set_new(m, "member", json_null());
-			free(path);
-			path = NULL;
-			json_array_append_new(arr, m);
-		}
+	snprintf(member, sizeof(member), "media/%s", sha ? sha : "");
+	if (sha && asprintf(&path, "%s/%s", r->stage, member) < 0)
+		path = NULL;
+	json_object_set_new(m, "member",
+	                    path && access(path, F_OK) == 0 ? json_string(member) : json_null());
+	free(path);
+	return m;
+}
+
+/* The camera roll, referenced by hash (from parse's media_files). */
+static int media_json(struct rep *r, json_t **out, struct ifk_error *err)
+{
+	static const char sql[] = "SELECT file_domain, file_path, sha256, size FROM media_files"
+	                          " ORDER BY row_id";
+	sqlite3_stmt *st = NULL;
+	int rc = has_table(r, "media_files", err), step = SQLITE_DONE;
+
+	if (!(*out = json_array()))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (rc <= 0)
+		return rc;
+	if (sqlite3_prepare_v2(r->arts, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, sql, "media_files", err);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(*out, media_one(r, st));
+	rc = step == SQLITE_DONE ? 0 : db_fail(r, sql, "media_files", err);
 	sqlite3_finalize(st);
-	return arr;
+	return rc;
 }
 
 static json_t *verification_json(struct rep *r)
@@ -165,13 +206,22 @@ static json_t *verification_json(struct rep *r)
 
 int p_build_report(struct rep *r, struct ifk_error *err)
 {
-	json_t *rec = r->record;
+	json_t *rec = r->record, *media = NULL;
+	long long events = -1;
+	int rc;
 
+	if ((rc = count_rows(r, "timeline", &events, err)) != 0 ||
+	    (rc = media_json(r, &media, err)) != 0) {
+		json_decref(media);
+		return rc;
+	}
 	r->report =
 	    json_pack("{s:s, s:s, s:i, s:s, s:o}", "tool", "ifk-report", "version", IFK_VERSION,
 	              "format_version", 1, "report_time", r->head_time, "bag", esc(r->o->bag));
-	if (!r->report)
+	if (!r->report) {
+		json_decref(media);
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	}
 	/* what binds the report to its bag: the sealed record's SHA-256 */
 	json_object_set_new(r->report, "acquisition_record_sha256", json_string(r->record_sha));
 	json_object_set_new(r->report, "case", case_json(r));
@@ -180,8 +230,8 @@ int p_build_report(struct rep *r, struct ifk_error *err)
 	json_object_set_new(r->report, "acquisition", acquisition_json(r));
 	json_object_set(r->report, "custody", r->custody);
 	json_object_set_new(r->report, "verification", verification_json(r));
-	json_object_set_new(r->report, "parse", r->parse ? parse_json(r) : json_null());
-	json_object_set_new(r->report, "media", media_json(r));
+	json_object_set_new(r->report, "parse", r->parse ? parse_json(r, events) : json_null());
+	json_object_set_new(r->report, "media", media);
 	json_object_set_new(r->report, "backup_files",
 	                    json_pack("{s:o, s:s, s:o}", "count",
 	                              get(json_object_get(rec, "counts"), "files"), "manifest",

@@ -54,6 +54,18 @@ void v_skip(struct vctx *v, int check, const char *fmt, ...)
 	v->c[check].ran = 0;
 }
 
+int v_work_prepare(struct vctx *v, int check, const char *sql, sqlite3_stmt **st)
+{
+	*st = NULL;
+	if (sqlite3_prepare_v2(v->work, sql, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	v_finding(v, check, V_FAIL, "", "work database: %s: this part was not checked",
+	          sqlite3_errmsg(v->work));
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return -1;
+}
+
 void v_partial(struct vctx *v, const char *what)
 {
 	json_array_append_new(v->partial, json_string(what));

@@ -48,9 +48,10 @@ static void put_sum(struct vctx *v, const char *path, int alg, const char *hex)
 {
 	sqlite3_stmt *st = NULL;
 
-	sqlite3_prepare_v2(v->work,
-	                   "INSERT OR REPLACE INTO tagsums(path, alg, actual) VALUES (?, ?, ?)", -1,
-	                   &st, NULL);
+	if (v_work_prepare(v, C_SEAL,
+	                   "INSERT OR REPLACE INTO tagsums(path, alg, actual) VALUES (?, ?, ?)",
+	                   &st) != 0)
+		return;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, alg);
 	if (hex)
@@ -423,10 +424,11 @@ int v_tag_listed(struct vctx *v, const char *path)
 	sqlite3_stmt *st = NULL;
 	int found;
 
-	sqlite3_prepare_v2(v->work,
+	if (v_work_prepare(v, C_SEAL,
 	                   "SELECT 1 FROM tags WHERE path = ?1 OR substr(path, 1, length(?1) + 1)"
 	                   " = ?1 || '/' LIMIT 1",
-	                   -1, &st, NULL);
+	                   &st) != 0)
+		return 0;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
 	found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
@@ -467,10 +469,11 @@ static void hash_unread_tags(struct vctx *v)
 {
 	sqlite3_stmt *st = NULL;
 
-	sqlite3_prepare_v2(v->work,
+	if (v_work_prepare(v, C_SEAL,
 	                   "SELECT path, min(alg) FROM tags t WHERE NOT EXISTS (SELECT 1 FROM"
 	                   " tagsums s WHERE s.path = t.path) GROUP BY path ORDER BY path",
-	                   -1, &st, NULL);
+	                   &st) != 0)
+		return;
 	while (sqlite3_step(st) == SQLITE_ROW && !v_stopped(v)) {
 		int alg = sqlite3_column_int(st, 1);
 		hash_tag_file(v, (const char *)sqlite3_column_text(st, 0),
@@ -486,12 +489,13 @@ void v_check_tag_files(struct vctx *v)
 	sqlite3_stmt *st = NULL;
 
 	hash_unread_tags(v);
-	sqlite3_prepare_v2(v->work,
+	if (v_work_prepare(v, C_SEAL,
 	                   "SELECT t.path, t.alg, s.actual, t.expected FROM tags t JOIN tagsums s"
 	                   " USING (path, alg) WHERE s.actual IS NOT NULL AND"
 	                   " s.actual != t.expected ORDER BY t.path, t.alg",
-	                   -1, &st, NULL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	                   &st) != 0)
+		st = NULL;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		int alg = sqlite3_column_int(st, 1);
 		if (alg < 0 || alg >= v->ntm)
 			continue;

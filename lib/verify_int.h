@@ -79,6 +79,9 @@ void v_skip(struct vctx *v, int check, const char *fmt, ...) __attribute__((form
  * the verdict is then partial. */
 void v_partial(struct vctx *v, const char *what);
 int v_stopped(const struct vctx *v);
+/* Prepares sql on the work database; a failure is a finding on check (the
+ * part is not checked) and -1. */
+int v_work_prepare(struct vctx *v, int check, const char *sql, sqlite3_stmt **st);
 
 /* The check that findings about payload files belong to: backup when the
  * payload is an iOS backup, else seal. */

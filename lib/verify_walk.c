@@ -177,9 +177,10 @@ static int payload_compare_one(struct vctx *v, const char *rel, const char *wher
 
 	EVP_DigestFinal_ex(md, dig, &n);
 	ifk_hex(dig, n, hex);
-	sqlite3_prepare_v2(
-	    v->work, "UPDATE payload SET seen = 1 WHERE path = ? AND alg = ? RETURNING expected",
-	    -1, &st, NULL);
+	if (v_work_prepare(v, C_SEAL,
+	                   "UPDATE payload SET seen = 1 WHERE path = ? AND alg = ? RETURNING expected",
+	                   &st) != 0)
+		return 1; /* the failure is the finding, not an "added" file */
 	sqlite3_bind_text(st, 1, rel, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, i);
 	listed = sqlite3_step(st) == SQLITE_ROW;
@@ -284,18 +285,28 @@ struct entry_row {
 	char key_issue[900]; /* why no file key could be had, or "" */
 };
 
+/* The index entry of the file id; a query on the work database that
+ * fails is a failed backup check naming the file, not a file the index
+ * lacks. */
 static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
 {
 	sqlite3_stmt *st = NULL;
+	int rc;
 
 	memset(e, 0, sizeof(*e));
-	sqlite3_prepare_v2(
+	rc = sqlite3_prepare_v2(
 	    v->work,
 	    "UPDATE entries SET seen = seen + 1 WHERE file_id = ? RETURNING kind, size,"
 	    " enc_key, data_hash, domain, relpath, seen, mtime, birth, class",
 	    -1, &st, NULL);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		v_finding(v, C_BACKUP, V_FAIL, id, "not checked: the work database failed: %s",
+		          sqlite3_errmsg(v->work));
+	if (rc == SQLITE_ROW) {
 		e->found = 1;
 		e->kind = sqlite3_column_int(st, 0);
 		e->size = sqlite3_column_int64(st, 1);
@@ -625,11 +636,12 @@ static void payload_after(struct vctx *v)
 
 	if (v->kind == VK_BACKUP)
 		return;
-	sqlite3_prepare_v2(v->work,
+	if (v_work_prepare(v, C_SEAL,
 	                   "SELECT path, min(alg) FROM payload WHERE seen = 0 GROUP BY path"
 	                   " ORDER BY path",
-	                   -1, &st, NULL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	                   &st) != 0)
+		st = NULL;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		char where[4200];
 		int alg = sqlite3_column_int(st, 1);
 		snprintf(where, sizeof(where), "data/%s", sqlite3_column_text(st, 0));

@@ -14,6 +14,7 @@
 #include "ifk/parse.h"
 #include "ifk/cli.h"
 #include "ifk/util.h"
+#include "ifk/sqlite_untrusted.h"
 
 enum {
 	EXIT_OK = 0,
@@ -316,6 +317,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
+	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
 	if (a.list) {
 		list_artifacts();
 		return EXIT_OK;

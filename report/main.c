@@ -11,6 +11,7 @@
 
 #include "ifk/cli.h"
 #include "ifk/report.h"
+#include "ifk/sqlite_untrusted.h"
 
 enum {
 	EXIT_OK = 0,
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	a.pw.prompt = "Backup password: ";
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
+	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
 	if (ifk_cli_preflight(a.o.trust_path, &a.pw, &err) != 0) {
 		fprintf(stderr, "ifk-report: %s\n", err.msg);
 		return EXIT_USAGE;

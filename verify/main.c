@@ -16,6 +16,7 @@
 #include "ifk/report_archive.h"
 #include "ifk/util.h"
 #include "ifk/verify.h"
+#include "ifk/sqlite_untrusted.h"
 
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
 
@@ -329,6 +330,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
+	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
 	if (preflight(&a) != 0)
 		return EXIT_USAGE;
 	if (a.report) {

@@ -2,7 +2,9 @@
  * sources: corrupt pages, a truncated file, a file of garbage, an empty
  * file. Each must end with a status (failed or unsupported-schema, or ok
  * when the damage missed what it reads), never a crash, a hang or a
- * sanitizer report, and never "absent" for a file that is there. */
+ * sanitizer report, and never "absent" for a file that is there. And
+ * sms.db written by an attacker: views where tables belong, a value past
+ * the limit: failed "hostile or damaged", in seconds, with little output. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <openssl/sha.h>
+#include <sqlite3.h>
 
 #include "ifk/artifact.h"
 #include "ifk/parse.h"
@@ -158,10 +162,101 @@ static void test_every_artifact_survives_damaged_sources(void **state)
 			run_damaged(ifk_artifacts[i], (enum damage)d, n++);
 }
 
+/* ---- sms.db written by an attacker ---- */
+
+#define SMS_MESSAGES                                                                               \
+	"CREATE TABLE message(ROWID INTEGER PRIMARY KEY, guid TEXT, text TEXT, handle_id INTEGER," \
+	" date INTEGER, is_from_me INTEGER);"                                                      \
+	"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 40)"             \
+	" INSERT INTO message SELECT n, 'g' || n, 'hi', n, 700000000 + n, 0 FROM r;"
+
+static const char *const hostile_sms[] = {
+    /* handle: a view of 50 MiB per message */
+    SMS_MESSAGES "CREATE VIEW handle AS SELECT ROWID, printf('%.*c', 52428800, 'x') AS id"
+                 " FROM message;",
+    /* a join table that never ends */
+    SMS_MESSAGES "CREATE TABLE chat(ROWID INTEGER PRIMARY KEY, chat_identifier TEXT);"
+                 "CREATE VIEW chat_message_join AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL"
+                 " SELECT n + 1 FROM r) SELECT n AS chat_id, n AS message_id FROM r;",
+    /* a message text of 17 MiB, stored */
+    SMS_MESSAGES "UPDATE message SET text = printf('%.*c', 17825792, 'x') WHERE ROWID = 5;",
+};
+
+static void sql_file(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s", sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static off_t out_bytes(const char *out)
+{
+	static const char *const names[] = {"artifacts.sqlite", "sms_messages.jsonl",
+	                                    "timeline.csv"};
+	char path[600];
+	struct stat sb;
+	off_t n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", out, names[i]);
+		if (stat(path, &sb) == 0)
+			n += sb.st_size;
+	}
+	return n;
+}
+
+static void test_hostile_sms_db_fails_in_seconds(void **state)
+{
+	const struct ifk_artifact *art = ifk_artifact_find("sms_messages");
+	struct ifk_error err = {0};
+	struct timespec t0, t1;
+	char db[600], out[600];
+	const char *reason;
+	size_t i;
+
+	(void)state;
+	assert_non_null(art);
+	snprintf(db, sizeof(db), "%s/hostile-sms.db", gen_dir);
+	for (i = 0; i < sizeof(hostile_sms) / sizeof(hostile_sms[0]); i++) {
+		struct ifk_parse_ctx *c = NULL;
+		json_t *st = NULL;
+
+		sql_file(db, hostile_sms[i]);
+		snprintf(out, sizeof(out), "%s/out-hostile-%zu", gen_dir, i);
+		assert_int_equal(mkdir(out, 0700), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(ifk_parse_ctx_new(out, &c, &err), 0);
+		assert_int_equal(
+		    ifk_parse_ctx_add_file(c, "HomeDomain", "Library/SMS/sms.db", db, &err), 0);
+		assert_int_equal(ifk_parse_ctx_run(c, art, &st, &err), 0);
+		assert_int_equal(ifk_parse_ctx_finish(c, &err), 0);
+		ifk_parse_ctx_free(c);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		reason = json_string_value(json_object_get(st, "reason"));
+		print_message("hostile sms.db %zu -> %s: %s (%.2f s, %lld bytes out)\n", i,
+		              json_string_value(json_object_get(st, "status")), reason ?: "",
+		              (double)(t1.tv_sec - t0.tv_sec) +
+		                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		              (long long)out_bytes(out));
+		assert_string_equal(json_string_value(json_object_get(st, "status")), "failed");
+		assert_non_null(reason);
+		assert_true(strncmp(reason, "hostile or damaged: Library/SMS/sms.db: ", 40) == 0);
+		assert_true(t1.tv_sec - t0.tv_sec < 20);
+		assert_true(out_bytes(out) < (1 << 20));
+		json_decref(st);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_artifact_survives_damaged_sources),
+	    cmocka_unit_test(test_hostile_sms_db_fails_in_seconds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1001,6 +1001,28 @@ static void test_ifk_manifest_db_foreach_big_blob(void **state)
 	free(dir);
 }
 
+/* Manifest.db is opened as every evidence database is: a value past the
+ * 16 MiB limit stops the walk, saying the file is hostile or damaged. */
+static void test_ifk_manifest_db_foreach_huge_value(void **state)
+{
+	char *dir = tu_mkdtemp(), path[512];
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/Manifest.db", dir);
+	db = db_create(path, SCHEMA);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO Files VALUES ('a', 'HomeDomain',"
+	                              " printf('%.*c', 17825792, 'x'), 1, NULL)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	expect_db_error(path, IFK_EFORMAT, "hostile or damaged: ");
+	expect_db_error(path, IFK_EFORMAT, "over ifk's limit of 16 MiB");
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static void test_ifk_manifest_db_foreach_inconsistent_rows(void **state)
 {
 	char *dir = tu_mkdtemp(), path[512];
@@ -1236,6 +1258,7 @@ int main(void)
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_odd_path),
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_truncated_db),
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_big_blob),
+	    cmocka_unit_test(test_ifk_manifest_db_foreach_huge_value),
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_inconsistent_rows),
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_device_values),
 	    cmocka_unit_test(test_ifk_manifest_db_foreach_unseen_values),

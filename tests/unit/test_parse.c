@@ -435,7 +435,8 @@ static void test_damaged_wal_is_not_claimed(void **state)
 }
 
 /* A view in place of a table is not the table (its query could run for
- * ever): unsupported-schema, at once. */
+ * ever, and no iOS database has one there): the artifact fails at once,
+ * saying so. */
 static void test_view_is_not_a_table(void **state)
 {
 	struct fx *f = *state;
@@ -445,10 +446,95 @@ static void test_view_is_not_a_table(void **state)
 	        "CREATE VIEW t AS WITH RECURSIVE r(id) AS (SELECT 1 UNION ALL SELECT id + 1"
 	        " FROM r) SELECT id, 'x' AS name, 1 AS n, 1 AS x, 1 AS flag, 1 AS d FROM r;");
 	st = run_one(f, &t_art, 1);
-	assert_string_equal(json_string_value(json_object_get(st, "status")), "unsupported-schema");
+	assert_string_equal(json_string_value(json_object_get(st, "status")), "failed");
 	assert_string_equal(json_string_value(json_object_get(st, "reason")),
-	                    "Library/t.db: has no table t");
+	                    "hostile or damaged: Library/t.db: \"t\" is a view or a virtual table, "
+	                    "not a table (ifk reads tables only)");
 	json_decref(st);
+}
+
+/* Inserts row id with name = n bytes of c (bound, not SQL text). */
+static void insert_name(const char *path, int id, int c, size_t n)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char *v = malloc(n);
+
+	assert_non_null(v);
+	memset(v, c, n);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?, ?, 1, 1, 1, 708516000)",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_int(st, 1, id);
+	sqlite3_bind_text(st, 2, v, (int)n, free);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static off_t file_size(const char *dir, const char *name)
+{
+	char path[600];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &sb) == 0 ? sb.st_size : -1;
+}
+
+/* A value that is not UTF-8 grows fourfold as it is escaped: past 16 MiB
+ * the row is not written and the artifact fails, keeping the rows before. */
+static void test_cell_over_the_cap_fails_the_artifact(void **state)
+{
+	struct fx *f = *state;
+	json_t *st;
+
+	make_db(f->db, "CREATE TABLE t(id INTEGER PRIMARY KEY, name, n, x, flag, d);"
+	               "INSERT INTO t VALUES (1, 'fine', 1, 1, 1, 708516000);");
+	insert_name(f->db, 2, 0xFF, 5u << 20);
+	make_db(f->db, "INSERT INTO t VALUES (3, 'after', 1, 1, 1, 708516000);");
+	st = run_one(f, &t_art, 1);
+	assert_string_equal(json_string_value(json_object_get(st, "status")), "failed");
+	assert_string_equal(json_string_value(json_object_get(st, "reason")),
+	                    "hostile or damaged: Library/t.db: t rowid 2: name holds 20971520 "
+	                    "bytes, over ifk's cap of 16 MiB per cell");
+	assert_int_equal(json_integer_value(json_object_get(st, "rows")), 1);
+	assert_true(json_is_true(json_object_get(st, "partial")));
+	json_decref(st);
+	assert_true(file_size(f->out, "t_rows.jsonl") < 4096);
+}
+
+/* A column added with a large DEFAULT gives every short row that value:
+ * a file of 1 MiB would write a gigabyte. The artifact stops at its cap
+ * (256 MiB + 64 times its sources' bytes) and fails. */
+static void test_output_cap_stops_the_artifact(void **state)
+{
+	struct fx *f = *state;
+	size_t n = 900u << 10;
+	char *sql = malloc(n + 100);
+	json_int_t rows;
+	off_t total;
+	json_t *st;
+
+	assert_non_null(sql);
+	make_db(f->db, "CREATE TABLE t(id INTEGER PRIMARY KEY, n, x, flag, d);"
+	               "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r"
+	               " WHERE i < 400) INSERT INTO t SELECT i, 1, 1, 1, 708516000 FROM r;");
+	strcpy(sql, "ALTER TABLE t ADD COLUMN name DEFAULT '");
+	memset(sql + strlen(sql), 'a', n);
+	strcpy(sql + strlen("ALTER TABLE t ADD COLUMN name DEFAULT '") + n, "';");
+	make_db(f->db, sql);
+	free(sql);
+	st = run_one(f, &t_art, 1);
+	assert_string_equal(json_string_value(json_object_get(st, "status")), "failed");
+	if (!strstr(json_string_value(json_object_get(st, "reason")),
+	            "hostile or damaged: Library/t.db: its output reached "))
+		fail_msg("reason: %s", json_string_value(json_object_get(st, "reason")));
+	rows = json_integer_value(json_object_get(st, "rows"));
+	assert_true(rows > 10 && rows < 400);
+	json_decref(st);
+	total = file_size(f->out, "artifacts.sqlite") + file_size(f->out, "t_rows.jsonl");
+	assert_true(total < (off_t)(400u << 20));
 }
 
 int main(void)
@@ -468,6 +554,10 @@ int main(void)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_wal_is_not_claimed, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_view_is_not_a_table, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_cell_over_the_cap_fails_the_artifact, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_output_cap_stops_the_artifact, fx_setup,
+	                                    fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,11 +81,13 @@ const struct ifk_artifact *ifk_artifact_find(const char *name);
  * source a run touches is listed in parse.json with its hash. */
 int ifk_art_source(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
                    struct ifk_error *err);
-/* ifk_art_source, then opens the file with SQLite, read-only, from the
- * engine's private copy, applying the -wal the backup holds beside it (the
- * source then records wal_applied: true when SQLite found valid frames in
- * it). *db is the caller's (sqlite3_close).
- * A file that is not SQLite or is corrupt is IFK_EFORMAT naming it. */
+/* ifk_art_source, then opens the file from the engine's private copy,
+ * applying the -wal the backup holds beside it (the source then records
+ * wal_applied: true when SQLite found valid frames in it), with
+ * ifk_sqlite_open_untrusted (sqlite_untrusted.h): read-only, no views, no
+ * triggers, and the queries under the artifact's step budget and the stop
+ * flag. *db is the caller's (sqlite3_close). A file that is empty, not
+ * SQLite or corrupt is IFK_EFORMAT naming it. */
 int ifk_art_sqlite(struct ifk_art *a, const char *domain, const char *path, struct ifk_src **src,
                    sqlite3 **db, struct ifk_error *err);
 /* ifk_art_source, then parses the file as a plist (guarded, see plist.h).
@@ -126,23 +128,38 @@ int ifk_art_include_secrets(const struct ifk_art *a);
 
 /* ---- schema ---- */
 
-/* 1 when db has the table (or view). */
+/* 1 when db has the table: an ordinary table, not a view or a virtual
+ * table of that name (0 also when the schema cannot be read). */
 int ifk_db_has_table(sqlite3 *db, const char *table);
-/* 1 when db's table has the column. */
+/* 1 when db's table has the column. Where the name is a view or a virtual
+ * table, 1 for any column: a query built on it then fails (views are
+ * disabled), failing the artifact with a message naming the view, instead
+ * of leaving the column out unnoticed. */
 int ifk_db_has_column(sqlite3 *db, const char *table, const char *column);
 /* The first of names (ending with NULL) that is a column of table, or NULL. */
 const char *ifk_db_pick_column(sqlite3 *db, const char *table, const char *const *names);
 /* Checks that table exists with every column of cols (comma-separated,
  * no blanks); else IFK_EUNSUPPORTED "<relativePath>: table message lacks
- * column(s) date, text" (or "has no table message"). */
+ * column(s) date, text" (or "has no table message"); IFK_EFORMAT "hostile
+ * or damaged: ..." when the name is a view or a virtual table. */
 int ifk_art_require(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *table,
                     const char *cols, struct ifk_error *err);
 
+/* The error for a failed SQLite call (rc its result; sql the statement,
+ * or NULL) on source s's db, naming the file and table: IFK_EFORMAT
+ * "hostile or damaged: <relativePath>: <table>: ..." when the file is at
+ * fault (a corrupt page, a value over the limit, a view where a table
+ * belongs), IFK_EINTR when the budget or the stop flag ended the query,
+ * else as ifk_sqlite_fail says. Returns the code. */
+int ifk_art_sql_error(const struct ifk_src *s, sqlite3 *db, int rc, const char *sql,
+                      const char *table, struct ifk_error *err);
+
 /* Runs sql on db and calls fn for each result row (table is handed on, for
  * ifk_row_emit). A statement that does not prepare, or any SQLite error
- * while stepping (a corrupt page, an interruption), is IFK_EFORMAT
- * "<relativePath>: <table>: <SQLite's message>". Returns 0, fn's first
- * non-zero return, or that error. */
+ * while stepping, is ifk_art_sql_error's. Returns 0, fn's first non-zero
+ * return, or that error. A run whose queries ran past its step budget, or
+ * whose output reached a cap (CASE_FORMAT.md section 8), fails whatever
+ * its parser returns. */
 typedef int (*ifk_art_row_fn)(struct ifk_art *a, struct ifk_src *s, const char *table,
                               sqlite3_stmt *st, struct ifk_error *err);
 int ifk_art_query(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *sql,
@@ -173,8 +190,11 @@ void ifk_row_col_cocoa(struct ifk_art *a, const char *col, sqlite3_stmt *st, int
 void ifk_row_event(struct ifk_art *a, const char *time_col, const char *event, const char *summary);
 /* Writes the current row with its provenance (source s, its table and
  * rowid; table may name a plist key path and rowid an index) and starts
- * a new empty row. Returns 0, IFK_EINTR when the run was interrupted, or
- * IFK_EIO when the output cannot be written. */
+ * a new empty row. Returns 0, IFK_EINTR when the run was interrupted,
+ * IFK_EIO when the output cannot be written, or IFK_EFORMAT "hostile or
+ * damaged: ..." when a cell is over 16 MiB or the artifact's output
+ * reached its cap (CASE_FORMAT.md section 8): nothing of that row is
+ * written, and every later row is refused the same way. */
 int ifk_row_emit(struct ifk_art *a, const struct ifk_src *s, const char *table, int64_t rowid,
                  struct ifk_error *err);
 /* ifk_row_emit for a row that describes one backup file itself (a photo, a

@@ -29,14 +29,17 @@
 
 /* Writes report.html to out (which stays the caller's: it is flushed, not
  * closed). report is the report.json model (CASE_FORMAT.md, "report.json");
- * artifacts is the report's parse/artifacts.sqlite opened read-only, or NULL
- * when the report has no parse. When report.parse.yara_member names the
+ * artifacts is the report's parse/artifacts.sqlite opened with
+ * ifk_sqlite_open_untrusted (sqlite_untrusted.h), or NULL when the report
+ * has no parse. When report.parse.yara_member names the
  * YARA matches (parse/yara.jsonl), that file is read from the folder
  * artifacts lies in (its sibling in the staged archive, as in an ifk-parse
  * output folder); a missing one is IFK_ENOTFOUND.
  * Returns 0; IFK_EINVAL (no out or report); IFK_EIO when out could not be
  * written; IFK_EFORMAT when SQLite failed on the database (the message
- * names the table). On error, what was written is incomplete: discard it. */
+ * names the table; "hostile or damaged: ..." when the file is at fault);
+ * IFK_EINTR when its budget ended a query. On error, what was written is
+ * incomplete: discard it. */
 int ifk_report_html_write(FILE *out, const json_t *report, sqlite3 *artifacts,
                           struct ifk_error *err);
 
