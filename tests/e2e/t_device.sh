@@ -165,6 +165,17 @@ acquire_dev moved.bag 3
 has "no Status.plist"
 ok "the backup is judged by the Status.plist it holds at the end, not by what once arrived"
 
+# idevicebackup2: aborts in libplist 2.2 (assertion, SIGABRT, exit 134)
+start_sim src --fault nul-key-move
+acquire_dev nulkey.bag 3
+has "NUL character in a dictionary key"
+has "INCOMPLETE"
+[ -d nulkey.bag.incomplete ] && [ ! -e nulkey.bag ] || fail "no incomplete folder"
+[ ! -e nulkey.bag.incomplete/ifk-seal.p7s ] || fail "a refused transfer was sealed"
+grep -q '"reason": "protocol error: .*NUL character in a dictionary key' \
+	nulkey.bag.incomplete/ifk-acquisition.json || fail "the incomplete folder does not say why"
+ok "a DeviceLink message with U+0000 in a key ends the acquisition cleanly, unsealed, saying why"
+
 # idevicebackup2: blocks 30 s on a block that never comes, "Backup Aborted."
 start_sim src --fault cancel
 acquire_dev cancel.bag 3
