@@ -9,6 +9,7 @@
 
 #include "device_int.h"
 #include "ifk/acquire.h"
+#include "ifk/plist.h"
 #include "ifk/util.h"
 
 /* What an examiner should do about each refusal lockdownd can give. */
@@ -44,13 +45,14 @@ static int lockdown_error(lockdownd_error_t e, struct ifk_error *err)
 	}
 }
 
+/* lockdownd's values reach ifk parsed by libimobiledevice, not by
+ * ifk_plist_parse: a string holding a NUL (which plist_get_string_val
+ * aborts on, and plist_copy copies short of its length) is left out. */
 static char *lockdown_string(plist_t all, const char *key)
 {
-	plist_t n = plist_dict_get_item(all, key);
 	char *s = NULL;
 
-	if (plist_get_node_type(n) == PLIST_STRING)
-		plist_get_string_val(n, &s);
+	ifk_plist_get_string(all, key, &s, NULL);
 	return s;
 }
 
@@ -99,10 +101,11 @@ static int identify(struct dev *d, plist_t *all, struct ifk_error *err)
 
 static void copy_key(plist_t info, const char *to, plist_t all, const char *from)
 {
-	plist_t n = plist_dict_get_item(all, from);
+	char *s = lockdown_string(all, from);
 
-	if (n)
-		plist_dict_set_item(info, to, plist_copy(n));
+	if (s)
+		plist_dict_set_item(info, to, plist_new_string(s));
+	free(s);
 }
 
 /* The host writes Info.plist, as Finder and idevicebackup2 do: from the
