@@ -300,19 +300,6 @@ static int outcome(struct dev *d, struct ifk_error *err)
 	return rc;
 }
 
-static int open_work(struct dev *d, struct ifk_error *err)
-{
-	if (sqlite3_open_v2("", &d->work, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	        SQLITE_OK ||
-	    sqlite3_exec(d->work,
-	                 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	                 "CREATE TABLE files(path TEXT PRIMARY KEY, sha256 TEXT, size INTEGER);",
-	                 NULL, NULL, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EIO, "cannot create the temporary work database");
-	d->log = json_array();
-	return d->log ? 0 : ifk_error_set(err, IFK_ENOMEM, "out of memory");
-}
-
 static void close_device(struct dev *d)
 {
 	if (d->afc && d->lockfile) {
@@ -402,7 +389,7 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 		rc = acq_open_bag(&a, err);
 	}
 	if (!rc)
-		rc = open_work(&d, err);
+		rc = dl_open_work(&d, err);
 	if (!rc)
 		rc = take_backup(&d, all, err);
 	if (!rc)
