@@ -69,7 +69,7 @@ static int identify(struct dev *d, plist_t *all, struct ifk_error *err)
 	                                   "MobileEquipmentIdentifier",
 	                                   "PhoneNumber",
 	                                   "TimeZone"};
-	json_t *id = json_object();
+	json_t *id = json_object(), *left_out = json_array();
 	plist_t t;
 	size_t i;
 
@@ -80,8 +80,11 @@ static int identify(struct dev *d, plist_t *all, struct ifk_error *err)
 		char *v = lockdown_string(*all, keys[i]);
 		if (v)
 			json_object_set_new(id, keys[i], json_string(v));
+		else if (plist_get_node_type(plist_dict_get_item(*all, keys[i])) == PLIST_STRING)
+			json_array_append_new(left_out, json_string(keys[i]));
 		free(v);
 	}
+	json_object_set_new(d->a->extra, "lockdown_left_out", left_out);
 	t = plist_dict_get_item(*all, "TimeIntervalSince1970");
 	if (plist_get_node_type(t) == PLIST_REAL || plist_get_node_type(t) == PLIST_UINT) {
 		double dev = 0;

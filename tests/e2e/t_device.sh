@@ -134,6 +134,16 @@ acquire_dev unknown.bag 1
 grep -q '"kind": "unknown-message"' unknown.bag/ifk-acquisition.json || fail "not recorded"
 ok "an unknown DeviceLink message gets an error status and is recorded"
 
+# libplist 2.2 aborts on a lockdownd value holding U+0000 (ifk before: exit 134)
+start_sim src --set $'DeviceName=evil\xe2\x90\x80name' --fault nul-in-values
+acquire_dev nulvalue.bag 0
+grep -A1 '"lockdown_left_out"' nulvalue.bag/ifk-acquisition.json | grep -q '"DeviceName"' ||
+	fail "the device name holding a NUL is not recorded as left out"
+! grep -q '"DeviceName": "' nulvalue.bag/ifk-acquisition.json || fail "the device name was kept"
+! grep -q 'Device Name' nulvalue.bag/data/Info.plist || fail "Info.plist holds the device name"
+run 0 "$VERIFY" nulvalue.bag
+ok "a lockdownd value holding U+0000 is left out and recorded; the backup is sealed"
+
 # idevicebackup2: "ERROR: Could not start service com.apple.mobilebackup2."
 start_sim src --fault refuse-service
 acquire_dev refused.bag 3

@@ -53,6 +53,7 @@ enum sim_fault {
 	FAULT_BAD_MOVES = 1u << 12,
 	FAULT_STATUS_MOVED = 1u << 13,
 	FAULT_NUL_KEY_MOVE = 1u << 14,
+	FAULT_NUL_IN_VALUES = 1u << 15,
 };
 
 enum sim_refusal { REFUSE_NONE, REFUSE_PENDING, REFUSE_DENIED };
