@@ -19,7 +19,10 @@ static void try_unwrap(const struct ifk_keybag *kb, const uint8_t *data, size_t 
 	for (i = 0; i < ifk_keybag_class_count(kb); i++) {
 		if (ifk_keybag_class_at(kb, i, &kc, NULL) != 0)
 			continue;
-		memcpy(wrapped, &kc.protection_class, 4);
+		wrapped[0] = (uint8_t)kc.protection_class; /* little-endian */
+		wrapped[1] = (uint8_t)(kc.protection_class >> 8);
+		wrapped[2] = (uint8_t)(kc.protection_class >> 16);
+		wrapped[3] = (uint8_t)(kc.protection_class >> 24);
 		memset(wrapped + 4, 0xA6, sizeof(wrapped) - 4);
 		if (size >= sizeof(wrapped) - 4)
 			memcpy(wrapped + 4, data + size - (sizeof(wrapped) - 4),
@@ -35,7 +38,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ifk_keybag_parse(data, size, &kb, NULL) != 0)
 		return 0;
-	ifk_keybag_class_name(ifk_keybag_version(kb) + ifk_keybag_type(kb));
 	if (ifk_keybag_iterations(kb) <= MAX_FUZZ_ITER &&
 	    ifk_keybag_dp_iterations(kb) <= MAX_FUZZ_ITER &&
 	    ifk_keybag_unlock(kb, password, sizeof(password) - 1, NULL) == 0)

@@ -55,7 +55,7 @@ fuzz() {
 		"$(harness "$name")" "${common[@]}" -max_total_time="$seconds" \
 			-artifact_prefix="$build/fuzz-crashes/$name/" "${dirs[@]}" \
 			>"$build/fuzz-crashes/$name.log" 2>&1 || rc=$?
-		grep -E '^(#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY|Test unit written)' \
+		grep -E '^(Done [0-9]+ runs|==[0-9]+==ERROR|SUMMARY|Test unit written)' \
 			"$build/fuzz-crashes/$name.log" || true
 		[ "$rc" -eq 0 ] || { failed=1; echo "fuzz_$name: CRASH, see $build/fuzz-crashes/$name.log"; }
 	done
