@@ -10,7 +10,8 @@ SIMPID=
 stop_sim() {
 	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null
 	SIMPID=
-	rm -f "$T/mux.sock"
+	# the next start_sim must not read the last simulator's "ready"
+	rm -f "$T/mux.sock" "$T/sim.out"
 }
 trap 'stop_sim; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 # start_sim BACKUP [simulator options]
