@@ -3,10 +3,12 @@
 #   make test   every test, then again under AddressSanitizer + UBSan
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build build-asan demo test test-fast install bench clean
+.PHONY: all deps build build-asan build-fuzz demo test test-fast fuzz install bench clean
 
 all: build
 
@@ -21,14 +23,25 @@ build-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIFK_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 
+# libFuzzer harnesses (tests/fuzz): clang, libifk instrumented, a build of its own
+build-fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DIFK_FUZZ=ON -DIFK_TESTS=OFF -DIFK_WERROR=ON
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+
+# every harness FUZZ_SECONDS over its corpus (kept in $(FUZZ_BUILD)/fuzz-corpus)
+fuzz: build-fuzz
+	tests/fuzz/run.sh fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 demo: build
 	scripts/demo.sh $(BUILD)
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
-test: test-fast build-asan
+test: test-fast build-asan build-fuzz
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
+	ctest --test-dir $(FUZZ_BUILD) --output-on-failure -j$(JOBS)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
@@ -40,4 +53,4 @@ bench: build
 	bench/bench_report.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

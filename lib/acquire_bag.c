@@ -203,7 +203,7 @@ static void index_anomaly(struct acq *a)
 
 static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m)
 {
-	const char *errors[ACQ_NCAPTURE];
+	const char *errors[ACQ_NCAPTURE], *notes[ACQ_NCAPTURE];
 	int i;
 
 	ifk_backup_meta_parse(a->capture[0].seen ? a->capture[0].buf.data : NULL, a->capture[0].len,
@@ -213,6 +213,9 @@ static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m)
 	errors[0] = m->info_error;
 	errors[1] = m->manifest_error;
 	errors[2] = m->status_error;
+	notes[0] = m->info_note;
+	notes[1] = m->manifest_note;
+	notes[2] = m->status_note;
 	for (i = 0; i < ACQ_NCAPTURE; i++) {
 		if (a->capture[i].overflow)
 			acq_anomaly(a, "metadata", a->capture[i].name,
@@ -221,6 +224,8 @@ static void meta_anomalies(struct acq *a, struct ifk_backup_meta *m)
 			acq_anomaly(a, "metadata", a->capture[i].name, "missing from the backup");
 		else if (errors[i])
 			acq_anomaly(a, "metadata", a->capture[i].name, errors[i]);
+		else if (notes[i])
+			acq_anomaly(a, "metadata", a->capture[i].name, notes[i]);
 	}
 	if (m->have_status && (!m->snapshot_state || strcmp(m->snapshot_state, "finished") != 0))
 		acq_anomaly(

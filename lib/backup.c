@@ -38,12 +38,12 @@ static void opt_string(plist_t dict, const char *key, char **out)
 }
 
 static int parse_one(const void *buf, size_t len, const char *what, plist_t *out,
-                     struct ifk_error *err)
+                     struct ifk_plist_stats *st, struct ifk_error *err)
 {
 	*out = NULL;
 	if (!buf)
 		return 0;
-	if (ifk_plist_parse(buf, len, what, out, err) != 0)
+	if (ifk_plist_parse_stats(buf, len, what, out, st, err) != 0)
 		return err ? err->code : IFK_EFORMAT;
 	if (plist_get_node_type(*out) != PLIST_DICT) {
 		plist_free(*out);
@@ -131,14 +131,24 @@ static void fill_from_lockdown(struct ifk_backup_meta *m)
 		m->ios_version = dup_or_null(m->lockdown_ios_version);
 }
 
-/* Parses one plist; a failure is noted in *error, not returned. */
-static plist_t parse_noted(const void *buf, size_t len, const char *what, char **error)
+/* Parses one plist; a failure is noted in *error, not returned, and NUL
+ * characters in its strings in *note. */
+static plist_t parse_noted(const void *buf, size_t len, const char *what, char **error, char **note)
 {
+	struct ifk_plist_stats st = {0};
 	struct ifk_error e = {0};
 	plist_t p = NULL;
 
-	if (parse_one(buf, len, what, &p, &e) != 0)
+	if (parse_one(buf, len, what, &p, &st, &e) != 0)
 		*error = strdup(e.msg);
+	else if (st.nul_strings &&
+	         asprintf(
+	             note,
+	             "%llu string(s) or key(s) hold a NUL character (the first at byte %llu), "
+	             "read with U+FFFD in its place (a binary plist's ASCII string: cut at it)",
+	             (unsigned long long)st.nul_strings,
+	             (unsigned long long)st.first_nul_offset) < 0)
+		*note = NULL;
 	return p;
 }
 
@@ -150,9 +160,10 @@ int ifk_backup_meta_parse(const void *info, size_t info_len, const void *manifes
 	plist_t pi, pm, ps;
 
 	memset(m, 0, sizeof(*m));
-	pi = parse_noted(info, info_len, "Info.plist", &m->info_error);
-	pm = parse_noted(manifest, manifest_len, "Manifest.plist", &m->manifest_error);
-	ps = parse_noted(status, status_len, "Status.plist", &m->status_error);
+	pi = parse_noted(info, info_len, "Info.plist", &m->info_error, &m->info_note);
+	pm = parse_noted(manifest, manifest_len, "Manifest.plist", &m->manifest_error,
+	                 &m->manifest_note);
+	ps = parse_noted(status, status_len, "Status.plist", &m->status_error, &m->status_note);
 	if (pi)
 		read_info(pi, m);
 	if (pm && read_manifest(pm, m, &e) != 0)
@@ -220,7 +231,10 @@ void ifk_backup_meta_free(struct ifk_backup_meta *m)
 	              &m->info_udid,
 	              &m->info_error,
 	              &m->manifest_error,
-	              &m->status_error};
+	              &m->status_error,
+	              &m->info_note,
+	              &m->manifest_note,
+	              &m->status_note};
 	size_t i;
 
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {

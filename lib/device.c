@@ -9,6 +9,7 @@
 
 #include "device_int.h"
 #include "ifk/acquire.h"
+#include "ifk/plist.h"
 #include "ifk/util.h"
 
 /* What an examiner should do about each refusal lockdownd can give. */
@@ -44,13 +45,14 @@ static int lockdown_error(lockdownd_error_t e, struct ifk_error *err)
 	}
 }
 
+/* lockdownd's values reach ifk parsed by libimobiledevice, not by
+ * ifk_plist_parse: a string holding a NUL (which plist_get_string_val
+ * aborts on, and plist_copy copies short of its length) is left out. */
 static char *lockdown_string(plist_t all, const char *key)
 {
-	plist_t n = plist_dict_get_item(all, key);
 	char *s = NULL;
 
-	if (plist_get_node_type(n) == PLIST_STRING)
-		plist_get_string_val(n, &s);
+	ifk_plist_get_string(all, key, &s, NULL);
 	return s;
 }
 
@@ -67,7 +69,7 @@ static int identify(struct dev *d, plist_t *all, struct ifk_error *err)
 	                                   "MobileEquipmentIdentifier",
 	                                   "PhoneNumber",
 	                                   "TimeZone"};
-	json_t *id = json_object();
+	json_t *id = json_object(), *left_out = json_array();
 	plist_t t;
 	size_t i;
 
@@ -78,8 +80,11 @@ static int identify(struct dev *d, plist_t *all, struct ifk_error *err)
 		char *v = lockdown_string(*all, keys[i]);
 		if (v)
 			json_object_set_new(id, keys[i], json_string(v));
+		else if (plist_get_node_type(plist_dict_get_item(*all, keys[i])) == PLIST_STRING)
+			json_array_append_new(left_out, json_string(keys[i]));
 		free(v);
 	}
+	json_object_set_new(d->a->extra, "lockdown_left_out", left_out);
 	t = plist_dict_get_item(*all, "TimeIntervalSince1970");
 	if (plist_get_node_type(t) == PLIST_REAL || plist_get_node_type(t) == PLIST_UINT) {
 		double dev = 0;
@@ -99,10 +104,11 @@ static int identify(struct dev *d, plist_t *all, struct ifk_error *err)
 
 static void copy_key(plist_t info, const char *to, plist_t all, const char *from)
 {
-	plist_t n = plist_dict_get_item(all, from);
+	char *s = lockdown_string(all, from);
 
-	if (n)
-		plist_dict_set_item(info, to, plist_copy(n));
+	if (s)
+		plist_dict_set_item(info, to, plist_new_string(s));
+	free(s);
 }
 
 /* The host writes Info.plist, as Finder and idevicebackup2 do: from the
@@ -297,19 +303,6 @@ static int outcome(struct dev *d, struct ifk_error *err)
 	return rc;
 }
 
-static int open_work(struct dev *d, struct ifk_error *err)
-{
-	if (sqlite3_open_v2("", &d->work, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	        SQLITE_OK ||
-	    sqlite3_exec(d->work,
-	                 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	                 "CREATE TABLE files(path TEXT PRIMARY KEY, sha256 TEXT, size INTEGER);",
-	                 NULL, NULL, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EIO, "cannot create the temporary work database");
-	d->log = json_array();
-	return d->log ? 0 : ifk_error_set(err, IFK_ENOMEM, "out of memory");
-}
-
 static void close_device(struct dev *d)
 {
 	if (d->afc && d->lockfile) {
@@ -399,7 +392,7 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 		rc = acq_open_bag(&a, err);
 	}
 	if (!rc)
-		rc = open_work(&d, err);
+		rc = dl_open_work(&d, err);
 	if (!rc)
 		rc = take_backup(&d, all, err);
 	if (!rc)

@@ -58,8 +58,15 @@ void dlc_disconnect(struct dev *d);
 void dlc_close(struct dev *d);
 
 /* devicelink.c: the DeviceLink message loop, a table of handlers */
+/* The work database of received files and the transfer log (d->work,
+ * d->log; close_device in device.c releases them). */
+int dl_open_work(struct dev *d, struct ifk_error *err);
 /* Reads exactly n bytes, within the stall timeout and the stop flag. */
 int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err);
+/* Reads the device's messages from d->conn and answers each through the
+ * handlers until the final response, a disconnect or an error. Needs
+ * dl_open_work; the fuzzing harness tests/fuzz/fuzz_devicelink.c drives it
+ * over a connection replaced at link time. */
 int dl_run(struct dev *d, struct ifk_error *err);
 /* Stores a file that the host itself writes (Info.plist) into data/. */
 int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,

@@ -116,6 +116,19 @@ static int open_parent(struct dev *d, const char *rel, int create, const char **
 
 /* ---- the work database of received files ---- */
 
+int dl_open_work(struct dev *d, struct ifk_error *err)
+{
+	if (sqlite3_open_v2("", &d->work, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_exec(d->work,
+	                 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	                 "CREATE TABLE files(path TEXT PRIMARY KEY, sha256 TEXT, size INTEGER);",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EIO, "cannot create the temporary work database");
+	d->log = json_array();
+	return d->log ? 0 : ifk_error_set(err, IFK_ENOMEM, "out of memory");
+}
+
 static int record_file(struct dev *d, const char *rel, const char *sha, uint64_t size,
                        struct ifk_error *err)
 {

@@ -97,6 +97,24 @@ int dlc_send_plist(struct dev *d, plist_t p, struct ifk_error *err)
 	return rc;
 }
 
+/* A message's bytes as a plist. A string or key holding a NUL (which
+ * libplist would abort on, and no real device sends) is a protocol error. */
+static int parse_message(const char *buf, uint32_t len, plist_t *out, struct ifk_error *err)
+{
+	struct ifk_plist_stats st;
+	int rc = ifk_plist_parse_stats(buf, len, "a DeviceLink message", out, &st, err);
+
+	if (rc || st.nul_strings == 0)
+		return rc;
+	plist_free(*out);
+	*out = NULL;
+	return ifk_error_set(err, IFK_EFORMAT,
+	                     "protocol error: a DeviceLink message from the device holds a NUL "
+	                     "character in %s (the object at byte %llu)",
+	                     st.nul_keys ? "a dictionary key" : "a string",
+	                     (unsigned long long)st.first_nul_offset);
+}
+
 /* A framed plist, read within the stall timeout (dl_read_exact). */
 int dlc_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err)
 {
@@ -118,7 +136,7 @@ int dlc_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	rc = dl_read_exact(d, buf, len, err);
 	if (!rc)
-		rc = ifk_plist_parse(buf, len, "a DeviceLink message", out, err);
+		rc = parse_message(buf, len, out, err);
 	free(buf);
 	return rc;
 }

@@ -20,11 +20,15 @@
 #define EXPAND_SLACK ((uint64_t)1 << 20)
 #define ON_PATH UINT64_MAX
 
+/* Why an object could not be read. */
+enum { OBJ_NOMEM = -1, OBJ_BAD = -2, OBJ_OVERLAP = -3 };
+
 /* ---- binary plists: a walk of the object references, before libplist ---- */
 
 struct bframe {
 	uint64_t idx, next, nrefs, refs, cost;
 	unsigned height;
+	bool dict; /* refs are nrefs/2 keys, then as many values */
 };
 
 struct bpl {
@@ -35,6 +39,9 @@ struct bpl {
 	uint64_t budget;
 	uint64_t *memo;   /* 0 unseen, ON_PATH, else the subtree's cost */
 	uint16_t *height; /* the subtree's nesting, once seen */
+	uint8_t *has_nul; /* the object is a string holding a NUL */
+	uint8_t *fixed;   /* a private copy, U+0000 made U+FFFD, once needed */
+	bool recheck;     /* walking the copy: nothing left to change */
 	struct bframe *stack;
 	struct ifk_plist_stats st;
 	const char *why;
@@ -73,14 +80,39 @@ static int bpl_trailer(struct bpl *p)
 	return 0;
 }
 
-static bool utf16_has_nul(const uint8_t *s, uint64_t units)
+/* Notes a string (object at off) that holds a NUL. */
+static void bpl_nul(struct bpl *p, uint64_t idx, uint64_t off)
+{
+	p->has_nul[idx] = 1;
+	if (p->st.nul_strings++ == 0)
+		p->st.first_nul_offset = off;
+}
+
+/* A UTF-16 string's U+0000 units become U+FFFD in the private copy:
+ * libplist 2.2 would keep the string's length past its first NUL and then
+ * assert on it (plist_get_key_val, plist_get_string_val) or read past the
+ * copy plist_copy makes. Returns 1 when the string held one, 0 when not,
+ * OBJ_NOMEM, or OBJ_OVERLAP when the copy itself is being rechecked. */
+static int utf16_fix_nul(struct bpl *p, uint64_t body, uint64_t units)
 {
 	uint64_t i;
+	int found = 0;
 
-	for (i = 0; i < units; i++)
-		if (s[2 * i] == 0 && s[2 * i + 1] == 0)
-			return true;
-	return false;
+	for (i = 0; i < units; i++) {
+		if (p->b[body + 2 * i] != 0 || p->b[body + 2 * i + 1] != 0)
+			continue;
+		if (p->recheck)
+			return OBJ_OVERLAP;
+		if (!p->fixed) {
+			if (!(p->fixed = malloc(p->len)))
+				return OBJ_NOMEM;
+			memcpy(p->fixed, p->b, p->len);
+		}
+		p->fixed[body + 2 * i] = 0xFF;
+		p->fixed[body + 2 * i + 1] = 0xFD;
+		found = 1;
+	}
+	return found;
 }
 
 /* Reads object idx's header: its references (containers) or its cost (leaves). */
@@ -88,9 +120,10 @@ static int bpl_object(struct bpl *p, uint64_t idx, struct bframe *f)
 {
 	uint64_t off = be_uint(p->b + p->ot + idx * p->osz, p->osz), size, body, avail;
 	unsigned type;
+	int nul;
 
 	if (off < 8 || off >= p->ot)
-		return -1;
+		return OBJ_BAD;
 	type = p->b[off] >> 4;
 	size = p->b[off] & 0xF;
 	body = off + 1;
@@ -98,7 +131,7 @@ static int bpl_object(struct bpl *p, uint64_t idx, struct bframe *f)
 		unsigned m = body < p->ot ? p->b[body] : 0, w = 1u << (m & 0xF);
 
 		if (m >> 4 != 1 || (m & 0xF) > 3 || body + 1 + w > p->ot)
-			return -1;
+			return OBJ_BAD;
 		size = be_uint(p->b + body + 1, w);
 		body += 1 + w;
 	}
@@ -108,25 +141,30 @@ static int bpl_object(struct bpl *p, uint64_t idx, struct bframe *f)
 	f->cost = NODE_COST;
 	f->height = 1;
 	f->refs = body;
+	f->dict = type == 0xD;
 	if (type == 4 || type == 5) {
 		if (size > avail)
-			return -1;
+			return OBJ_BAD;
 		f->cost += size;
-		if (type == 5 && memchr(p->b + body, 0, size) && p->st.nul_strings++ == 0)
-			p->st.first_nul_offset = off;
+		if (type == 5 && memchr(p->b + body, 0, size))
+			bpl_nul(p, idx, off);
 	} else if (type == 6) {
 		if (size > avail / 2)
-			return -1;
+			return OBJ_BAD;
 		f->cost += size * 3;
-		if (utf16_has_nul(p->b + body, size) && p->st.nul_strings++ == 0)
-			p->st.first_nul_offset = off;
+		if ((nul = utf16_fix_nul(p, body, size)) < 0)
+			return nul;
+		if (nul)
+			bpl_nul(p, idx, off);
 	} else if (type == 0xA || type == 0xC || type == 0xD) {
 		f->nrefs = type == 0xD ? size * 2 : size;
 		if (size > avail / p->rsz / (type == 0xD ? 2 : 1))
-			return -1;
+			return OBJ_BAD;
 	}
 	return 0;
 }
+
+static const char no_memory[] = "out of memory";
 
 static int bpl_fail(struct bpl *p, const char *why)
 {
@@ -154,9 +192,12 @@ static int bpl_add(struct bpl *p, size_t d, uint64_t cost, unsigned height)
 static int bpl_enter(struct bpl *p, uint64_t idx, size_t *d)
 {
 	struct bframe f;
+	int rc = bpl_object(p, idx, &f);
 
-	if (bpl_object(p, idx, &f) < 0)
-		return bpl_fail(p, "an object lies outside the data");
+	if (rc < 0)
+		return bpl_fail(p, rc == OBJ_NOMEM     ? no_memory
+		                   : rc == OBJ_OVERLAP ? "objects overlap"
+		                                       : "an object lies outside the data");
 	if (f.nrefs == 0) {
 		p->memo[idx] = f.cost;
 		p->height[idx] = 1;
@@ -179,6 +220,7 @@ static int bpl_walk(struct bpl *p)
 	while (rc >= 0 && d > 0) {
 		struct bframe *f = &p->stack[d - 1];
 		uint64_t child;
+		bool key;
 
 		if (f->next == f->nrefs) {
 			p->memo[f->idx] = f->cost;
@@ -192,15 +234,20 @@ static int bpl_walk(struct bpl *p)
 			return bpl_fail(p, "a reference is out of range");
 		if (p->memo[child] == ON_PATH)
 			return bpl_fail(p, "an object contains itself");
+		key = f->dict && f->next <= f->nrefs / 2;
 		if (p->memo[child] == 0 && (rc = bpl_enter(p, child, &d)) != 0)
 			continue;
+		if (key && p->has_nul[child])
+			p->st.nul_keys++;
 		rc = bpl_add(p, d, p->memo[child], p->height[child]);
 	}
 	return rc < 0 ? -1 : 0;
 }
 
+/* On success *st holds what the walk saw and *fixed, when not NULL, the
+ * bytes to hand to libplist instead of buf (the caller frees it). */
 static int bplist_guard(const uint8_t *buf, size_t len, const char *what,
-                        struct ifk_plist_stats *st, struct ifk_error *err)
+                        struct ifk_plist_stats *st, char **fixed, struct ifk_error *err)
 {
 	struct bpl p = {.b = buf, .len = len};
 	int rc = IFK_EFORMAT;
@@ -211,24 +258,40 @@ static int bplist_guard(const uint8_t *buf, size_t len, const char *what,
 	p.budget = (uint64_t)len * EXPAND_FACTOR + EXPAND_SLACK;
 	p.memo = calloc(p.nobj, sizeof(*p.memo));
 	p.height = calloc(p.nobj, sizeof(*p.height));
+	p.has_nul = calloc(p.nobj, 1);
 	p.stack = calloc(IFK_PLIST_MAX_DEPTH, sizeof(*p.stack));
-	if (!p.memo || !p.height || !p.stack) {
+	if (!p.memo || !p.height || !p.has_nul || !p.stack) {
 		rc = ifk_error_set(err, IFK_ENOMEM, "%s: out of memory checking %llu objects", what,
 		                   (unsigned long long)p.nobj);
 		goto out;
 	}
-	if (bpl_walk(&p) < 0) {
-		ifk_error_set(err, IFK_EFORMAT, "%s: not a valid plist (%s)", what,
-		              p.why ? p.why : "truncated or corrupt");
+	rc = bpl_walk(&p);
+	if (rc == 0 && p.fixed) {
+		/* objects may overlap: libplist must get exactly what was walked */
+		struct ifk_plist_stats first = p.st;
+
+		p.b = p.fixed;
+		p.recheck = true;
+		memset(p.memo, 0, p.nobj * sizeof(*p.memo));
+		rc = bpl_walk(&p);
+		p.st = first;
+	}
+	if (rc < 0) {
+		rc = ifk_error_set(err, p.why == no_memory ? IFK_ENOMEM : IFK_EFORMAT,
+		                   "%s: not a valid plist (%s)", what,
+		                   p.why ? p.why : "truncated or corrupt");
 		goto out;
 	}
-	if (st)
-		*st = p.st;
+	*st = p.st;
+	*fixed = (char *)p.fixed;
+	p.fixed = NULL;
 	rc = 0;
 out:
 	free(p.memo);
 	free(p.height);
+	free(p.has_nul);
 	free(p.stack);
+	free(p.fixed);
 	return rc;
 }
 
@@ -380,10 +443,73 @@ static int xml_guard(const char *s, size_t n, const char *what, struct ifk_error
 
 /* ---- parsing ---- */
 
+static int parse_failed(const char *s, size_t len, const char *what, struct ifk_error *err)
+{
+	if (plist_is_binary(s, (uint32_t)len))
+		return ifk_error_set(err, IFK_EFORMAT,
+		                     "%s: not a valid plist (truncated or corrupt)", what);
+	return ifk_error_set(err, IFK_EFORMAT,
+	                     "%s: not a valid plist (neither a binary plist nor well-formed XML)",
+	                     what);
+}
+
+/* A NUL byte in an XML plist's text would leave libplist 2.2 a string
+ * whose length runs past its first NUL (and assert on it later): each one
+ * becomes U+FFFD in a private copy. XML itself allows no NUL at all. */
+static int xml_fix_nul(const char *s, size_t n, const char *what, struct ifk_plist_stats *st,
+                       char **fixed, size_t *fixed_len, struct ifk_error *err)
+{
+	static const char fffd[] = "\xEF\xBF\xBD";
+	const char *nul = memchr(s, 0, n);
+	size_t i, o = 0, count = 0;
+	char *out;
+
+	if (!nul)
+		return 0;
+	for (i = (size_t)(nul - s); i < n; i++)
+		count += s[i] == 0;
+	st->nul_strings = count;
+	st->first_nul_offset = (uint64_t)(nul - s);
+	if (n + 2 * count > UINT32_MAX)
+		return ifk_error_set(err, IFK_EFORMAT, "%s: %zu bytes, too large for a plist", what,
+		                     n + 2 * count);
+	if (!(out = malloc(n + 2 * count)))
+		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", what);
+	for (i = 0; i < n; i++) {
+		if (s[i]) {
+			out[o++] = s[i];
+			continue;
+		}
+		memcpy(out + o, fffd, 3);
+		o += 3;
+	}
+	*fixed = out;
+	*fixed_len = o;
+	return 0;
+}
+
+/* Checks buf before libplist sees it; *fixed (the caller frees it) is set
+ * when libplist must be handed a private copy instead. */
+static int guard(const char *s, size_t len, const char *what, struct ifk_plist_stats *st,
+                 char **fixed, size_t *fixed_len, struct ifk_error *err)
+{
+	int rc;
+
+	if (plist_is_binary(s, (uint32_t)len))
+		return bplist_guard((const uint8_t *)s, len, what, st, fixed, err);
+	rc = xml_fix_nul(s, len, what, st, fixed, fixed_len, err);
+	if (rc == 0 && *fixed)
+		return xml_guard(*fixed, *fixed_len, what, err);
+	return rc ? rc : xml_guard(s, len, what, err);
+}
+
 int ifk_plist_parse_stats(const void *buf, size_t len, const char *what, plist_t *out,
                           struct ifk_plist_stats *st, struct ifk_error *err)
 {
+	struct ifk_plist_stats seen = {0};
 	const char *s = buf;
+	char *fixed = NULL;
+	size_t fixed_len = len;
 	int rc;
 
 	if (out)
@@ -402,21 +528,15 @@ int ifk_plist_parse_stats(const void *buf, size_t len, const char *what, plist_t
 	if (len >= 8 && memcmp(s, "bplist", 6) == 0 && memcmp(s + 6, "00", 2) != 0)
 		return ifk_error_set(err, IFK_EUNSUPPORTED,
 		                     "%s: binary plist version '%.2s' not supported", what, s + 6);
-	if (plist_is_binary(s, (uint32_t)len))
-		rc = bplist_guard(buf, len, what, st, err);
-	else
-		rc = xml_guard(s, len, what, err);
-	if (rc < 0)
-		return rc;
-	plist_from_memory(s, (uint32_t)len, out);
-	if (*out)
-		return 0;
-	if (plist_is_binary(s, (uint32_t)len))
-		return ifk_error_set(err, IFK_EFORMAT,
-		                     "%s: not a valid plist (truncated or corrupt)", what);
-	return ifk_error_set(err, IFK_EFORMAT,
-	                     "%s: not a valid plist (neither a binary plist nor well-formed XML)",
-	                     what);
+	rc = guard(s, len, what, &seen, &fixed, &fixed_len, err);
+	if (rc == 0) {
+		plist_from_memory(fixed ? fixed : s, (uint32_t)fixed_len, out);
+		rc = *out ? 0 : parse_failed(s, len, what, err);
+	}
+	free(fixed);
+	if (rc == 0 && st)
+		*st = seen;
+	return rc;
 }
 
 int ifk_plist_parse(const void *buf, size_t len, const char *what, plist_t *out,

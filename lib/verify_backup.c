@@ -169,14 +169,18 @@ static int read_plist(struct vctx *v, const char *name, struct ifk_buf *buf, int
 
 static void meta_errors(struct vctx *v)
 {
+	static const char *const names[3] = {"Info.plist", "Manifest.plist", "Status.plist"};
 	const struct ifk_backup_meta *m = &v->meta;
+	const char *errors[3] = {m->info_error, m->manifest_error, m->status_error};
+	const char *notes[3] = {m->info_note, m->manifest_note, m->status_note};
+	int i;
 
-	if (m->info_error)
-		v_finding(v, C_BACKUP, V_FAIL, "Info.plist", "%s", m->info_error);
-	if (m->manifest_error)
-		v_finding(v, C_BACKUP, V_FAIL, "Manifest.plist", "%s", m->manifest_error);
-	if (m->status_error)
-		v_finding(v, C_BACKUP, V_FAIL, "Status.plist", "%s", m->status_error);
+	for (i = 0; i < 3; i++) {
+		if (errors[i])
+			v_finding(v, C_BACKUP, V_FAIL, names[i], "%s", errors[i]);
+		if (notes[i])
+			v_finding(v, C_BACKUP, V_WARN, names[i], "%s", notes[i]);
+	}
 }
 
 int v_check_backup_meta(struct vctx *v, struct ifk_error *err)

@@ -6,7 +6,8 @@ packages=(build-essential cmake pkg-config openssl sqlite3
           libimobiledevice-dev libplist-dev libsqlite3-dev libssl-dev libarchive-dev
           libyara-dev libcmocka-dev libjansson-dev libplist-utils
           libimobiledevice-utils zlib1g-dev python3
-          chromium fonts-dejavu-core)  # report.html is tested in headless Chromium
+          chromium fonts-dejavu-core  # report.html is tested in headless Chromium
+          clang-14 libclang-rt-14-dev llvm-14)  # libFuzzer (tests/fuzz), llvm-symbolizer
 # case.jsonld is validated with Node (tests/shacl): Debian's nodejs and npm
 # come in only where there is no node and npm at all.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

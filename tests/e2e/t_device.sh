@@ -10,7 +10,8 @@ SIMPID=
 stop_sim() {
 	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null
 	SIMPID=
-	rm -f "$T/mux.sock"
+	# the next start_sim must not read the last simulator's "ready"
+	rm -f "$T/mux.sock" "$T/sim.out"
 }
 trap 'stop_sim; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 # start_sim BACKUP [simulator options]
@@ -134,6 +135,16 @@ acquire_dev unknown.bag 1
 grep -q '"kind": "unknown-message"' unknown.bag/ifk-acquisition.json || fail "not recorded"
 ok "an unknown DeviceLink message gets an error status and is recorded"
 
+# libplist 2.2 aborts on a lockdownd value holding U+0000 (ifk before: exit 134)
+start_sim src --set $'DeviceName=evil\xe2\x90\x80name' --fault nul-in-values
+acquire_dev nulvalue.bag 0
+grep -A1 '"lockdown_left_out"' nulvalue.bag/ifk-acquisition.json | grep -q '"DeviceName"' ||
+	fail "the device name holding a NUL is not recorded as left out"
+! grep -q '"DeviceName": "' nulvalue.bag/ifk-acquisition.json || fail "the device name was kept"
+! grep -q 'Device Name' nulvalue.bag/data/Info.plist || fail "Info.plist holds the device name"
+run 0 "$VERIFY" nulvalue.bag
+ok "a lockdownd value holding U+0000 is left out and recorded; the backup is sealed"
+
 # idevicebackup2: "ERROR: Could not start service com.apple.mobilebackup2."
 start_sim src --fault refuse-service
 acquire_dev refused.bag 3
@@ -164,6 +175,17 @@ start_sim src --fault status-moved
 acquire_dev moved.bag 3
 has "no Status.plist"
 ok "the backup is judged by the Status.plist it holds at the end, not by what once arrived"
+
+# idevicebackup2: aborts in libplist 2.2 (assertion, SIGABRT, exit 134)
+start_sim src --fault nul-key-move
+acquire_dev nulkey.bag 3
+has "NUL character in a dictionary key"
+has "INCOMPLETE"
+[ -d nulkey.bag.incomplete ] && [ ! -e nulkey.bag ] || fail "no incomplete folder"
+[ ! -e nulkey.bag.incomplete/ifk-seal.p7s ] || fail "a refused transfer was sealed"
+grep -q '"reason": "protocol error: .*NUL character in a dictionary key' \
+	nulkey.bag.incomplete/ifk-acquisition.json || fail "the incomplete folder does not say why"
+ok "a DeviceLink message with U+0000 in a key ends the acquisition cleanly, unsealed, saying why"
 
 # idevicebackup2: blocks 30 s on a block that never comes, "Backup Aborted."
 start_sim src --fault cancel

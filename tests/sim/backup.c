@@ -130,6 +130,8 @@ static int transfer(struct dl *d, const struct up_list *l)
 		return -1;
 	if ((d->s->o.faults & FAULT_STATUS_MOVED) && backup_status_moved(d) < 0)
 		return -1;
+	if ((d->s->o.faults & FAULT_NUL_KEY_MOVE) && backup_nul_key_move(d) < 0)
+		return -1;
 	/* a device that fails at the end (disk full on the host's side as
 	 * the device saw it, snapshot failure) */
 	if (d->s->o.faults & FAULT_ERROR_CODE)

@@ -342,3 +342,58 @@ int backup_status_moved(struct dl *d)
 	sim_log(d->s, "fault status-moved: Status.plist into a subfolder");
 	return move(d, "DLMessageMoveItems", "Status.plist", "moved/Status.plist");
 }
+
+/* Where the UTF-16 text of a key ending in U+2400 "x" sits in bin. */
+static uint8_t *find_marker(uint8_t *bin, uint32_t len)
+{
+	static const uint8_t mark[] = {0x00, 't', 0x24, 0x00, 0x00, 'x'};
+	uint32_t i;
+
+	for (i = 0; i + sizeof(mark) <= len; i++)
+		if (memcmp(bin + i, mark, sizeof(mark)) == 0)
+			return bin + i + 2;
+	return NULL;
+}
+
+/* --fault nul-key-move: MoveItems whose one source path, a dictionary key
+ * sent in UTF-16, holds U+0000 (a hostile device: libplist 2.2 aborts on
+ * such a key when a host walks the dictionary). The key is made with
+ * U+2400 in its place, then that character's two bytes are zeroed. */
+int backup_nul_key_move(struct dl *d)
+{
+	plist_t msg = dl_msg("DLMessageMoveItems"), moves = plist_new_dict();
+	char a[4096], b[4096], *bin = NULL;
+	uint32_t len = 0;
+	uint8_t *mark, *frame;
+	uint64_t code = 0;
+	int r;
+
+	udid_path(d, a, sizeof(a), "Status.plist\xE2\x90\x80x");
+	udid_path(d, b, sizeof(b), "ifk-devsim-nul.tmp");
+	plist_dict_set_item(moves, a, plist_new_string(b));
+	plist_array_append_item(msg, moves);
+	plist_array_append_item(msg, plist_new_dict());
+	plist_array_append_item(msg, plist_new_real(100.0));
+	plist_to_bin(msg, &bin, &len);
+	plist_free(msg);
+	if (!bin || !(mark = find_marker((uint8_t *)bin, len))) {
+		plist_to_bin_free(bin);
+		return -1;
+	}
+	mark[0] = 0;
+	frame = sim_xmalloc((size_t)len + 4);
+	put_be32(frame, len);
+	memcpy(frame + 4, bin, len);
+	plist_to_bin_free(bin);
+	sim_log(d->s, "fault nul-key-move: MoveItems from %s with U+0000 in the key", a);
+	r = conn_write(d->c, frame, (size_t)len + 4);
+	free(frame);
+	if (r < 0 || (r = dl_status(d, 2000, &code, NULL)) < 0) {
+		sim_log(d->s, "fault nul-key-move: the host closed the connection");
+		d->dead = 1;
+		return -1;
+	}
+	sim_log(d->s, "fault nul-key-move: host answered %s %lld",
+	        r == 1 ? "nothing, timeout" : "status", (long long)(int64_t)code);
+	return 0;
+}

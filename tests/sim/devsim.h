@@ -52,6 +52,8 @@ enum sim_fault {
 	FAULT_CANCEL = 1u << 11,
 	FAULT_BAD_MOVES = 1u << 12,
 	FAULT_STATUS_MOVED = 1u << 13,
+	FAULT_NUL_KEY_MOVE = 1u << 14,
+	FAULT_NUL_IN_VALUES = 1u << 15,
 };
 
 enum sim_refusal { REFUSE_NONE, REFUSE_PENDING, REFUSE_DENIED };
@@ -196,6 +198,7 @@ int backup_change_password(struct dl *d, plist_t req);
 int backup_move_remove(struct dl *d);
 int backup_bad_moves(struct dl *d);
 int backup_status_moved(struct dl *d);
+int backup_nul_key_move(struct dl *d);
 int backup_unknown_message(struct dl *d);
 
 /* upload.c: the files of the served backup, streamed in one batch */

@@ -198,6 +198,34 @@ static void log_request(struct sim *s, plist_t req, plist_t reply)
 	        error ? error : "ok");
 }
 
+/* --fault nul-in-values: the reply as a binary plist in which each U+2400
+ * between two ASCII characters of a UTF-16 string (set in a value with
+ * --set) is U+0000, which libplist 2.2 keeps inside the string (a device
+ * that means harm; libimobiledevice blanks control characters only in
+ * XML). */
+static int send_with_nuls(struct ld *l, plist_t reply)
+{
+	char *bin = NULL;
+	uint32_t len = 0, i;
+	unsigned char *buf;
+	int rc;
+
+	plist_to_bin(reply, &bin, &len);
+	if (!bin)
+		return -1;
+	buf = sim_xmalloc((size_t)len + 4);
+	put_be32(buf, len);
+	memcpy(buf + 4, bin, len);
+	plist_to_bin_free(bin);
+	for (i = 4; i + 6 <= len + 4; i++)
+		if (buf[i] == 0 && buf[i + 1] && buf[i + 1] < 0x80 && buf[i + 2] == 0x24 &&
+		    buf[i + 3] == 0 && buf[i + 4] == 0 && buf[i + 5] && buf[i + 5] < 0x80)
+			buf[i + 2] = 0;
+	rc = conn_write(l->c, buf, (size_t)len + 4);
+	free(buf);
+	return rc;
+}
+
 /* One request; 0 to go on, -1 to end the connection. */
 static int ld_step(struct ld *l)
 {
@@ -215,7 +243,8 @@ static int ld_step(struct ld *l)
 	if (l->s->o.verbose > 1 || dict_str(reply, "Error"))
 		log_request(l->s, req, reply);
 	plist_free(req);
-	rc = frame_send(l->c, reply, 0);
+	rc = l->s->o.faults & FAULT_NUL_IN_VALUES ? send_with_nuls(l, reply)
+	                                          : frame_send(l->c, reply, 0);
 	plist_free(reply);
 	if (rc < 0 || after == LD_CLOSE)
 		return -1;

@@ -76,6 +76,10 @@ static const struct fault_name {
     {"bad-moves", FAULT_BAD_MOVES,
      "moves onto or into themselves and from absent sources (a buggy device)"},
     {"status-moved", FAULT_STATUS_MOVED, "Status.plist moved out of the backup's top"},
+    {"nul-key-move", FAULT_NUL_KEY_MOVE,
+     "MoveItems whose source (a UTF-16 dictionary key) holds U+0000"},
+    {"nul-in-values", FAULT_NUL_IN_VALUES,
+     "lockdownd sends each U+2400 of a value (--set) as U+0000"},
 };
 
 static void usage(FILE *f)

@@ -450,6 +450,118 @@ static void test_ifk_plist_parse_stats_nul_string(void **state)
 	free(b);
 }
 
+/* {"a<U+0000>b": "v1", "ok": "v2"}, the first key in UTF-16 */
+static uint8_t *nul_key_plist(size_t *len)
+{
+	static const uint8_t dict[] = {0xD2, 1, 3, 2, 4};
+	static const uint8_t key[] = {0x63, 0, 'a', 0, 0, 0, 'b'};
+	static const uint8_t v1[] = {0x52, 'v', '1'};
+	static const uint8_t ok[] = {0x52, 'o', 'k'};
+	static const uint8_t v2[] = {0x52, 'v', '2'};
+	const uint8_t *objs[] = {dict, key, v1, ok, v2};
+	size_t lens[] = {sizeof(dict), sizeof(key), sizeof(v1), sizeof(ok), sizeof(v2)};
+
+	return bp_build(objs, lens, 5, 0, 1, len);
+}
+
+static void test_ifk_plist_parse_nul_key(void **state)
+{
+	struct ifk_plist_stats st;
+	plist_dict_iter it = NULL;
+	plist_t p = NULL, v = NULL;
+	char *key = NULL, *val = NULL, *xml = NULL;
+	uint32_t xml_len = 0;
+	size_t len;
+	uint8_t *b = nul_key_plist(&len), *before = malloc(len);
+
+	(void)state;
+	memcpy(before, b, len);
+	assert_int_equal(ifk_plist_parse_stats(b, len, "Manifest.plist", &p, &st, NULL), 0);
+	assert_memory_equal(b, before, len); /* the input is never changed */
+	assert_int_equal(st.nul_strings, 1);
+	assert_int_equal(st.nul_keys, 1);
+	assert_int_equal(st.first_nul_offset, 13);
+	/* libplist 2.2 aborts here on the raw bytes */
+	plist_dict_new_iter(p, &it);
+	plist_dict_next_item(p, it, &key, &v);
+	assert_string_equal(key, "a\xEF\xBF\xBD"
+	                         "b");
+	plist_get_string_val(v, &val);
+	assert_string_equal(val, "v1");
+	free(key);
+	free(val);
+	free(it);
+	assert_int_equal(ifk_plist_get_string(p, "ok", &val, NULL), 0);
+	assert_string_equal(val, "v2");
+	free(val);
+	plist_to_xml(p, &xml, &xml_len);
+	assert_non_null(strstr(xml, "<key>a\xEF\xBF\xBD"
+	                            "b</key>"));
+	free(xml);
+	plist_free(p);
+	free(before);
+	free(b);
+}
+
+static void test_ifk_plist_parse_nul_utf16_string(void **state)
+{
+	static const uint8_t arr[] = {0xA1, 1};
+	static const uint8_t str[] = {0x63, 0, 'x', 0, 0, 0, 'y'};
+	const uint8_t *objs[] = {arr, str};
+	size_t lens[] = {sizeof(arr), sizeof(str)}, len;
+	struct ifk_plist_stats st;
+	plist_t p = NULL, copy;
+	char *val = NULL, *bin = NULL;
+	uint32_t bin_len = 0;
+	uint8_t *b = bp_build(objs, lens, 2, 0, 1, &len);
+
+	(void)state;
+	assert_int_equal(ifk_plist_parse_stats(b, len, "msg", &p, &st, NULL), 0);
+	assert_int_equal(st.nul_strings, 1);
+	assert_int_equal(st.nul_keys, 0);
+	plist_get_string_val(plist_array_get_item(p, 0), &val);
+	assert_string_equal(val, "x\xEF\xBF\xBD"
+	                         "y");
+	free(val);
+	/* a copy re-encodes whole (its length matches its text) */
+	copy = plist_copy(p);
+	plist_to_bin(copy, &bin, &bin_len);
+	assert_non_null(bin);
+	free(bin);
+	plist_free(copy);
+	plist_free(p);
+	free(b);
+}
+
+static void test_ifk_plist_parse_nul_xml(void **state)
+{
+	static const char x[] = "<plist><dict><key>k\0x</key><string>a\0b</string>"
+	                        "<key>n</key><string>c\0\0d</string></dict></plist>";
+	struct ifk_plist_stats st;
+	plist_dict_iter it = NULL;
+	plist_t p = NULL, v = NULL;
+	char *key = NULL, *val = NULL;
+
+	(void)state;
+	assert_int_equal(ifk_plist_parse_stats(x, sizeof(x) - 1, "x.plist", &p, &st, NULL), 0);
+	assert_int_equal(st.nul_strings, 4);
+	assert_int_equal(st.first_nul_offset, 19);
+	plist_dict_new_iter(p, &it);
+	plist_dict_next_item(p, it, &key, &v);
+	assert_string_equal(key, "k\xEF\xBF\xBDx");
+	plist_get_string_val(v, &val); /* libplist 2.2 aborts here on the raw bytes */
+	assert_string_equal(val, "a\xEF\xBF\xBD"
+	                         "b");
+	free(key);
+	free(val);
+	free(it);
+	assert_int_equal(ifk_plist_get_string(p, "n", &val, NULL), 0);
+	assert_string_equal(val, "c\xEF\xBF\xBD\xEF\xBF\xBD"
+	                         "d");
+	free(val);
+	plist_free(p);
+}
+
 /* ---- ifk_plist_read_file ---- */
 
 static void test_ifk_plist_read_file_ok(void **state)
@@ -633,6 +745,9 @@ int main(void)
 	    cmocka_unit_test(test_ifk_plist_parse_deep_xml),
 	    cmocka_unit_test(test_ifk_plist_parse_deep_xml_decoys),
 	    cmocka_unit_test(test_ifk_plist_parse_stats_nul_string),
+	    cmocka_unit_test(test_ifk_plist_parse_nul_key),
+	    cmocka_unit_test(test_ifk_plist_parse_nul_utf16_string),
+	    cmocka_unit_test(test_ifk_plist_parse_nul_xml),
 	    cmocka_unit_test(test_ifk_plist_read_file_ok),
 	    cmocka_unit_test(test_ifk_plist_read_file_refuses_odd_files),
 	    cmocka_unit_test(test_ifk_plist_read_file_empty),

@@ -45,11 +45,15 @@ struct ifk_backup_meta {
 	char *info_udid;
 	/* why a present plist could not be read (malloc'd), or NULL */
 	char *info_error, *manifest_error, *status_error;
+	/* what reading it noticed without stopping (malloc'd), or NULL: strings
+	 * or keys holding a NUL character, read as ifk_plist_parse reads them */
+	char *info_note, *manifest_note, *status_note;
 };
 
 /* Reads whichever of the three plists are given (buf may be NULL = absent).
  * Each is read on its own: one that does not parse is noted in its
- * *_error member (a message naming it) and the others are still read.
+ * *_error member (a message naming it) and the others are still read; one
+ * that parses with NUL characters in its strings gets a *_note.
  * Returns 0, or IFK_ENOMEM. */
 int ifk_backup_meta_parse(const void *info, size_t info_len, const void *manifest,
                           size_t manifest_len, const void *status, size_t status_len,

@@ -21,11 +21,19 @@
 
 #define IFK_PLIST_MAX_DEPTH 512
 
-/* What the pre-parse walk of a binary plist saw. */
+/* What the pre-parse checks saw. libplist 2.2 keeps a UTF-16 string that
+ * holds U+0000 (and an XML string with a NUL byte) at its full length past
+ * the NUL, then asserts on it (plist_dict_next_item, plist_get_key_val,
+ * plist_get_string_val) and reads past the copies plist_copy makes. So
+ * ifk_plist_parse hands libplist a private copy in which each such NUL is
+ * U+FFFD; an ASCII string of a binary plist is cut at its NUL by libplist.
+ * The tree it returns holds no string or key with a NUL inside. */
 struct ifk_plist_stats {
-	uint64_t nul_strings;      /* strings holding a NUL byte: libplist 2.2 cuts
-	                            * them short at the NUL (0 for XML: not checked) */
-	uint64_t first_nul_offset; /* byte offset of the first such string */
+	uint64_t nul_strings;      /* strings and keys holding a NUL character
+	                            * (XML: NUL bytes) */
+	uint64_t nul_keys;         /* of those, dictionary keys (binary plists) */
+	uint64_t first_nul_offset; /* byte offset of the first such string's
+	                            * object (XML: of the first NUL byte) */
 };
 
 /* Parses an XML or binary plist from buf. what names the source for
