@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "ifk/password.h"
+#include "ifk/util.h"
 
 int ifk_cli_password_load(struct ifk_cli_password *p, struct ifk_error *err)
 {
@@ -57,6 +58,14 @@ void ifk_cli_put_safe(FILE *f, const char *s)
 		else
 			fputc(c, f);
 	}
+}
+
+void ifk_cli_put_text(FILE *f, const char *s)
+{
+	char *e = ifk_text_escape(s);
+
+	fputs(e ? e : "(out of memory)", f);
+	free(e);
 }
 
 int ifk_cli_preflight(const char *trust_path, struct ifk_cli_password *p, struct ifk_error *err)

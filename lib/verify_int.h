@@ -58,6 +58,9 @@ struct vctx {
 void v_finding(struct vctx *v, int check, enum vlevel level, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void v_skip(struct vctx *v, int check, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A JSON string of text from the evidence (a name, a reason that quotes
+ * one): escaped as ifk_text_escape does, so that it is never dropped. */
+json_t *v_text(const char *s);
 int v_stopped(const struct vctx *v);
 
 /* verify_bag.c: the seal, tag manifest, payload manifest loading, extras */

@@ -47,4 +47,9 @@ long long ifk_cli_num(json_t *o, const char *key);
  * terminal. */
 void ifk_cli_put_safe(FILE *f, const char *s);
 
+/* Writes s to f as ifk_text_escape does: for text that ifk has already
+ * escaped (a verification report's names and reasons), whose "\xNN" stays
+ * as it is rather than being escaped a second time. */
+void ifk_cli_put_text(FILE *f, const char *s);
+
 #endif
