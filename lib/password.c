@@ -13,6 +13,8 @@
 
 #define PW_MAX 4096
 
+extern char **environ;
+
 /* Reads at most PW_MAX bytes into one buffer that is never reallocated (so
  * no unwiped copy is left behind), stopping at stop_at_lf. */
 static int read_secret(int fd, int stop_at_lf, char **pw, size_t *len, const char *what,
@@ -90,23 +92,40 @@ static int from_tty(const char *prompt, char **pw, size_t *len, struct ifk_error
 	return rc;
 }
 
+int ifk_password_take_env(const char *name, char **pw, size_t *len, struct ifk_error *err)
+{
+	size_t nl = strlen(name), i;
+	const char *v = getenv(name);
+	int rc = 0;
+
+	*pw = NULL;
+	*len = 0;
+	if (v && strlen(v) > PW_MAX)
+		rc = ifk_error_set(err, IFK_EFORMAT, "%s: longer than %d bytes", name, PW_MAX);
+	else if (v && !(*pw = strdup(v)))
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (*pw)
+		*len = strlen(*pw);
+	/* unsetenv only drops the pointer: the bytes would stay readable in
+	 * /proc/PID/environ for the whole run */
+	for (i = 0; environ && environ[i]; i++)
+		if (strncmp(environ[i], name, nl) == 0 && environ[i][nl] == '=')
+			OPENSSL_cleanse(environ[i] + nl + 1, strlen(environ[i] + nl + 1));
+	unsetenv(name);
+	return rc;
+}
+
 int ifk_password_read(const char *file, const char *prompt, char **pw, size_t *len,
                       struct ifk_error *err)
 {
-	const char *env = getenv("IFK_PASSWORD");
+	int rc;
 
 	*pw = NULL;
 	*len = 0;
 	if (file)
 		return from_file(file, pw, len, err);
-	if (env) {
-		*len = strlen(env);
-		*pw = malloc(*len + 1);
-		if (!*pw)
-			return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-		memcpy(*pw, env, *len + 1);
-		unsetenv("IFK_PASSWORD"); /* no child process inherits it */
-		return 0;
-	}
+	rc = ifk_password_take_env("IFK_PASSWORD", pw, len, err);
+	if (rc || *pw)
+		return rc;
 	return from_tty(prompt, pw, len, err);
 }

@@ -18,7 +18,7 @@ static volatile sig_atomic_t stop_requested;
 
 struct args {
 	struct ifk_report_opts o;
-	struct ifk_cli_password pw;
+	struct ifk_cli_password pw, key; /* the backup password, the key's passphrase */
 	int json, quiet;
 };
 
@@ -34,6 +34,7 @@ static void usage(FILE *f)
 	           "                  [--password-file F] [--trust CERT] [--examiner NAME]\n"
 	           "                  [--include-media] [--read-only] [--json] [-q]\n"
 	           "Writes REPORT.tar.gz and its detached CMS signature REPORT.tar.gz.p7s.\n"
+	           "The key's passphrase, if any: IFK_KEY_PASSWORD.\n"
 	           "Exit: 0 report written (the bag verified), 1 report written but the bag\n"
 	           "failed verification, 2 usage, 3 I/O error, 130 interrupted.\n");
 }
@@ -143,7 +144,7 @@ int main(int argc, char **argv)
 	a.pw.prompt = "Backup password: ";
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
-	if (ifk_cli_preflight(a.o.trust_path, &a.pw, &err) != 0) {
+	if (ifk_cli_preflight(a.o.trust_path, &a.pw, &a.key, &err) != 0) {
 		fprintf(stderr, "ifk-report: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
@@ -153,9 +154,11 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	a.o.password = ifk_cli_password_get;
 	a.o.password_ctx = &a.pw;
+	a.o.key_password = a.key.pw;
 	a.o.stop = &stop_requested;
 	rc = ifk_report_run(&a.o, &s, &err);
 	ifk_cli_password_wipe(&a.pw);
+	ifk_cli_password_wipe(&a.key);
 	if (rc) {
 		fputs("ifk-report: ", stderr);
 		ifk_cli_put_safe(stderr, err.msg);

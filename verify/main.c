@@ -122,7 +122,7 @@ static int preflight(struct args *a)
 {
 	struct ifk_error err = {0};
 
-	if (ifk_cli_preflight(a->o.trust_path, &a->pw, &err) == 0)
+	if (ifk_cli_preflight(a->o.trust_path, &a->pw, NULL, &err) == 0)
 		return 0;
 	fprintf(stderr, "ifk-verify: %s\n", err.msg);
 	return -1;

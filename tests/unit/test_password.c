@@ -53,12 +53,30 @@ static void test_password_read_missing_file(void **state)
 	assert_non_null(strstr(err.msg, "/nonexistent/pw"));
 }
 
+static void test_password_take_env_wipes_in_place(void **state)
+{
+	char var[] = "IFK_TEST_SECRET=s3cret", *pw = NULL;
+	size_t len = 0;
+	(void)state;
+	assert_int_equal(putenv(var), 0);
+	assert_int_equal(ifk_password_take_env("IFK_TEST_SECRET", &pw, &len, NULL), 0);
+	assert_string_equal(pw, "s3cret");
+	assert_int_equal(len, 6);
+	assert_null(getenv("IFK_TEST_SECRET"));
+	/* the bytes the environment held, as /proc/PID/environ shows them */
+	assert_memory_equal(var, "IFK_TEST_SECRET=\0\0\0\0\0\0", sizeof(var));
+	free(pw);
+	assert_int_equal(ifk_password_take_env("IFK_TEST_SECRET", &pw, &len, NULL), 0);
+	assert_null(pw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_password_read_file_strips_one_newline),
 	    cmocka_unit_test(test_password_read_env),
 	    cmocka_unit_test(test_password_read_missing_file),
+	    cmocka_unit_test(test_password_take_env_wipes_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
