@@ -46,8 +46,10 @@ static void usage(FILE *f)
 	           "                   options] [--encrypt] [--password-file F] [--timeout S]\n"
 	           "       ifk-acquire --make-cert --examiner NAME [--organization NAME]\n"
 	           "                   [--days N] --key KEY --cert CERT\n"
+	           "The key's passphrase, if any: --key-password-file F or IFK_KEY_PASSWORD; the\n"
+	           "backup password: --password-file F or IFK_PASSWORD; F may be - (stdin).\n"
 	           "Exit: 0 sealed, 1 sealed with anomalies recorded, 2 usage, 3 I/O or source\n"
-	           "error, 130 interrupted. The key's passphrase, if any: IFK_KEY_PASSWORD.\n");
+	           "error, 130 interrupted.\n");
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -66,6 +68,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	                                     {"device", optional_argument, NULL, 'D'},
 	                                     {"encrypt", no_argument, NULL, 'e'},
 	                                     {"password-file", required_argument, NULL, 'P'},
+	                                     {"key-password-file", required_argument, NULL, 'K'},
 	                                     {"timeout", required_argument, NULL, 't'},
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {"progress", no_argument, NULL, 'p'},
@@ -123,6 +126,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'P':
 			a->pwsrc.file = optarg;
+			break;
+		case 'K':
+			a->keysrc.file = optarg;
 			break;
 		case 't':
 			a->o.timeout_s = (unsigned)atoi(optarg);

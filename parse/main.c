@@ -47,7 +47,8 @@ static void usage(FILE *f)
 	        "                 [--trust CERT] [--examiner NAME] [--read-only] [--json]\n"
 	        "                 [--progress] [-q]\n"
 	        "       ifk-parse --list\n"
-	        "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
+	        "The password comes from --password-file (- for standard input), IFK_PASSWORD\n"
+	        "or a prompt.\n"
 	        "Exit: 0 ok, 1 done with findings, 2 usage, 3 I/O error, 4 refused (the bag\n"
 	        "failed verification), 130 interrupted.\n");
 }

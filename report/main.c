@@ -31,10 +31,12 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ifk-report BAG [PARSEDIR] --out REPORT.tar.gz --key KEY --cert CERT\n"
-	           "                  [--password-file F] [--trust CERT] [--examiner NAME]\n"
-	           "                  [--include-media] [--read-only] [--json] [-q]\n"
+	           "                  [--password-file F] [--key-password-file F] [--trust CERT]\n"
+	           "                  [--examiner NAME] [--include-media] [--read-only] [--json]\n"
+	           "                  [-q]\n"
 	           "Writes REPORT.tar.gz and its detached CMS signature REPORT.tar.gz.p7s.\n"
-	           "The key's passphrase, if any: IFK_KEY_PASSWORD.\n"
+	           "Secrets: --password-file or IFK_PASSWORD (the backup's), --key-password-file\n"
+	           "or IFK_KEY_PASSWORD (the key's); a file may be - for standard input.\n"
 	           "Exit: 0 report written (the bag verified), 1 report written but the bag\n"
 	           "failed verification, 2 usage, 3 I/O error, 130 interrupted.\n");
 }
@@ -45,6 +47,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	                                     {"key", required_argument, NULL, 'k'},
 	                                     {"cert", required_argument, NULL, 'c'},
 	                                     {"password-file", required_argument, NULL, 'P'},
+	                                     {"key-password-file", required_argument, NULL, 'K'},
 	                                     {"trust", required_argument, NULL, 'T'},
 	                                     {"examiner", required_argument, NULL, 'x'},
 	                                     {"include-media", no_argument, NULL, 'm'},
@@ -69,6 +72,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'P':
 			a->pw.file = optarg;
+			break;
+		case 'K':
+			a->key.file = optarg;
 			break;
 		case 'T':
 			a->o.trust_path = optarg;

@@ -41,7 +41,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ifk-verify [--password-file F] [--trust CERT] [--json] [--read-only]\n"
 	           "                  [--examiner NAME] [--progress] [-q] [-v] BAG|BACKUP\n"
 	           "       ifk-verify [--trust CERT] [--json] [-q] REPORT [BAG]\n"
-	           "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
+	           "The password comes from --password-file (- for standard input), IFK_PASSWORD\n"
+	           "or a prompt.\n"
 	           "Exit: 0 pass, 1 a check failed, 2 usage, 3 I/O error, 130 interrupted.\n");
 }
 
