@@ -18,6 +18,7 @@ start_sim() {
 	local b=$1
 	shift
 	stop_sim
+	rm -f "$T/sim.out" # else the last simulator's "ready" may be read before this one starts
 	"$SIM" --socket "$T/mux.sock" --backup "$b" --log "$T/sim.log" "$@" >"$T/sim.out" 2>&1 &
 	SIMPID=$!
 	for _ in $(seq 1 600); do grep -q ready "$T/sim.out" 2>/dev/null && break; sleep 0.05; done
