@@ -16,11 +16,11 @@ deps:
 	@scripts/deps.sh
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIFK_WERROR=ON
 	cmake --build $(BUILD) -j$(JOBS)
 
 build-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIFK_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIFK_SANITIZE=ON -DIFK_WERROR=ON
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 
 # libFuzzer harnesses (tests/fuzz): clang, libifk instrumented, a build of its own

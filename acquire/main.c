@@ -12,7 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "ifk/acquire.h"
-#include "ifk/password.h"
+#include "ifk/cli.h"
 #include "ifk/seal.h"
 #include "ifk/util.h"
 #include "ifk/verify.h"
@@ -26,7 +26,7 @@ struct args {
 	struct ifk_acquire_opts o;
 	const char *key, *cert;
 	int make_cert, days, quiet, json, progress, device, encrypt;
-	const char *password_file;
+	struct ifk_cli_password pwsrc, keysrc; /* the backup password, the key's passphrase */
 	char *pw; /* --encrypt's new password, or the device's, to verify at once */
 	size_t pw_len;
 	struct timespec started;
@@ -47,8 +47,10 @@ static void usage(FILE *f)
 	           "                   options] [--encrypt] [--password-file F] [--timeout S]\n"
 	           "       ifk-acquire --make-cert --examiner NAME [--organization NAME]\n"
 	           "                   [--days N] --key KEY --cert CERT\n"
+	           "The key's passphrase, if any: --key-password-file F or IFK_KEY_PASSWORD; the\n"
+	           "backup password: --password-file F or IFK_PASSWORD; F may be - (stdin).\n"
 	           "Exit: 0 sealed, 1 sealed with anomalies recorded, 2 usage, 3 I/O or source\n"
-	           "error, 130 interrupted. The key's passphrase, if any: IFK_KEY_PASSWORD.\n");
+	           "error, 130 interrupted.\n");
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -67,6 +69,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	                                     {"device", optional_argument, NULL, 'D'},
 	                                     {"encrypt", no_argument, NULL, 'e'},
 	                                     {"password-file", required_argument, NULL, 'P'},
+	                                     {"key-password-file", required_argument, NULL, 'K'},
 	                                     {"timeout", required_argument, NULL, 't'},
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {"progress", no_argument, NULL, 'p'},
@@ -123,7 +126,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->encrypt = 1;
 			break;
 		case 'P':
-			a->password_file = optarg;
+			a->pwsrc.file = optarg;
+			break;
+		case 'K':
+			a->keysrc.file = optarg;
 			break;
 		case 't':
 			a->o.timeout_s = (unsigned)atoi(optarg);
@@ -234,18 +240,25 @@ static void report(const struct args *a, const struct ifk_acquire_result *r, int
 		printf("incomplete folder: %s (not sealed)\nifk-acquire: INCOMPLETE\n", r->folder);
 }
 
-/* A password for --encrypt (or for verifying a device's encrypted backup
- * at once) comes from a file, IFK_PASSWORD or the terminal, never argv. */
-static int get_password(struct args *a)
+/* The secrets leave the environment before anything else. A password for
+ * --encrypt (or for verifying a device's encrypted backup at once) comes
+ * from a file, IFK_PASSWORD or the terminal, never argv; without either
+ * option IFK_PASSWORD is wiped unused. */
+static int get_secrets(struct args *a)
 {
 	struct ifk_error err = {0};
-	int rc;
 
-	if (!a->encrypt && !a->password_file)
+	a->pwsrc.prompt = "New backup password: ";
+	if (ifk_cli_preflight(NULL, &a->pwsrc, &a->keysrc, &err) != 0) {
+		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
+		return -1;
+	}
+	if (!a->encrypt && !a->pwsrc.file) {
+		ifk_cli_password_wipe(&a->pwsrc);
 		return 0;
-	rc = ifk_password_read(a->password_file, "New backup password: ", &a->pw, &a->pw_len, &err);
-	if (rc) {
-		fprintf(stderr, "ifk-acquire: password: %s\n", err.msg);
+	}
+	if (ifk_cli_password_get(&a->pwsrc, &a->pw, &a->pw_len) != 0) {
+		fprintf(stderr, "ifk-acquire: password: %s\n", a->pwsrc.err.msg);
 		return -1;
 	}
 	if (a->encrypt) {
@@ -263,11 +276,11 @@ static int check_args(struct args *a)
 		usage(stderr);
 		return -1;
 	}
-	if ((a->encrypt || a->password_file) && !a->device) {
+	if ((a->encrypt || a->pwsrc.file) && !a->device) {
 		fprintf(stderr, "ifk-acquire: --encrypt and --password-file go with --device\n");
 		return -1;
 	}
-	return get_password(a);
+	return get_secrets(a);
 }
 
 /* With the backup's password at hand, the sealed bag is verified at once:
@@ -306,21 +319,46 @@ static int exit_code(int rc, const struct ifk_acquire_result *r, int verified)
 	return r->anomalies || verified != 0 ? EXIT_ANOMALIES : EXIT_SEALED;
 }
 
+/* Before the work: the secrets, then the examiner's key. 0, or an exit code. */
+static int prepare(struct args *a, struct ifk_signer **signer)
+{
+	struct ifk_error err = {0};
+	int code = check_args(a) != 0 ? EXIT_USAGE : 0;
+
+	if (!code && ifk_signer_load(a->key, a->cert, a->keysrc.pw, signer, &err) != 0) {
+		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
+		code = err.code == IFK_EIO ? EXIT_IO : EXIT_USAGE;
+	}
+	ifk_cli_password_wipe(&a->keysrc);
+	ifk_cli_password_wipe(&a->pwsrc);
+	return code;
+}
+
+/* Installed once the secrets are read: until then, an interrupt while a
+ * password file is awaited ends the tool at once. */
+static void catch_signals(void)
+{
+	struct sigaction sa = {0};
+
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* a device that goes away mid-write is an I/O error that leaves an
+	 * .incomplete folder saying why, not a silent death by SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
+}
+
 static int acquire(struct args *a)
 {
 	struct ifk_signer *signer = NULL;
 	struct ifk_acquire_result r;
 	struct ifk_error err = {0};
-	int rc, verified = 0;
+	int rc, verified = 0, code = prepare(a, &signer);
 
-	if (check_args(a) != 0)
-		return EXIT_USAGE;
-	rc = ifk_signer_load(a->key, a->cert, getenv("IFK_KEY_PASSWORD"), &signer, &err);
-	unsetenv("IFK_KEY_PASSWORD"); /* no longer needed, nor inherited */
-	if (rc != 0) {
-		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
-		return err.code == IFK_EIO ? EXIT_IO : EXIT_USAGE;
-	}
+	if (code)
+		goto out;
+	catch_signals();
 	a->o.signer = signer;
 	a->o.stop = &stop_requested;
 	if (a->progress || (!a->quiet && !a->json && isatty(STDERR_FILENO))) {
@@ -336,28 +374,24 @@ static int acquire(struct args *a)
 	report(a, &r, rc, &err);
 	if (!rc && a->device)
 		verified = verify_now(a, r.folder);
+	code = exit_code(rc, &r, verified);
+out:
 	ifk_signer_free(signer);
 	if (a->pw)
 		OPENSSL_clear_free(a->pw, a->pw_len + 1);
-	return exit_code(rc, &r, verified);
+	return code;
 }
 
 int main(int argc, char **argv)
 {
 	struct args a = {0};
-	struct sigaction sa = {0};
 
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
 	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* a device that goes away mid-write is an I/O error that leaves an
-	 * .incomplete folder saying why, not a silent death by SIGPIPE */
-	signal(SIGPIPE, SIG_IGN);
-	if (a.make_cert)
+	if (a.make_cert) {
+		catch_signals();
 		return make_cert(&a);
+	}
 	return acquire(&a);
 }

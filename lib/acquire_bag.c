@@ -99,9 +99,13 @@ static int check_out(struct acq *a, struct ifk_error *err)
 	}
 	dir = dirname(copy);
 	if (!realpath(dir, parent)) {
-		int e = errno;
+		int e = errno, rc; /* dir points into copy: the message first */
+		rc = e == ENOENT    ? ifk_error_set(err, IFK_EIO, "%s: no such folder", dir)
+		     : e == ENOTDIR ? ifk_error_set(err, IFK_EIO, "%s: not a folder", dir)
+		                    : ifk_error_sys(err, IFK_EIO, e,
+		                                    "%s: cannot resolve the bag's folder", dir);
 		free(copy);
-		return ifk_error_sys(err, IFK_EIO, e, "%s: cannot resolve the bag's folder", dir);
+		return rc;
 	}
 	free(copy);
 	if (!a->src_abs)

@@ -6,12 +6,30 @@
 #include <unistd.h>
 
 #include "ifk/password.h"
+#include "ifk/util.h"
 
 int ifk_cli_password_load(struct ifk_cli_password *p, struct ifk_error *err)
 {
 	if (!p->file)
 		return 0;
 	return ifk_password_read(p->file, "", &p->pw, &p->len, err);
+}
+
+/* Takes the variable name out of the environment, into p unless p is NULL
+ * or has a file (then the value is wiped unused). */
+static int take_env(const char *name, struct ifk_cli_password *p, struct ifk_error *err)
+{
+	char *pw = NULL;
+	size_t len = 0;
+	int rc = ifk_password_take_env(name, &pw, &len, err);
+
+	if (p && !p->file && !p->pw) {
+		p->pw = pw;
+		p->len = len;
+	} else if (pw) {
+		OPENSSL_clear_free(pw, len);
+	}
+	return rc;
 }
 
 int ifk_cli_password_get(void *ctx, char **pw, size_t *len)
@@ -59,16 +77,35 @@ void ifk_cli_put_safe(FILE *f, const char *s)
 	}
 }
 
-int ifk_cli_preflight(const char *trust_path, struct ifk_cli_password *p, struct ifk_error *err)
+void ifk_cli_put_text(FILE *f, const char *s)
+{
+	char *e = ifk_text_escape(s);
+
+	fputs(e ? e : "(out of memory)", f);
+	free(e);
+}
+
+int ifk_cli_preflight(const char *trust_path, struct ifk_cli_password *p,
+                      struct ifk_cli_password *key, struct ifk_error *err)
 {
 	struct ifk_error e = {0};
+	int rc = take_env("IFK_PASSWORD", p, err), rc_key = take_env("IFK_KEY_PASSWORD", key, &e);
 
-	if (trust_path && access(trust_path, R_OK) != 0)
-		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read the trusted certificate",
-		                     trust_path);
-	if (ifk_cli_password_load(p, &e) != 0)
-		return ifk_error_set(err, e.code, "password file: %s", e.msg);
-	return 0;
+	if (!rc && rc_key)
+		rc = ifk_error_set(err, rc_key, "%s", e.msg);
+	if (!rc && trust_path && access(trust_path, R_OK) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read the trusted certificate",
+		                   trust_path);
+	if (!rc && ifk_cli_password_load(p, &e) != 0)
+		rc = ifk_error_set(err, e.code, "password file: %s", e.msg);
+	if (!rc && key && ifk_cli_password_load(key, &e) != 0)
+		rc = ifk_error_set(err, e.code, "key password file: %s", e.msg);
+	if (rc) {
+		ifk_cli_password_wipe(p);
+		if (key)
+			ifk_cli_password_wipe(key);
+	}
+	return rc;
 }
 
 const char *ifk_cli_str(json_t *o, const char *key)

@@ -156,6 +156,9 @@ struct row {
 
 /* Appends "; "-separated text to a fixed buffer, cutting what does not fit. */
 static void vappend(char *buf, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vappend(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	size_t n = strlen(buf);
 

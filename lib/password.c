@@ -2,30 +2,99 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/crypto.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ifk/util.h"
 
 #define PW_MAX 4096
+#define PW_WAIT_S 30        /* how long a pipe may take to give the password */
+#define PW_WAIT_MAX_S 86400 /* the most IFK_SECRET_TIMEOUT may ask for */
+
+extern char **environ;
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The wait for a pipe: IFK_SECRET_TIMEOUT seconds when set, else PW_WAIT_S. */
+static int wait_seconds(int *s, struct ifk_error *err)
+{
+	const char *v = getenv("IFK_SECRET_TIMEOUT");
+	char *end = NULL;
+	long n;
+
+	*s = PW_WAIT_S;
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < 1 || n > PW_WAIT_MAX_S)
+		return ifk_error_set(err, IFK_EINVAL,
+		                     "IFK_SECRET_TIMEOUT: not a number of seconds from 1 to %d",
+		                     PW_WAIT_MAX_S);
+	*s = (int)n;
+	return 0;
+}
+
+/* Waits until fd can be read, until deadline (now_ms; < 0: no limit).
+ * 0 when readable (data, end of file or an error to read), 1 on timeout,
+ * -1 with errno set when poll fails. */
+static int wait_readable(int fd, long long deadline)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	long long left;
+	int r;
+
+	for (;;) {
+		left = deadline < 0 ? -1 : deadline - now_ms();
+		if (deadline >= 0 && left <= 0)
+			return 1;
+		r = poll(&p, 1, left < 0 ? -1 : (int)(left > INT_MAX ? INT_MAX : left));
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
 
 /* Reads at most PW_MAX bytes into one buffer that is never reallocated (so
- * no unwiped copy is left behind), stopping at stop_at_lf. */
-static int read_secret(int fd, int stop_at_lf, char **pw, size_t *len, const char *what,
+ * no unwiped copy is left behind), stopping at stop_at_lf; a pipe must give
+ * it all within wait_s seconds (0: no limit). */
+static int read_secret(int fd, int stop_at_lf, int wait_s, char **pw, size_t *len, const char *what,
                        struct ifk_error *err)
 {
+	long long deadline = wait_s ? now_ms() + 1000LL * wait_s : -1;
 	char *buf = malloc(PW_MAX + 1);
 	size_t n = 0;
+	ssize_t r;
+	int w;
 
 	if (!buf)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	while (n <= PW_MAX) {
-		ssize_t r = read(fd, buf + n, stop_at_lf ? 1 : PW_MAX + 1 - n);
-		if (r < 0 && errno == EINTR)
+		w = wait_readable(fd, deadline);
+		if (w == 1) {
+			OPENSSL_clear_free(buf, PW_MAX + 1);
+			return ifk_error_set(err, IFK_EIO,
+			                     "%s: the input did not end within %d s "
+			                     "(IFK_SECRET_TIMEOUT sets the wait)",
+			                     what, wait_s);
+		}
+		r = w < 0 ? -1 : read(fd, buf + n, stop_at_lf ? 1 : PW_MAX + 1 - n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r < 0) {
 			int e = errno;
@@ -46,13 +115,47 @@ static int read_secret(int fd, int stop_at_lf, char **pw, size_t *len, const cha
 	return 0;
 }
 
-static int from_file(const char *file, char **pw, size_t *len, struct ifk_error *err)
+/* The operator's own input, not evidence: a regular file (through symbolic
+ * links, as mounted secrets are), a pipe, a FIFO, a socket or a character
+ * device; "-" is standard input. Never a folder, a block device or a
+ * terminal (whose typing would echo). Opening never waits for a FIFO's
+ * writer. */
+static int open_secret(const char *file, const char *what, struct ifk_error *err)
 {
-	int fd = ifk_open_regular(AT_FDCWD, file, err), rc;
+	int fd = strcmp(file, "-") == 0 ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+	                                : open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	const char *bad = NULL;
+	struct stat st;
 
 	if (fd < 0)
+		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+		                     "%s: cannot open", what);
+	if (fstat(fd, &st) != 0)
+		bad = "cannot be read";
+	else if (S_ISDIR(st.st_mode))
+		bad = "a folder, not a file";
+	else if (S_ISBLK(st.st_mode))
+		bad = "a block device, refused";
+	else if (isatty(fd))
+		bad = "a terminal, refused (without a password file, ifk asks there with echo off)";
+	if (!bad)
 		return fd;
-	rc = read_secret(fd, 0, pw, len, file, err);
+	close(fd);
+	return ifk_error_set(err, IFK_EINVAL, "%s: %s", what, bad);
+}
+
+static int from_file(const char *file, char **pw, size_t *len, struct ifk_error *err)
+{
+	const char *what = strcmp(file, "-") == 0 ? "standard input" : file;
+	int fd, rc, wait_s;
+
+	rc = wait_seconds(&wait_s, err);
+	if (rc)
+		return rc;
+	fd = open_secret(file, what, err);
+	if (fd < 0)
+		return fd;
+	rc = read_secret(fd, 0, wait_s, pw, len, what, err);
 	close(fd);
 	if (rc)
 		return rc;
@@ -82,7 +185,7 @@ static int from_tty(const char *prompt, char **pw, size_t *len, struct ifk_error
 		return ifk_error_set(err, IFK_ENOTFOUND,
 		                     "cannot ask for the password on the terminal");
 	}
-	rc = read_secret(fd, 1, pw, len, "/dev/tty", err);
+	rc = read_secret(fd, 1, 0, pw, len, "/dev/tty", err);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	nl = write(fd, "\n", 1); /* the echo that was off; losing it is harmless */
 	(void)nl;
@@ -90,23 +193,40 @@ static int from_tty(const char *prompt, char **pw, size_t *len, struct ifk_error
 	return rc;
 }
 
+int ifk_password_take_env(const char *name, char **pw, size_t *len, struct ifk_error *err)
+{
+	size_t nl = strlen(name), i;
+	const char *v = getenv(name);
+	int rc = 0;
+
+	*pw = NULL;
+	*len = 0;
+	if (v && strlen(v) > PW_MAX)
+		rc = ifk_error_set(err, IFK_EFORMAT, "%s: longer than %d bytes", name, PW_MAX);
+	else if (v && !(*pw = strdup(v)))
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (*pw)
+		*len = strlen(*pw);
+	/* unsetenv only drops the pointer: the bytes would stay readable in
+	 * /proc/PID/environ for the whole run */
+	for (i = 0; environ && environ[i]; i++)
+		if (strncmp(environ[i], name, nl) == 0 && environ[i][nl] == '=')
+			OPENSSL_cleanse(environ[i] + nl + 1, strlen(environ[i] + nl + 1));
+	unsetenv(name);
+	return rc;
+}
+
 int ifk_password_read(const char *file, const char *prompt, char **pw, size_t *len,
                       struct ifk_error *err)
 {
-	const char *env = getenv("IFK_PASSWORD");
+	int rc;
 
 	*pw = NULL;
 	*len = 0;
 	if (file)
 		return from_file(file, pw, len, err);
-	if (env) {
-		*len = strlen(env);
-		*pw = malloc(*len + 1);
-		if (!*pw)
-			return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-		memcpy(*pw, env, *len + 1);
-		unsetenv("IFK_PASSWORD"); /* no child process inherits it */
-		return 0;
-	}
+	rc = ifk_password_take_env("IFK_PASSWORD", pw, len, err);
+	if (rc || *pw)
+		return rc;
 	return from_tty(prompt, pw, len, err);
 }

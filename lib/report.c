@@ -40,6 +40,7 @@ static int preflight(struct rep *r, struct ifk_error *err)
 {
 	const struct ifk_report_opts *o = r->o;
 	struct stat st;
+	int rc;
 
 	if (lstat(o->out, &st) == 0)
 		return ifk_error_set(err, IFK_EINVAL, "%s exists: ifk-report never overwrites",
@@ -61,7 +62,10 @@ static int preflight(struct rep *r, struct ifk_error *err)
 	r->bag_fd = open(o->bag, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->bag_fd < 0)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open the bag", o->bag);
-	return ifk_signer_load(o->key, o->cert, NULL, &r->signer, err);
+	/* a key that does not open with its passphrase (or a certificate that
+	 * is not one) is the operator's to fix, a usage error as in ifk-acquire */
+	rc = ifk_signer_load(o->key, o->cert, o->key_password, &r->signer, err);
+	return rc == IFK_EFORMAT ? IFK_EINVAL : rc;
 }
 
 static int make_stage(struct rep *r, struct ifk_error *err)

@@ -86,10 +86,10 @@ static EVP_PKEY *read_key(const char *path, const char *pass, struct ifk_error *
 	key = PEM_read_PrivateKey(f, NULL, NULL, (void *)(pass ? pass : ""));
 	fclose(f);
 	if (!key)
-		ifk_error_set(
-		    err, IFK_EFORMAT,
-		    "%s: not a PEM private key, or its passphrase is wrong (IFK_KEY_PASSWORD)",
-		    path);
+		ifk_error_set(err, IFK_EFORMAT,
+		              "%s: not a PEM private key, or its passphrase is wrong "
+		              "(IFK_KEY_PASSWORD or --key-password-file)",
+		              path);
 	return key;
 }
 

@@ -48,7 +48,8 @@ static void usage(FILE *f)
 	        "                 [--trust CERT] [--examiner NAME] [--read-only] [--json]\n"
 	        "                 [--progress] [-q]\n"
 	        "       ifk-parse --list\n"
-	        "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
+	        "The password comes from --password-file (- for standard input), IFK_PASSWORD\n"
+	        "or a prompt.\n"
 	        "A bag whose seal or custody check fails, or a wrong password, is refused;\n"
 	        "the backup's own flaws (files listed but not stored, stale sizes) are\n"
 	        "parsed around and reported.\n"
@@ -147,7 +148,7 @@ static int preflight(struct args *a)
 {
 	struct ifk_error err = {0};
 
-	if (ifk_cli_preflight(a->o.trust_path, &a->pw, &err) == 0)
+	if (ifk_cli_preflight(a->o.trust_path, &a->pw, NULL, &err) == 0)
 		return 0;
 	fprintf(stderr, "ifk-parse: %s\n", err.msg);
 	return -1;

@@ -26,7 +26,7 @@ static volatile sig_atomic_t stop_requested;
 
 struct args {
 	struct ifk_report_opts o;
-	struct ifk_cli_password pw;
+	struct ifk_cli_password pw, key; /* the backup password, the key's passphrase */
 	int json, quiet;
 };
 
@@ -39,10 +39,13 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ifk-report BAG [PARSEDIR] --out REPORT.tar.gz --key KEY --cert CERT\n"
-	           "                  [--password-file F] [--trust CERT] [--examiner NAME]\n"
-	           "                  [--include-media] [--read-only] [--json] [-q]\n"
+	           "                  [--password-file F] [--key-password-file F] [--trust CERT]\n"
+	           "                  [--examiner NAME] [--include-media] [--read-only] [--json]\n"
+	           "                  [-q]\n"
 	           "Writes REPORT.tar.gz and its detached CMS signature REPORT.tar.gz.p7s.\n"
 	           "PARSEDIR must be ifk-parse's output for this bag, recorded in its custody log.\n"
+	           "Secrets: --password-file or IFK_PASSWORD (the backup's), --key-password-file\n"
+	           "or IFK_KEY_PASSWORD (the key's); a file may be - for standard input.\n"
 	           "Exit: 0 report written (the bag verified), 1 report written but the bag\n"
 	           "failed verification, 2 usage, 3 I/O error, 4 refused (PARSEDIR is not\n"
 	           "bound to the bag, or changed since), 130 interrupted.\n");
@@ -54,6 +57,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	                                     {"key", required_argument, NULL, 'k'},
 	                                     {"cert", required_argument, NULL, 'c'},
 	                                     {"password-file", required_argument, NULL, 'P'},
+	                                     {"key-password-file", required_argument, NULL, 'K'},
 	                                     {"trust", required_argument, NULL, 'T'},
 	                                     {"examiner", required_argument, NULL, 'x'},
 	                                     {"include-media", no_argument, NULL, 'm'},
@@ -78,6 +82,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'P':
 			a->pw.file = optarg;
+			break;
+		case 'K':
+			a->key.file = optarg;
 			break;
 		case 'T':
 			a->o.trust_path = optarg;
@@ -154,7 +161,7 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
 	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
-	if (ifk_cli_preflight(a.o.trust_path, &a.pw, &err) != 0) {
+	if (ifk_cli_preflight(a.o.trust_path, &a.pw, &a.key, &err) != 0) {
 		fprintf(stderr, "ifk-report: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
@@ -164,9 +171,11 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	a.o.password = ifk_cli_password_get;
 	a.o.password_ctx = &a.pw;
+	a.o.key_password = a.key.pw;
 	a.o.stop = &stop_requested;
 	rc = ifk_report_run(&a.o, &s, &err);
 	ifk_cli_password_wipe(&a.pw);
+	ifk_cli_password_wipe(&a.key);
 	if (rc) {
 		fputs("ifk-report: ", stderr);
 		ifk_cli_put_safe(stderr, err.msg);

@@ -42,7 +42,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ifk-verify [--password-file F] [--trust CERT] [--json] [--read-only]\n"
 	           "                  [--strict] [--examiner NAME] [--progress] [-q] [-v] BAG|BACKUP\n"
 	           "       ifk-verify [--trust CERT] [--json] [-q] REPORT [BAG]\n"
-	           "The password comes from --password-file, IFK_PASSWORD or a prompt.\n"
+	           "The password comes from --password-file (- for standard input), IFK_PASSWORD\n"
+	           "or a prompt.\n"
 	           "A check that could not be done whole (no password) makes the verdict partial;\n"
 	           "--strict fails a partial verdict and any warning.\n"
 	           "Exit: 0 pass, 1 a check failed, 2 usage, 3 I/O error, 130 interrupted.\n");
@@ -129,7 +130,7 @@ static int preflight(struct args *a)
 {
 	struct ifk_error err = {0};
 
-	if (ifk_cli_preflight(a->o.trust_path, &a->pw, &err) == 0)
+	if (ifk_cli_preflight(a->o.trust_path, &a->pw, NULL, &err) == 0)
 		return 0;
 	fprintf(stderr, "ifk-verify: %s\n", err.msg);
 	return -1;
@@ -205,24 +206,24 @@ static void print_human(json_t *r, const struct args *a)
 	size_t i, j;
 
 	printf("ifk-verify %s: ", IFK_VERSION);
-	ifk_cli_put_safe(stdout, ifk_cli_str(r, "target"));
+	ifk_cli_put_text(stdout, ifk_cli_str(r, "target"));
 	printf(" (%s)\n", ifk_cli_str(r, "kind"));
 	for (i = 0; i < json_array_size(checks); i++) {
 		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
 		char line[1024];
 		summary(c, a, line, sizeof(line));
 		printf("%-4s  %s: ", ifk_cli_str(c, "status"), ifk_cli_str(c, "name"));
-		ifk_cli_put_safe(stdout, line);
+		ifk_cli_put_text(stdout, line);
 		putchar('\n');
 		for (j = 0; j < json_array_size(f); j++) {
 			json_t *x = json_array_get(f, j);
 			if (!a->verbose && strcmp(ifk_cli_str(x, "level"), "pass") == 0)
 				continue;
 			printf("        %s ", ifk_cli_str(x, "level"));
-			ifk_cli_put_safe(stdout,
+			ifk_cli_put_text(stdout,
 			                 *ifk_cli_str(x, "file") ? ifk_cli_str(x, "file") : "-");
 			fputs(": ", stdout);
-			ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
+			ifk_cli_put_text(stdout, ifk_cli_str(x, "reason"));
 			putchar('\n');
 		}
 		if (ifk_cli_num(c, "failures") + ifk_cli_num(c, "warnings") >
@@ -243,10 +244,10 @@ static void print_signature(json_t *sig, const struct args *a)
 	printf("signature: ");
 	if (!json_is_true(json_object_get(sig, "valid"))) {
 		fputs("INVALID: ", stdout);
-		ifk_cli_put_safe(stdout, ifk_cli_str(sig, "reason"));
+		ifk_cli_put_text(stdout, ifk_cli_str(sig, "reason"));
 	} else {
 		fputs("valid, signed by ", stdout);
-		ifk_cli_put_safe(stdout, ifk_cli_str(sig, "subject"));
+		ifk_cli_put_text(stdout, ifk_cli_str(sig, "subject"));
 		printf(" at %s (%s)", ifk_cli_str(sig, "signing_time"),
 		       json_is_true(json_object_get(sig, "trusted")) ? "trusted via --trust"
 		       : a->o.trust_path                             ? "NOT trusted via --trust"
@@ -264,7 +265,7 @@ static void print_report(json_t *r, const struct args *a)
 	size_t i;
 
 	printf("ifk-verify %s: ", IFK_VERSION);
-	ifk_cli_put_safe(stdout, ifk_cli_str(r, "target"));
+	ifk_cli_put_text(stdout, ifk_cli_str(r, "target"));
 	printf(" (%s)\n", ifk_cli_str(r, "kind"));
 	print_signature(json_object_get(r, "signature"), a);
 	printf("members: %lld\n", ifk_cli_num(r, "members"));
@@ -278,9 +279,9 @@ static void print_report(json_t *r, const struct args *a)
 	for (i = 0; i < json_array_size(f); i++) {
 		json_t *x = json_array_get(f, i);
 		printf("fail  ");
-		ifk_cli_put_safe(stdout, *ifk_cli_str(x, "file") ? ifk_cli_str(x, "file") : "-");
+		ifk_cli_put_text(stdout, *ifk_cli_str(x, "file") ? ifk_cli_str(x, "file") : "-");
 		fputs(": ", stdout);
-		ifk_cli_put_safe(stdout, ifk_cli_str(x, "reason"));
+		ifk_cli_put_text(stdout, ifk_cli_str(x, "reason"));
 		putchar('\n');
 	}
 	if (ifk_cli_num(r, "failures") > (long long)json_array_size(f))

@@ -45,6 +45,12 @@ examiner() {
 	[ -f ex.pem ] || "$ACQUIRE" --make-cert --examiner "Test Examiner" --organization "ifk tests" \
 		--key ex.key --cert ex.pem -q
 }
+# encrypted_key: exenc.key, the examiner's key under the passphrase key-pass-7
+encrypted_key() {
+	examiner
+	[ -f exenc.key ] || openssl pkey -in ex.key -aes256 -passout pass:key-pass-7 \
+		-out exenc.key 2>/dev/null || fail "openssl cannot encrypt the examiner key"
+}
 # sample DIR [generator options]
 sample() {
 	local dir=$1
@@ -65,4 +71,15 @@ flip() {
 	local b
 	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
 	printf "\\$(printf '%03o' $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+# env_lacks PID SECRET...: /proc/PID/environ can be read (it holds the
+# IFK_E2E_MARK=1 that the test set) and holds none of the SECRETs
+env_lacks() {
+	local pid=$1 s
+	shift
+	tr '\0' '\n' <"/proc/$pid/environ" >environ.txt || fail "cannot read /proc/$pid/environ"
+	grep -qx 'IFK_E2E_MARK=1' environ.txt || fail "/proc/$pid/environ is not the tool's"
+	for s; do
+		! grep -qF -- "$s" environ.txt || fail "/proc/$pid/environ still holds $s"
+	done
 }

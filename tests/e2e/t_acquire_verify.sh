@@ -63,6 +63,12 @@ has "already exists"
 diff -r before bag >/dev/null || fail "an existing bag was touched"
 ok "acquire never overwrites an existing bag"
 
+run 3 "$ACQUIRE" --from src --out "$T/missing/dir/x.bag" --key ex.key --cert ex.pem
+has "ifk-acquire: $T/missing/dir: no such folder"
+[ "$(wc -l <out.txt)" -eq 1 ] || fail "more than one line for a missing folder"
+[ ! -e "$T/missing" ] || fail "the missing folder was created"
+ok "a bag in a missing folder: one line naming the folder, exit 3"
+
 other=$(mktemp -d "$T/otherca-XXXX")
 "$ACQUIRE" --make-cert --examiner "Someone Else" --key "$other/k" --cert "$other/c" -q
 run 1 "$VERIFY" --read-only --trust "$other/c" bag

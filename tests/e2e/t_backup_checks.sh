@@ -120,4 +120,22 @@ printf 'x' >> "plain/data/${id:0:2}/$id"
 run 1 "$VERIFY" plain
 finding seal fail "data/${id:0:2}/$id"
 ok "a plain BagIt bag with a changed file fails"
+
+# a name that is not UTF-8 (byte 0xff) is listed escaped, never dropped
+sample odd
+sealed odd.bag odd
+mkdir -p odd.bag/data/ab && printf 'x' >"odd.bag/data/ab/"$'\xff'
+run 1 "$VERIFY" --read-only odd.bag
+finding seal fail 'data/ab/\\xff' # awk -v reads \\ as one backslash
+has 'data/ab/\xff: added: not listed in manifest-sha256.txt'
+finding backup warn 'ab/\\xff'
+lacks "more findings not listed"
+run 1 "$VERIFY" --read-only --json odd.bag
+python3 - out.txt <<'PY' || fail "the JSON report lacks the escaped findings"
+import json, sys
+r = json.load(open(sys.argv[1]))
+found = {(c["name"], f["file"]) for c in r["checks"] for f in c["findings"]}
+assert ("seal", "data/ab/\\xff") in found and ("backup", "ab/\\xff") in found, found
+PY
+ok "a file whose name is not UTF-8 is listed, escaped, in the text and the JSON report"
 echo "$PASSED passed, 0 failed"

@@ -206,6 +206,24 @@ wait "$pid" || rc=$?
 [ -d int.bag.incomplete ] && [ ! -e int.bag ] || fail "no incomplete folder after Ctrl-C"
 ok "Ctrl-C during a device backup: a clean stop, exit 130, an incomplete folder"
 
+encrypted_key
+start_sim src --will-encrypt no --fault stall --stall-seconds 30
+logged=$(wc -l <"$T/sim.log") # the log is shared: only what comes after counts
+IFK_E2E_MARK=1 IFK_PASSWORD=new-secret-5 IFK_KEY_PASSWORD=key-pass-7 "$ACQUIRE" --device \
+	--out envpw.bag --key exenc.key --cert ex.pem --timeout 60 --encrypt -q >envpw.txt 2>&1 &
+pid=$!
+stalled() { tail -n +$((logged + 1)) "$T/sim.log" | grep -q "fault stall"; }
+for _ in $(seq 1 600); do stalled && break; sleep 0.05; done
+stalled || fail "the acquisition never reached the stall"
+env_lacks "$pid" new-secret-5 key-pass-7
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" -eq 130 ] || { cat envpw.txt; fail "exit $rc after SIGTERM, wanted 130"; }
+tail -n +$((logged + 1)) "$T/sim.log" | grep -q "ChangePassword -> ErrorCode 0" ||
+	fail "the new password was not set"
+ok "the new backup password and the key's passphrase are gone from /proc/PID/environ mid-backup"
+
 start_sim src --unpaired --refuse-pair
 acquire_dev trust.bag 3
 has "Trust"

@@ -1317,7 +1317,7 @@ static void add_gen(struct run *r, const char *bk, const char *domain, const cha
 	char id[IFK_FILE_ID_LEN + 1], path[4200];
 
 	assert_int_equal(ifk_file_id(domain, rel, id, &e), 0);
-	snprintf(path, sizeof(path), "%s/%.2s/%s", bk, id, id);
+	assert_true(snprintf(path, sizeof(path), "%s/%.2s/%s", bk, id, id) < (int)sizeof(path));
 	r_add(r, domain, rel, path);
 }
 

@@ -243,7 +243,7 @@ static size_t split(char *s, char sep, char **fields, size_t max)
 /* $itunes_backup$*9*WPKY*ITER*SALT** or *10*WPKY*ITER*SALT*DPIC*DPSL */
 static void parse_hash(char *hash, struct vector *v)
 {
-	char *f[8];
+	char *f[8] = {NULL};
 	size_t n = split(hash, '*', f, 8);
 
 	assert_true(n >= 5);
@@ -263,7 +263,7 @@ static void parse_hash(char *hash, struct vector *v)
 /* Reads keybag-vectors.tsv: source, kind, password, hash; skips comments. */
 static size_t load_vectors(struct vector *vs, size_t max)
 {
-	char path[4096], *line, *save = NULL, *f[4];
+	char path[4096], *line, *save = NULL, *f[4] = {NULL};
 	uint8_t *text;
 	size_t n = 0, len = 0;
 

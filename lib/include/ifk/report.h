@@ -13,14 +13,15 @@
 #include "ifk/verify.h"
 
 struct ifk_report_opts {
-	const char *bag;        /* the sealed bag */
-	const char *parse_dir;  /* ifk-parse's output folder, or NULL */
-	const char *out;        /* the archive; the signature is <out>.p7s; neither may exist */
-	const char *key, *cert; /* the examiner's signing key and certificate (PEM) */
-	const char *trust_path; /* for the bag's seal check, or NULL */
-	const char *examiner;   /* for the custody entry, or NULL */
-	int include_media;      /* copy the camera roll's files into the archive */
-	int read_only;          /* append nothing to the bag's custody log */
+	const char *bag;          /* the sealed bag */
+	const char *parse_dir;    /* ifk-parse's output folder, or NULL */
+	const char *out;          /* the archive; the signature is <out>.p7s; neither may exist */
+	const char *key, *cert;   /* the examiner's signing key and certificate (PEM) */
+	const char *key_password; /* the key's passphrase, or NULL when it has none */
+	const char *trust_path;   /* for the bag's seal check, or NULL */
+	const char *examiner;     /* for the custody entry, or NULL */
+	int include_media;        /* copy the camera roll's files into the archive */
+	int read_only;            /* append nothing to the bag's custody log */
 	ifk_password_fn password;
 	void *password_ctx;
 	volatile sig_atomic_t *stop;
