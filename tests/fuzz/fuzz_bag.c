@@ -1,20 +1,57 @@
-/* The bag's text files, each read from the same input: a payload manifest
- * line by line (ifk_bag_parse_line), bag-info.txt (ifk_bag_info_parse) and
- * the custody log (ifk_custody_check, ifk_custody_foreach, from a bag
- * folder holding the input as ifk-custody.log). */
+/* The bag's text files, each read from the same input: a manifest
+ * (ifk_bag_manifest_read, in UTF-8 and as UTF-16, with a digest fed),
+ * bag-info.txt (ifk_bag_info_parse, also after ifk_bag_text_decode) and the
+ * custody log (ifk_custody_check, ifk_custody_foreach, from a bag folder
+ * holding the input as ifk-custody.log). */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "fuzz.h"
 #include "ifk/bag.h"
 #include "ifk/custody.h"
 
-static int info(void *ctx, const char *label, const char *value)
+static int info(void *ctx, const struct ifk_bag_info_elem *e)
 {
-	*(size_t *)ctx += strlen(label) + strlen(value);
+	*(size_t *)ctx += strlen(e->label) + strlen(e->value) + e->line;
 	return 0;
+}
+
+static int line_fn(void *ctx, unsigned long lineno, const struct ifk_bag_line *l)
+{
+	*(size_t *)ctx += lineno + strlen(l->path) + (l->checksum ? strlen(l->checksum) : 0);
+	return 0;
+}
+
+/* The manifest reader on the input as text, UTF-8 then UTF-16. */
+static void manifest_read(const uint8_t *data, size_t size)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct ifk_bag_src src = {-1, "manifest-sha256.txt", (const char *)data, size, NULL, &md, 1};
+	size_t n = 0;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		return;
+	}
+	ifk_bag_manifest_read(&src, line_fn, &n, NULL);
+	src.encoding = "UTF-16";
+	ifk_bag_manifest_read(&src, line_fn, &n, NULL);
+	EVP_MD_CTX_free(md);
+}
+
+/* bag-info.txt declared in another encoding: decoded, then parsed. */
+static void info_decoded(const char *text, size_t size)
+{
+	struct ifk_buf out = {0};
+	size_t n = 0;
+
+	if (ifk_bag_text_decode(text, size, "ISO-8859-1", &out, NULL) == 0 && out.data)
+		ifk_bag_info_parse(out.data, out.len, info, &n, NULL);
+	ifk_buf_free(&out);
 }
 
 static void problem(void *ctx, unsigned long line, const char *reason)
@@ -65,8 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ifk_bag_info_parse(text, size, info, &n, NULL);
 	free(ifk_bag_info_get(text, size, "Ifk-Case-Number"));
+	info_decoded(text, size);
 	manifest_lines(text);
 	free(text);
+	manifest_read(data, size);
 	custody(data, size);
 	return 0;
 }
