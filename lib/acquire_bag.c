@@ -243,15 +243,15 @@ static json_t *case_json(const struct ifk_acquire_opts *o)
 	json_t *c = json_object();
 
 	if (o->case_id)
-		json_object_set_new(c, "case_number", json_string(o->case_id));
+		json_object_set_new(c, "case_number", ifk_json_text(o->case_id));
 	if (o->evidence)
-		json_object_set_new(c, "evidence_number", json_string(o->evidence));
+		json_object_set_new(c, "evidence_number", ifk_json_text(o->evidence));
 	if (o->examiner)
-		json_object_set_new(c, "examiner", json_string(o->examiner));
+		json_object_set_new(c, "examiner", ifk_json_text(o->examiner));
 	if (o->organization)
-		json_object_set_new(c, "organization", json_string(o->organization));
+		json_object_set_new(c, "organization", ifk_json_text(o->organization));
 	if (o->notes)
-		json_object_set_new(c, "notes", json_string(o->notes));
+		json_object_set_new(c, "notes", ifk_json_text(o->notes));
 	return c;
 }
 
@@ -269,7 +269,7 @@ static json_t *record_json(struct acq *a, const char *status, const struct ifk_b
 	json_object_set_new(r, "format_version", json_integer(1));
 	json_object_set_new(r, "status", json_string(status));
 	if (reason)
-		json_object_set_new(r, "reason", json_string(reason));
+		json_object_set_new(r, "reason", ifk_json_text(reason));
 	json_object_set_new(r, "tool", json_string("ifk-acquire"));
 	json_object_set_new(r, "version", json_string(IFK_VERSION));
 	json_object_set_new(r, "method", json_string(a->method));

@@ -181,7 +181,7 @@ int ifk_backup_meta_parse(const void *info, size_t info_len, const void *manifes
 static void set_opt(json_t *o, const char *key, const char *v)
 {
 	if (v)
-		json_object_set_new(o, key, json_string(v));
+		json_object_set_new(o, key, ifk_json_text(v));
 }
 
 json_t *ifk_backup_meta_json(const struct ifk_backup_meta *m)

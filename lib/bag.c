@@ -407,12 +407,15 @@ int ifk_buf_printf(struct ifk_buf *b, const char *fmt, ...)
 
 int ifk_bag_info_add(struct ifk_buf *b, const char *label, const char *value)
 {
-	char *v;
+	char *line, *v;
 	int rc;
 
 	if (!value || !*value)
 		return 0;
-	v = ifk_one_line(value);
+	/* one line, and UTF-8 as bagit.txt declares: other bytes as \xNN */
+	line = ifk_one_line(value);
+	v = line ? ifk_text_escape(line) : NULL;
+	free(line);
 	if (!v)
 		return IFK_ENOMEM;
 	rc = *v ? ifk_buf_printf(b, "%s: %s\n", label, v) : 0;

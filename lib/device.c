@@ -79,7 +79,7 @@ static int identify(struct dev *d, plist_t *all, struct ifk_error *err)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char *v = lockdown_string(*all, keys[i]);
 		if (v)
-			json_object_set_new(id, keys[i], json_string(v));
+			json_object_set_new(id, keys[i], ifk_json_text(v));
 		else if (plist_get_node_type(plist_dict_get_item(*all, keys[i])) == PLIST_STRING)
 			json_array_append_new(left_out, json_string(keys[i]));
 		free(v);

@@ -149,8 +149,8 @@ static int outside_target(const char *target, const char *path, const char *what
                           struct ifk_error *err)
 {
 	if (ifk_path_within(target, path))
-		return ifk_error_set(err, IFK_EINVAL, "%s: %s would be inside the evidence %s", path,
-		                     what, target);
+		return ifk_error_set(err, IFK_EINVAL, "%s: %s would be inside the evidence %s",
+		                     path, what, target);
 	return 0;
 }
 
@@ -412,7 +412,8 @@ static void artifact_findings(const struct ifk_artifact *art, json_t *report, js
 	}
 	if (total) {
 		json_object_set_new(st, "verification_findings", list);
-		json_object_set_new(st, "verification_findings_total", json_integer((json_int_t)total));
+		json_object_set_new(st, "verification_findings_total",
+		                    json_integer((json_int_t)total));
 	} else {
 		json_decref(list);
 	}
@@ -505,16 +506,6 @@ static json_t *outputs_json(struct peng *g)
 	return o;
 }
 
-/* A JSON string of s, escaped when it is not valid UTF-8. */
-static json_t *esc_string(const char *s)
-{
-	char *e = ifk_text_escape(s);
-	json_t *j = json_string(e ? e : "");
-
-	free(e);
-	return j;
-}
-
 #define FAILURES_LISTED 20
 
 /* The first failures of the verification, and how many there are: what
@@ -528,7 +519,8 @@ static void verification_failures(json_t *v, json_t *report)
 	for (i = 0; i < json_array_size(checks); i++) {
 		json_t *c = json_array_get(checks, i), *f = json_object_get(c, "findings");
 		total += json_integer_value(json_object_get(c, "failures"));
-		for (j = 0; j < json_array_size(f) && json_array_size(list) < FAILURES_LISTED; j++) {
+		for (j = 0; j < json_array_size(f) && json_array_size(list) < FAILURES_LISTED;
+		     j++) {
 			json_t *x = json_array_get(f, j);
 			if (strcmp(json_string_value(json_object_get(x, "level")), "fail") != 0)
 				continue;
@@ -617,7 +609,7 @@ static void summary_finish(struct peng *g, json_t *s, json_t *arts, const char *
 	if (g->yara)
 		json_object_set_new(s, "yara",
 		                    json_pack("{s:o, s:s, s:i, s:I, s:I, s:I, s:O}", "rules",
-		                              esc_string(g->o->yara_rules), "rules_sha256",
+		                              ifk_json_text(g->o->yara_rules), "rules_sha256",
 		                              ifk_yara_rules_sha256(g->yara), "rule_count",
 		                              (int)ifk_yara_rule_count(g->yara), "files_scanned",
 		                              (json_int_t)g->yara_files, "matches",
@@ -781,8 +773,8 @@ static void release(struct peng *g)
 	ifk_keybag_free(g->kb);
 }
 
-static int refuse(struct peng *g, json_t *report, time_t start, const char *why,
-                  json_t **summary, struct ifk_error *err)
+static int refuse(struct peng *g, json_t *report, time_t start, const char *why, json_t **summary,
+                  struct ifk_error *err)
 {
 	json_t *s = summary_new(g, report, start), *arts = json_array();
 	int rc;

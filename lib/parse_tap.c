@@ -65,24 +65,14 @@ static void note_error(struct peng *g, int code, const char *fmt, ...)
 
 /* ---- export ---- */
 
-/* A JSON string of a name from the backup's index: escaped unless UTF-8. */
-static json_t *name_json(const char *s)
-{
-	char *e = ifk_text_escape(s);
-	json_t *j = json_string(e ? e : "");
-
-	free(e);
-	return j;
-}
-
 static void export_skip(struct peng *g, const char *domain, const char *relpath, const char *why)
 {
 	g->export_skipped++;
 	if (json_array_size(g->export_skips) < 1000)
 		json_array_append_new(g->export_skips,
-		                      json_pack("{s:o, s:o, s:o}", "domain", name_json(domain),
-		                                "relative_path", name_json(relpath), "reason",
-		                                name_json(why)));
+		                      json_pack("{s:o, s:o, s:o}", "domain", ifk_json_text(domain),
+		                                "relative_path", ifk_json_text(relpath), "reason",
+		                                ifk_json_text(why)));
 }
 
 /* Opens (creating folders) domain/relpath below the export folder without
@@ -184,9 +174,10 @@ static int yara_problem(struct peng *g, struct pfile *pf, const struct ifk_error
 	g->yara_errors++;
 	if (json_array_size(g->yara_error_list) < 1000)
 		json_array_append_new(g->yara_error_list,
-		                      json_pack("{s:o, s:o, s:o}", "domain", name_json(pf->domain),
-		                                "relative_path", name_json(pf->relpath), "reason",
-		                                name_json(e->msg)));
+		                      json_pack("{s:o, s:o, s:o}", "domain",
+		                                ifk_json_text(pf->domain), "relative_path",
+		                                ifk_json_text(pf->relpath), "reason",
+		                                ifk_json_text(e->msg)));
 	return 0;
 }
 
@@ -270,8 +261,8 @@ static void yara_finish(struct peng *g, struct pfile *pf, const char *sha, int o
 	g->yara_files++;
 	for (i = 0; i < json_array_size(matches); i++) {
 		json_t *m = json_array_get(matches, i);
-		json_object_set_new(m, "domain", name_json(pf->domain));
-		json_object_set_new(m, "relative_path", name_json(pf->relpath));
+		json_object_set_new(m, "domain", ifk_json_text(pf->domain));
+		json_object_set_new(m, "relative_path", ifk_json_text(pf->relpath));
 		json_object_set_new(m, "file_id", json_string(pf->file_id));
 		json_object_set_new(m, "sha256", json_string(sha));
 		json_object_set_new(m, "size", json_integer((json_int_t)pf->bytes));

@@ -16,15 +16,6 @@ static json_t *get(json_t *o, const char *k)
 	return v ? json_incref(v) : json_null();
 }
 
-static json_t *esc(const char *s)
-{
-	char *e = s ? ifk_text_escape(s) : NULL;
-	json_t *j = e ? json_string(e) : json_null();
-
-	free(e);
-	return j;
-}
-
 static json_t *case_json(struct rep *r)
 {
 	json_t *c = json_object_get(r->record, "case");
@@ -40,7 +31,7 @@ static json_t *examiner_json(struct rep *r)
 	const char *name =
 	    r->o->examiner ? r->o->examiner : json_string_value(json_object_get(c, "examiner"));
 
-	return json_pack("{s:o, s:o, s:s, s:s}", "name", esc(name), "organization",
+	return json_pack("{s:o, s:o, s:s, s:s}", "name", ifk_json_text(name), "organization",
 	                 get(c, "organization"), "certificate_subject",
 	                 ifk_signer_subject(r->signer), "certificate_sha256",
 	                 ifk_signer_fingerprint(r->signer));
@@ -138,13 +129,13 @@ static json_t *parse_json(struct rep *r, long long events)
 		const char *name = json_string_value(json_object_get(a, "name"));
 		snprintf(member, sizeof(member), "parse/%s.jsonl", name ? name : "");
 		json_array_append_new(
-		    arts, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o}", "name",
-		                    get(a, "name"), "title", get(a, "title"), "status",
-		                    get(a, "status"), "rows", get(a, "rows"), "reason",
-		                    get(a, "reason"), "sources", get(a, "sources"), "member", member,
-		                    "verification_findings", get(a, "verification_findings"),
-		                    "verification_findings_total",
-		                    get(a, "verification_findings_total")));
+		    arts,
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o}", "name",
+		              get(a, "name"), "title", get(a, "title"), "status", get(a, "status"),
+		              "rows", get(a, "rows"), "reason", get(a, "reason"), "sources",
+		              get(a, "sources"), "member", member, "verification_findings",
+		              get(a, "verification_findings"), "verification_findings_total",
+		              get(a, "verification_findings_total")));
 	}
 	return json_pack(
 	    "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:I, s:o}", "parse_json_sha256",
@@ -161,8 +152,9 @@ static json_t *media_one(struct rep *r, sqlite3_stmt *st)
 {
 	const char *sha = (const char *)sqlite3_column_text(st, 2);
 	json_t *m = json_pack(
-	    "{s:o, s:o, s:o, s:I}", "domain", esc((const char *)sqlite3_column_text(st, 0)),
-	    "relative_path", esc((const char *)sqlite3_column_text(st, 1)), "sha256",
+	    "{s:o, s:o, s:o, s:I}", "domain",
+	    ifk_json_text((const char *)sqlite3_column_text(st, 0)), "relative_path",
+	    ifk_json_text((const char *)sqlite3_column_text(st, 1)), "sha256",
 	    sha ? json_string(sha) : json_null(), "size", (json_int_t)sqlite3_column_int64(st, 3));
 	char member[100], *path = NULL;
 
@@ -215,9 +207,9 @@ int p_build_report(struct rep *r, struct ifk_error *err)
 		json_decref(media);
 		return rc;
 	}
-	r->report =
-	    json_pack("{s:s, s:s, s:i, s:s, s:o}", "tool", "ifk-report", "version", IFK_VERSION,
-	              "format_version", 1, "report_time", r->head_time, "bag", esc(r->o->bag));
+	r->report = json_pack("{s:s, s:s, s:i, s:s, s:o}", "tool", "ifk-report", "version",
+	                      IFK_VERSION, "format_version", 1, "report_time", r->head_time, "bag",
+	                      ifk_json_text(r->o->bag));
 	if (!r->report) {
 		json_decref(media);
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -305,6 +306,15 @@ char *ifk_one_line(const char *s)
 	while (end > r && end[-1] == ' ')
 		*--end = '\0';
 	return r;
+}
+
+json_t *ifk_json_text(const char *s)
+{
+	char *e = s ? ifk_text_escape(s) : NULL;
+	json_t *j = s ? json_string(e ? e : "(out of memory)") : json_null();
+
+	free(e);
+	return j;
 }
 
 char *ifk_path_join(const char *a, const char *b)

@@ -41,16 +41,8 @@ void v_finding(struct vctx *v, int check, enum vlevel level, const char *file, c
 	if (json_array_size(c->findings) < V_MAX_FINDINGS)
 		json_array_append_new(c->findings,
 		                      json_pack("{s:s, s:o, s:o}", "level", level_names[level],
-		                                "file", v_text(file), "reason", v_text(reason)));
-}
-
-json_t *v_text(const char *s)
-{
-	char *e = ifk_text_escape(s);
-	json_t *j = json_string(e ? e : "(out of memory)");
-
-	free(e);
-	return j;
+		                                "file", ifk_json_text(file ? file : ""), "reason",
+		                                ifk_json_text(reason)));
 }
 
 void v_skip(struct vctx *v, int check, const char *fmt, ...)
@@ -289,7 +281,7 @@ static json_t *check_json(const struct vcheck *c)
 	                      (json_int_t)c->nfail, "warnings", (json_int_t)c->nwarn);
 
 	if (!c->ran)
-		json_object_set_new(j, "reason", v_text(c->skip_reason));
+		json_object_set_new(j, "reason", ifk_json_text(c->skip_reason));
 	json_object_set(j, "findings", c->findings);
 	json_object_set(j, "info", c->info);
 	return j;
@@ -341,9 +333,9 @@ static json_t *build_report(const struct vctx *v, time_t start)
 	for (i = 0; i < C_COUNT; i++)
 		json_array_append_new(checks, check_json(&v->c[i]));
 	r = json_pack("{s:s, s:s, s:i, s:o, s:s, s:b, s:s, s:s, s:o}", "tool", "ifk-verify",
-	              "version", IFK_VERSION, "format_version", 1, "target", v_text(v->o->target),
-	              "kind", kind_name(v->kind), "sealed", v->kind == VK_IFK_BAG, "started", t0,
-	              "ended", t1, "checks", checks);
+	              "version", IFK_VERSION, "format_version", 1, "target",
+	              ifk_json_text(v->o->target), "kind", kind_name(v->kind), "sealed",
+	              v->kind == VK_IFK_BAG, "started", t0, "ended", t1, "checks", checks);
 	if (r)
 		set_verdict(v, r);
 	return r;
@@ -371,14 +363,15 @@ static int append_custody(struct vctx *v, json_t *report, struct ifk_error *err)
 	if (v->o->strict)
 		json_object_set_new(d, "strict", json_true());
 	if (v->o->trust_path)
-		json_object_set_new(d, "trusted_certificate", v_text(v->o->trust_path));
+		json_object_set_new(d, "trusted_certificate", ifk_json_text(v->o->trust_path));
 	ev.details = d;
 	rc = ifk_custody_append(v->target_fd, &ev, hash, err);
 	json_decref(d);
 	if (rc == 0)
 		json_object_set_new(report, "custody_appended", json_string(hash));
 	else
-		json_object_set_new(report, "custody_append_error", v_text(err ? err->msg : ""));
+		json_object_set_new(report, "custody_append_error",
+		                    ifk_json_text(err ? err->msg : ""));
 	return rc;
 }
 

@@ -62,8 +62,8 @@ static void seal_info(struct vctx *v, const struct ifk_seal_info *si)
 {
 	json_t *i = v->c[C_SEAL].info;
 
-	json_object_set_new(i, "signer", v_text(si->subject));
-	json_object_set_new(i, "issuer", v_text(si->issuer));
+	json_object_set_new(i, "signer", ifk_json_text(si->subject));
+	json_object_set_new(i, "issuer", ifk_json_text(si->issuer));
 	json_object_set_new(i, "certificate_sha256", json_string(si->fingerprint));
 	json_object_set_new(i, "self_signed", json_boolean(si->self_signed));
 	json_object_set_new(i, "trusted", json_boolean(si->trusted));

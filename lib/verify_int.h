@@ -78,9 +78,6 @@ void v_skip(struct vctx *v, int check, const char *fmt, ...) __attribute__((form
 /* Something the target holds that this run could not check (no password):
  * the verdict is then partial. */
 void v_partial(struct vctx *v, const char *what);
-/* A JSON string of text from the evidence (a name, a reason that quotes
- * one): escaped as ifk_text_escape does, so that it is never dropped. */
-json_t *v_text(const char *s);
 int v_stopped(const struct vctx *v);
 /* Prepares sql on the work database; a failure is a finding on check (the
  * part is not checked) and -1. */

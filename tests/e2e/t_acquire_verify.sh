@@ -69,6 +69,13 @@ has "ifk-acquire: $T/missing/dir: no such folder"
 [ ! -e "$T/missing" ] || fail "the missing folder was created"
 ok "a bag in a missing folder: one line naming the folder, exit 3"
 
+run 0 "$ACQUIRE" --from src --out odd.bag --key ex.key --cert ex.pem --notes $'seized \xff\xfe phone'
+grep -q '"notes": "seized \\\\xff\\\\xfe phone"' odd.bag/ifk-acquisition.json ||
+	fail "notes that are not UTF-8 are not kept escaped in the record"
+grep -qx 'Ifk-Notes: seized \\xff\\xfe phone' odd.bag/bag-info.txt ||
+	fail "bag-info.txt holds bytes that are not UTF-8"
+ok "case values that are not UTF-8 are kept, escaped, in the acquisition record and bag-info.txt"
+
 other=$(mktemp -d "$T/otherca-XXXX")
 "$ACQUIRE" --make-cert --examiner "Someone Else" --key "$other/k" --cert "$other/c" -q
 run 1 "$VERIFY" --read-only --trust "$other/c" bag

@@ -78,6 +78,12 @@ int ifk_utf8_valid(const char *s, size_t n);
  * JSON and onto one line. */
 char *ifk_text_escape(const char *s);
 
+/* Text from evidence or the user as a JSON string: escaped as
+ * ifk_text_escape does (never dropped, as jansson drops what is not
+ * UTF-8); NULL gives JSON null. A new reference. */
+struct json_t;
+struct json_t *ifk_json_text(const char *s);
+
 /* Returns a malloc'd a + "/" + b. */
 char *ifk_path_join(const char *a, const char *b);
 
