@@ -11,12 +11,9 @@
 
 #include <openssl/crypto.h>
 
-#include "ifk/acquire.h"
-#include "ifk/cli.h"
-#include "ifk/seal.h"
-#include "ifk/util.h"
-#include "ifk/verify.h"
-#include "ifk/sqlite_untrusted.h"
+#include <ifk/acquire.h>
+#include <ifk/cli.h>
+#include <ifk/verify.h>
 
 enum { EXIT_SEALED = 0, EXIT_ANOMALIES = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
 
@@ -388,7 +385,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
-	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
+	ifk_cli_init();
 	if (a.make_cert) {
 		catch_signals();
 		return make_cert(&a);

@@ -11,10 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ifk/parse.h"
-#include "ifk/cli.h"
-#include "ifk/util.h"
-#include "ifk/sqlite_untrusted.h"
+#include <ifk/parse.h>
+#include <ifk/cli.h>
 
 enum {
 	EXIT_OK = 0,
@@ -282,16 +280,17 @@ static void print_human(json_t *s, const struct args *a)
 
 static void list_artifacts(void)
 {
+	json_t *list = ifk_parse_list(), *x, *src;
 	size_t i, j;
 
-	for (i = 0; ifk_artifacts[i]; i++) {
-		const struct ifk_artifact *x = ifk_artifacts[i];
-		printf("%-20s %s (", x->name, x->title);
-		for (j = 0; x->sources[j].domain; j++)
-			printf("%s%s%s%s", j ? ", " : "", x->sources[j].domain,
-			       *x->sources[j].domain ? "/" : "", x->sources[j].path);
+	json_array_foreach(list, i, x)
+	{
+		printf("%-20s %s (", ifk_cli_str(x, "name"), ifk_cli_str(x, "title"));
+		json_array_foreach(json_object_get(x, "sources"), j, src)
+			printf("%s%s", j ? ", " : "", json_string_value(src));
 		printf(")\n");
 	}
+	json_decref(list);
 }
 
 static int exit_code(int rc, json_t *s, enum ifk_parse_outcome outcome)
@@ -318,7 +317,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
-	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
+	ifk_cli_init();
 	if (a.list) {
 		list_artifacts();
 		return EXIT_OK;

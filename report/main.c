@@ -9,9 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ifk/cli.h"
-#include "ifk/report.h"
-#include "ifk/sqlite_untrusted.h"
+#include <ifk/cli.h>
+#include <ifk/report.h>
 
 enum {
 	EXIT_OK = 0,
@@ -160,7 +159,7 @@ int main(int argc, char **argv)
 	a.pw.prompt = "Backup password: ";
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
-	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
+	ifk_cli_init();
 	if (ifk_cli_preflight(a.o.trust_path, &a.pw, &a.key, &err) != 0) {
 		fprintf(stderr, "ifk-report: %s\n", err.msg);
 		return EXIT_USAGE;

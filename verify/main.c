@@ -12,11 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ifk/cli.h"
-#include "ifk/report_archive.h"
-#include "ifk/util.h"
-#include "ifk/verify.h"
-#include "ifk/sqlite_untrusted.h"
+#include <ifk/cli.h>
+#include <ifk/verify.h>
 
 enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTR = 130 };
 
@@ -295,17 +292,12 @@ static int run_report(const struct args *a)
 {
 	struct ifk_error err = {0};
 	json_t *r = NULL;
-	int rc = ifk_rar_check(a->o.target, NULL, a->o.trust_path, &r, &err), code;
+	int rc = ifk_verify_report(a->o.target, a->bag, a->o.trust_path, &r, &err), code;
 
 	if (rc) {
 		fputs("ifk-verify: ", stderr);
 		ifk_cli_put_safe(stderr, a->o.target);
 		fprintf(stderr, " is a file, so it is checked as a report archive: %s\n", err.msg);
-		return EXIT_IO;
-	}
-	if (a->bag && (rc = ifk_rar_check_custody(r, a->bag, &err)) != 0) {
-		fprintf(stderr, "ifk-verify: %s\n", err.msg);
-		json_decref(r);
 		return EXIT_IO;
 	}
 	if (a->json) {
@@ -331,7 +323,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) != 0)
 		return EXIT_USAGE;
-	ifk_sqlite_limit_heap(); /* evidence databases: SQLite's memory is capped */
+	ifk_cli_init();
 	if (preflight(&a) != 0)
 		return EXIT_USAGE;
 	if (a.report) {

@@ -11,8 +11,7 @@
 #include <openssl/evp.h>
 
 #include "fuzz.h"
-#include "ifk/bag.h"
-#include "ifk/custody.h"
+#include "evidence.h"
 
 static int info(void *ctx, const struct ifk_bag_info_elem *e)
 {

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "device_int.h"
+#include "acquire_int.h"
 #include "fuzz.h"
 
 static const uint8_t *feed;

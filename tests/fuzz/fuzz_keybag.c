@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ifk/keybag.h"
+#include "formats.h"
 
 #define MAX_FUZZ_ITER 16
 

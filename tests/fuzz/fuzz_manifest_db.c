@@ -1,7 +1,7 @@
 /* ifk_manifest_db_foreach: a decrypted Manifest.db (SQLite, the Files
  * table, each row's MBFile blob). */
 #include "fuzz.h"
-#include "ifk/manifest.h"
+#include "formats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 /* ifk_mbdb_foreach: an iOS 9 backup's Manifest.mbdb. */
 #include "fuzz.h"
-#include "ifk/manifest.h"
+#include "formats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

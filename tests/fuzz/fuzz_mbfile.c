@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ifk/manifest.h"
-#include "ifk/mbfile.h"
+#include "formats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

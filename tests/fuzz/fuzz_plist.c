@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ifk/plist.h"
+#include "formats.h"
 
 static void walk(plist_t node);
 

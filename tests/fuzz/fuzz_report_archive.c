@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "ifk/report_archive.h"
+#include "evidence.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

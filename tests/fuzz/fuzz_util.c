@@ -1,6 +1,6 @@
 #include "fuzz.h"
 
-#include "ifk/manifest.h"
+#include "formats.h"
 
 #include <fcntl.h>
 #include <ftw.h>

@@ -1,0 +1,56 @@
+/* Acquisition: a backup folder imported into a new sealed evidence bag, every
+ * byte copied and hashed in one pass. See CASE_FORMAT.md for the bag. */
+#ifndef IFK_ACQUIRE_H
+#define IFK_ACQUIRE_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include <ifk/error.h>
+#include <ifk/seal.h>
+
+struct ifk_acquire_opts {
+	const char *source; /* the backup folder (one device) */
+	const char *out;    /* the bag to create; must not exist */
+	const struct ifk_signer *signer;
+	const char *case_id, *evidence, *examiner, *organization, *notes; /* may be NULL */
+	volatile sig_atomic_t *stop; /* polled; non-zero stops cleanly (may be NULL) */
+	/* --device */
+	const char *udid;         /* NULL: the one device connected */
+	unsigned timeout_s;       /* silence from the device longer than this ends it (60) */
+	const char *new_password; /* --encrypt: set this backup password when none is set */
+	size_t new_password_len;
+	/* device_percent: the device's own progress figure, or -1 */
+	void (*progress)(void *ctx, uint64_t files, uint64_t bytes, double device_percent);
+	void *progress_ctx;
+};
+
+struct ifk_acquire_result {
+	uint64_t files, bytes, dirs;
+	unsigned long anomalies;
+	int sealed;             /* 1: the bag is complete and sealed at opts->out */
+	int sealed_unpublished; /* sealed, but the final rename (or sync) failed: the
+	                           sealed bag is in folder, under its .incomplete name */
+	char folder[PATH_MAX];  /* where the evidence is: the bag or the incomplete folder */
+	char genesis[65];       /* hash of the first custody entry */
+	char tagmanifest_sha256[65];
+};
+
+/* Imports opts->source into a bag at opts->out. Writes under
+ * opts->out + ".incomplete" and renames only once sealed; on any error or
+ * stop the incomplete folder is kept, with an unsealed record saying why.
+ * Returns 0 when sealed (anomalies, if any, are counted in r). */
+int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
+                       struct ifk_error *err);
+
+/* Takes a full backup from a connected device through lockdownd and the
+ * mobilebackup2 service straight into a bag at opts->out, hashing every
+ * byte as it arrives. Sealed only when the device ends with ErrorCode 0 and
+ * a Status.plist saying "finished"; otherwise the incomplete folder is kept
+ * with a record saying why. IFK_ENOTFOUND: no device; IFK_EPASSWORD: the
+ * device is locked or the host is not trusted (err says what to do). */
+int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
+                       struct ifk_error *err);
+
+#endif

@@ -1,0 +1,153 @@
+/* Internal to the acquire module: the state of one import. */
+#ifndef IFK_ACQUIRE_INT_H
+#define IFK_ACQUIRE_INT_H
+
+#include <jansson.h>
+#include <libimobiledevice/afc.h>
+#include <libimobiledevice/libimobiledevice.h>
+#include <libimobiledevice/lockdown.h>
+#include <libimobiledevice/notification_proxy.h>
+#include <openssl/evp.h>
+#include <plist/plist.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <ifk/acquire.h>
+#include "core.h"
+#include "formats.h"
+#include "evidence.h"
+
+#define ACQ_NCAPTURE 3
+
+/* Small top-level plists are kept in memory as they are copied, so that
+ * their content is read from the source once. */
+struct acq_capture {
+	const char *name;
+	struct ifk_buf buf;
+	size_t len;
+	int overflow;
+	int seen;
+};
+
+struct acq {
+	const struct ifk_acquire_opts *o;
+	int src_fd, bag_fd, data_fd;
+	FILE *manifest;
+	EVP_MD_CTX *manifest_md, *file_md;
+	uint8_t *buf;
+	json_t *anomalies;
+	unsigned long anomaly_count;
+	uint64_t files, bytes, dirs, progress_mark;
+	struct acq_capture capture[ACQ_NCAPTURE];
+	time_t started, ended;
+	double device_percent; /* -1 unless a device reports its progress */
+	char *tmp_path, *src_abs, *out;
+	const char *method; /* "folder-import", "device-backup" */
+	json_t *source;     /* the record's source object */
+	json_t *extra;      /* method-specific members of the record */
+	int sealed_written; /* the seal exists: the record must stay as sealed */
+};
+
+void acq_anomaly(struct acq *a, const char *kind, const char *path, const char *detail);
+/* Opens the bag under its .incomplete name (a->o, a->method and a->source
+ * set by the caller). */
+int acq_open_bag(struct acq *a, struct ifk_error *err);
+/* Appends one payload manifest line (rel below data/). */
+int acq_manifest_line(struct acq *a, const char *hex, const char *rel, struct ifk_error *err);
+/* The top-level plist rel is, when it is one, so that its bytes are kept
+ * as they pass; NULL otherwise. */
+struct acq_capture *acq_capture_for(struct acq *a, const char *rel);
+void acq_capture_bytes(struct acq_capture *c, const uint8_t *buf, size_t n);
+/* Ends an acquisition whatever rc says: seals and publishes when rc is 0,
+ * otherwise keeps the incomplete folder with a record saying why; fills r
+ * and releases a. Returns the final code. */
+int acq_complete(struct acq *a, int rc, struct ifk_acquire_result *r, struct ifk_error *err);
+void acq_progress(struct acq *a, uint64_t more_bytes);
+int acq_copy_tree(struct acq *a, struct ifk_error *err);
+
+/* Paths a device sends during a backup. */
+
+
+#define IFK_DEVICE_NAME_MAX 4096 /* longer names are refused */
+
+/* Maps a path the device sent, "<udid>/rel" (len bytes, as received), to
+ * rel below the bag's data/ folder, refusing anything that could leave it:
+ * a NUL inside, more than IFK_DEVICE_NAME_MAX bytes, an absolute path,
+ * another first component than the UDID, and "..", "." or empty
+ * components. Returns 0 with *rel malloc'd ("" for the backup folder
+ * itself), or -1 with *why saying what was wrong. */
+int ifk_device_path(const char *udid, const char *devpath, size_t len, char **rel,
+                    const char **why);
+
+/* Internal to the device acquisition: one session with one device. */
+
+
+
+struct dev {
+	struct acq *a;
+	idevice_t device;
+	lockdownd_client_t lockdown;
+	np_client_t np;
+	afc_client_t afc;
+	uint64_t lockfile;
+	idevice_connection_t conn; /* the mobilebackup2 service */
+	char *udid;
+	sqlite3 *work;                   /* received files: path, sha256, size */
+	int work_failed;                 /* a change to work failed: its records may be stale */
+	volatile sig_atomic_t cancelled; /* the device asked to cancel */
+	int finished;                    /* the final Response came */
+	int64_t error_code;              /* its ErrorCode */
+	char error_desc[256];
+	char protocol_msg[512];
+	time_t last_data; /* the last time anything arrived */
+	json_t *log;      /* the transfer: per-file errors, moves, removes, refusals */
+	double device_progress;
+	struct dlsink *sink; /* hashes and writes while the next chunk arrives */
+};
+
+/* dlsink.c: a worker thread that hashes and writes received chunks */
+struct dlsink;
+int dlsink_start(struct dlsink **out, struct ifk_error *err);
+uint8_t *dlsink_buffer(struct dlsink *s);
+void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd);
+int dlsink_drain(struct dlsink *s);
+void dlsink_stop(struct dlsink *s);
+
+/* dlconn.c: the service connection and DeviceLink framing */
+int dlc_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err);
+int dlc_handshake(struct dev *d, struct ifk_error *err);
+int dlc_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct ifk_error *err);
+int dlc_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *err);
+int dlc_send_plist(struct dev *d, plist_t p, struct ifk_error *err);
+int dlc_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err);
+int dlc_process_message(struct dev *d, plist_t dict, struct ifk_error *err);
+int dlc_status(struct dev *d, int code, const char *desc, plist_t payload, struct ifk_error *err);
+void dlc_disconnect(struct dev *d);
+void dlc_close(struct dev *d);
+
+/* devicelink.c: the DeviceLink message loop, a table of handlers */
+/* The work database of received files and the transfer log (d->work,
+ * d->log; close_device in device.c releases them). */
+int dl_open_work(struct dev *d, struct ifk_error *err);
+/* Reads exactly n bytes, within the stall timeout and the stop flag. */
+int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err);
+/* Reads the device's messages from d->conn and answers each through the
+ * handlers until the final response, a disconnect or an error. Needs
+ * dl_open_work; the fuzzing harness tests/fuzz/fuzz_devicelink.c drives it
+ * over a connection replaced at link time. */
+int dl_run(struct dev *d, struct ifk_error *err);
+/* Stores a file that the host itself writes (Info.plist) into data/. */
+int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,
+                    struct ifk_error *err);
+/* Writes the payload manifest from the received files. */
+int dl_write_manifest(struct dev *d, struct ifk_error *err);
+void dl_note(struct dev *d, const char *kind, const char *path, const char *detail);
+void dl_refresh_captures(struct dev *d);
+/* Non-zero (with err) when the user stopped, the device cancelled, or
+ * nothing moved for the timeout. */
+int dl_stalled(struct dev *d, struct ifk_error *err);
+
+#endif

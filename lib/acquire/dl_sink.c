@@ -1,0 +1,161 @@
+/* The receiving side's second core: while the main thread receives the next
+ * chunk from the device, a worker hashes and writes the previous one. Two
+ * buffers, handed over in order; memory stays at two chunks. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acquire_int.h"
+#include "core.h"
+
+#define NBUF 2
+
+struct job {
+	uint8_t *buf;
+	uint32_t len;
+	int full;
+	EVP_MD_CTX *md;
+	int fd;
+};
+
+struct dlsink {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job jobs[NBUF];
+	int next_fill, next_work, quit;
+	int error; /* set by the worker, read by drain once every job is done */
+};
+
+static void process(struct dlsink *s, struct job *j)
+{
+	const uint8_t *p = j->buf;
+	uint32_t n = j->len;
+
+	EVP_DigestUpdate(j->md, j->buf, j->len);
+	while (n > 0 && !s->error) {
+		ssize_t w = write(j->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			s->error = w < 0 ? errno : ENOSPC;
+			break;
+		}
+		p += w;
+		n -= (uint32_t)w;
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct dlsink *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		struct job *j = &s->jobs[s->next_work];
+		while (!j->full && !s->quit)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!j->full && s->quit)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		process(s, j);
+		pthread_mutex_lock(&s->mu);
+		j->full = 0;
+		s->next_work = (s->next_work + 1) % NBUF;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+int dlsink_start(struct dlsink **out, struct ifk_error *err)
+{
+	struct dlsink *s = calloc(1, sizeof(*s));
+	int i;
+
+	*out = NULL;
+	if (!s)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	for (i = 0; i < NBUF; i++)
+		if (!(s->jobs[i].buf = malloc(IFK_IO_CHUNK)))
+			goto fail;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if (pthread_create(&s->thread, NULL, worker, s) != 0) {
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	for (i = 0; i < NBUF; i++)
+		free(s->jobs[i].buf);
+	free(s);
+	return ifk_error_set(err, IFK_ENOMEM, "cannot start the hashing thread");
+}
+
+/* The next buffer to receive into (waits until the worker freed it). */
+uint8_t *dlsink_buffer(struct dlsink *s)
+{
+	struct job *j = &s->jobs[s->next_fill];
+
+	pthread_mutex_lock(&s->mu);
+	while (j->full)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	return j->buf;
+}
+
+void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd)
+{
+	struct job *j = &s->jobs[s->next_fill];
+
+	pthread_mutex_lock(&s->mu);
+	j->len = len;
+	j->md = md;
+	j->fd = fd;
+	j->full = 1;
+	s->next_fill = (s->next_fill + 1) % NBUF;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Waits until every submitted chunk is hashed and written; returns 0 or the
+ * errno of a failed write (then cleared). */
+int dlsink_drain(struct dlsink *s)
+{
+	int i, e;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < NBUF; i++)
+		while (s->jobs[i].full)
+			pthread_cond_wait(&s->cv, &s->mu);
+	e = s->error;
+	s->error = 0;
+	pthread_mutex_unlock(&s->mu);
+	return e;
+}
+
+void dlsink_stop(struct dlsink *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	dlsink_drain(s);
+	pthread_mutex_lock(&s->mu);
+	s->quit = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	for (i = 0; i < NBUF; i++)
+		free(s->jobs[i].buf);
+	free(s);
+}

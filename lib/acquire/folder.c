@@ -1,0 +1,275 @@
+/* ifk-acquire --from: one pass over the source, each byte read once, copied
+ * into data/ and hashed; then the tag files, the custody log and the seal. */
+#include <ifk/acquire.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acquire_int.h"
+#include "formats.h"
+#include "evidence.h"
+#include "core.h"
+
+#define MAX_DEPTH 32
+#define MAX_LISTED_ANOMALIES 10000
+
+void acq_anomaly(struct acq *a, const char *kind, const char *path, const char *detail)
+{
+	char *p, *d;
+
+	a->anomaly_count++;
+	if (json_array_size(a->anomalies) >= MAX_LISTED_ANOMALIES)
+		return;
+	/* names as found may be any bytes: the record keeps them escaped */
+	p = ifk_text_escape(path);
+	d = ifk_text_escape(detail);
+	if (p && d)
+		json_array_append_new(a->anomalies, json_pack("{s:s, s:s, s:s}", "kind", kind,
+		                                              "path", p, "detail", d));
+	free(p);
+	free(d);
+}
+
+static void anomaly_errno(struct acq *a, const char *kind, const char *path, const char *what,
+                          int e)
+{
+	char detail[256];
+
+	snprintf(detail, sizeof(detail), "%s: %s", what, strerror(e));
+	acq_anomaly(a, kind, path, detail);
+}
+
+int acq_manifest_line(struct acq *a, const char *hex, const char *rel, struct ifk_error *err)
+{
+	char *enc = ifk_bag_encode_path(rel), *line = NULL;
+	int n, rc = 0;
+
+	if (!enc)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	n = asprintf(&line, "%s  %s/%s\n", hex, IFK_BAG_PAYLOAD, enc);
+	free(enc);
+	if (n < 0)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	EVP_DigestUpdate(a->manifest_md, line, (size_t)n);
+	if (fwrite(line, 1, (size_t)n, a->manifest) != (size_t)n)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: write failed", IFK_BAG_MANIFEST);
+	free(line);
+	return rc;
+}
+
+struct acq_capture *acq_capture_for(struct acq *a, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < ACQ_NCAPTURE; i++)
+		if (strcmp(rel, a->capture[i].name) == 0)
+			return &a->capture[i];
+	return NULL;
+}
+
+void acq_capture_bytes(struct acq_capture *c, const uint8_t *buf, size_t n)
+{
+	if (!c || c->overflow)
+		return;
+	if (c->len + n > IFK_BACKUP_PLIST_MAX || ifk_buf_add(&c->buf, buf, n) != 0) {
+		c->overflow = 1;
+		return;
+	}
+	c->len += n;
+}
+
+static int changed(const struct stat *x, const struct stat *y)
+{
+	return x->st_size != y->st_size || x->st_mtim.tv_sec != y->st_mtim.tv_sec ||
+	       x->st_mtim.tv_nsec != y->st_mtim.tv_nsec || x->st_ctim.tv_sec != y->st_ctim.tv_sec ||
+	       x->st_ctim.tv_nsec != y->st_ctim.tv_nsec;
+}
+
+/* Copies src_fd to dst_fd, hashing as it goes. Returns 0, a negative code for
+ * a bag-side failure (fatal), or 1 when the source failed mid-way (*read_errno). */
+static int copy_stream(struct acq *a, int src_fd, int dst_fd, const char *rel, uint64_t *bytes,
+                       uint8_t md[32], int *read_errno, struct ifk_error *err)
+{
+	struct acq_capture *cap = acq_capture_for(a, rel);
+	unsigned int mdlen = 0;
+	int rc = 0;
+
+	*bytes = 0;
+	if (cap)
+		cap->seen = 1;
+	EVP_DigestInit_ex(a->file_md, EVP_sha256(), NULL);
+	for (;;) {
+		ssize_t n;
+		if (a->o->stop && *a->o->stop)
+			return ifk_error_set(err, IFK_EINTR, "interrupted while copying %s", rel);
+		n = read(src_fd, a->buf, IFK_IO_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*read_errno = errno;
+			rc = 1;
+			break;
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(a->file_md, a->buf, (size_t)n);
+		acq_capture_bytes(cap, a->buf, (size_t)n);
+		rc = ifk_write_all(dst_fd, a->buf, (size_t)n, rel, err);
+		if (rc)
+			return rc;
+		*bytes += (uint64_t)n;
+		acq_progress(a, (uint64_t)n);
+	}
+	EVP_DigestFinal_ex(a->file_md, md, &mdlen);
+	return rc;
+}
+
+static int copy_file(struct acq *a, int sfd, int dfd, const char *name, const char *rel,
+                     struct ifk_error *err)
+{
+	struct stat before, after;
+	uint8_t md[32];
+	char hex[65];
+	uint64_t bytes = 0;
+	int src, dst, read_errno = 0, rc;
+
+	src = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (src < 0) {
+		anomaly_errno(a, "unreadable", rel, "not copied: cannot open", errno);
+		return 0;
+	}
+	if (fstat(src, &before) != 0 || !S_ISREG(before.st_mode)) {
+		acq_anomaly(a, "changed", rel, "not copied: no longer a regular file");
+		close(src);
+		return 0;
+	}
+	dst = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+	if (dst < 0) {
+		close(src);
+		return ifk_error_sys(err, IFK_EIO, errno, "cannot create data/%s in the bag", rel);
+	}
+	posix_fadvise(src, 0, 0, POSIX_FADV_SEQUENTIAL);
+	rc = copy_stream(a, src, dst, rel, &bytes, md, &read_errno, err);
+	if (rc == 1) {
+		char d[300];
+		snprintf(d, sizeof(d), "partial: read failed after %llu bytes: %s",
+		         (unsigned long long)bytes, strerror(read_errno));
+		acq_anomaly(a, "read-error", rel, d);
+		rc = 0;
+	} else if (rc == 0 && (fstat(src, &after) != 0 || changed(&before, &after) ||
+	                       bytes != (uint64_t)before.st_size)) {
+		acq_anomaly(
+		    a, "changed", rel,
+		    "the source file changed while it was copied: the bag holds the bytes read");
+	}
+	if (rc == 0) {
+		struct timespec times[2] = {before.st_atim, before.st_mtim};
+		futimens(dst, times);
+	}
+	close(src);
+	if (close(dst) != 0 && rc == 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "data/%s: write failed", rel);
+	if (rc)
+		return rc;
+	ifk_hex(md, 32, hex);
+	a->files++;
+	a->bytes += bytes;
+	return acq_manifest_line(a, hex, rel, err);
+}
+
+static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth, struct ifk_error *err);
+
+static int copy_dir(struct acq *a, int sfd, int dfd, const char *name, const char *rel, int depth,
+                    struct ifk_error *err)
+{
+	int s2, d2, rc;
+
+	if (depth >= MAX_DEPTH) {
+		acq_anomaly(a, "skipped", rel, "not copied: folders nested too deep");
+		return 0;
+	}
+	s2 = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s2 < 0) {
+		anomaly_errno(a, "unreadable", rel, "folder not copied: cannot open", errno);
+		return 0;
+	}
+	if (mkdirat(dfd, name, 0755) != 0 ||
+	    (d2 = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		close(s2);
+		return ifk_error_sys(err, IFK_EIO, errno, "cannot create data/%s in the bag", rel);
+	}
+	a->dirs++;
+	rc = walk(a, s2, d2, rel, depth + 1, err);
+	close(s2);
+	close(d2);
+	return rc;
+}
+
+static int copy_entry(struct acq *a, int sfd, int dfd, const char *name, const char *rel, int depth,
+                      struct ifk_error *err)
+{
+	struct stat st;
+	char target[4096];
+	ssize_t n;
+
+	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		anomaly_errno(a, "unreadable", rel, "not copied: cannot stat", errno);
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode) && depth == 0 && strcmp(name, IFK_BACKUP_SNAPSHOT_DIR) == 0)
+		acq_anomaly(a, "interrupted", rel,
+		            "a Snapshot folder: Finder or iTunes left a backup that did not complete; "
+		            "copied as found");
+	if (S_ISDIR(st.st_mode))
+		return copy_dir(a, sfd, dfd, name, rel, depth, err);
+	if (S_ISREG(st.st_mode))
+		return copy_file(a, sfd, dfd, name, rel, err);
+	if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(sfd, name, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		acq_anomaly(a, "symlink", rel, target);
+		return 0;
+	}
+	acq_anomaly(a, "special", rel, "not copied: not a regular file, folder or symlink");
+	return 0;
+}
+
+struct level {
+	struct acq *a;
+	int sfd, dfd, depth;
+	struct ifk_error *err;
+};
+
+static int copy_one(void *ctx, const char *name, const char *rel)
+{
+	struct level *l = ctx;
+
+	return copy_entry(l->a, l->sfd, l->dfd, name, rel, l->depth, l->err);
+}
+
+static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth, struct ifk_error *err)
+{
+	struct level l = {a, sfd, dfd, depth, err};
+	int list_errno = 0, rc = ifk_dir_foreach(sfd, rel, copy_one, &l, &list_errno);
+
+	if (rc == IFK_ENOMEM)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && list_errno)
+		anomaly_errno(a, "unreadable", rel ? rel : ".", "folder not listed, or not wholly",
+		              list_errno);
+	return rc;
+}
+
+int acq_copy_tree(struct acq *a, struct ifk_error *err)
+{
+	return walk(a, a->src_fd, a->data_fd, NULL, 0, err);
+}

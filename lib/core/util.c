@@ -1,0 +1,477 @@
+#include "core.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+void ifk_hex(const uint8_t *buf, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[buf[i] >> 4];
+		out[2 * i + 1] = digits[buf[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+void ifk_time_iso(time_t t, char out[21])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void ifk_sha256_hex(const void *buf, size_t len, char out[IFK_SHA256_HEX])
+{
+	uint8_t md[IFK_SHA256_LEN];
+
+	EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL);
+	ifk_hex(md, sizeof(md), out);
+}
+
+int ifk_write_all(int fd, const void *buf, size_t len, const char *what, struct ifk_error *err)
+{
+	const uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ifk_error_sys(err, IFK_EIO, n < 0 ? errno : ENOSPC,
+			                     "%s: write failed", what);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_fd_capped(int fd, size_t cap, char **out, size_t *len, const char *path,
+                          struct ifk_error *err)
+{
+	size_t size = 0, alloc = 4096;
+	char *buf = malloc(alloc + 1);
+
+	if (!buf)
+		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", path);
+	for (;;) {
+		ssize_t n;
+		if (size == alloc) {
+			char *nb;
+			if (alloc > cap) {
+				free(buf);
+				return ifk_error_set(err, IFK_EFORMAT, "%s: larger than %zu bytes",
+				                     path, cap);
+			}
+			alloc *= 2;
+			nb = realloc(buf, alloc + 1);
+			if (!nb) {
+				free(buf);
+				return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", path);
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + size, alloc - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			return ifk_error_sys(err, IFK_EIO, e, "%s: read failed", path);
+		}
+		if (n == 0)
+			break;
+		size += (size_t)n;
+	}
+	if (size > cap) {
+		free(buf);
+		return ifk_error_set(err, IFK_EFORMAT, "%s: larger than %zu bytes", path, cap);
+	}
+	buf[size] = '\0';
+	*out = buf;
+	*len = size;
+	return 0;
+}
+
+const char *ifk_relpath_problem(const char *rel)
+{
+	const char *p = rel, *slash;
+	size_t n;
+
+	if (!rel || !*rel)
+		return "empty";
+	if (*rel == '/')
+		return "absolute";
+	if (!ifk_utf8_valid(rel, strlen(rel)))
+		return "not valid UTF-8";
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0)
+			return "an empty part (\"//\" or a trailing \"/\")";
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return n == 1 ? "a \".\" part" : "a \"..\" part";
+		if (!slash)
+			return NULL;
+		p = slash + 1;
+	}
+}
+
+static int open_component(int dirfd, const char *name, int last, const char *path,
+                          struct ifk_error *err)
+{
+	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY);
+	int fd = openat(dirfd, name, flags);
+
+	if (fd < 0)
+		return ifk_error_sys(
+		    err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno, "%s: cannot open%s",
+		    path, errno == ELOOP || errno == ENOTDIR ? " (a symlink on the way)" : "");
+	return fd;
+}
+
+/* The kernel's own confinement (Linux 5.6): nothing outside dirfd, no
+ * symlink anywhere on the way. -2 when the kernel has no openat2. */
+static int open_beneath(int dirfd, const char *path, struct ifk_error *err)
+{
+	struct open_how how = {
+	    .flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	if (fd >= 0)
+		return (int)fd;
+	if (errno == ENOSYS || errno == EPERM) /* no openat2, or a filter forbids it */
+		return -2;
+	return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+	                     "%s: cannot open%s", path,
+	                     errno == ELOOP || errno == ENOTDIR ? " (a symlink on the way)"
+	                     : errno == EXDEV                   ? " (it leaves its folder)"
+	                                                        : "");
+}
+
+/* Component by component with O_NOFOLLOW: the same confinement without
+ * openat2, since the path has no "." or ".." part. */
+static int open_by_parts(int dirfd, const char *path, struct ifk_error *err)
+{
+	char *copy = strdup(path), *save = NULL, *part, *next;
+	int fd = dirfd, owned = 0;
+
+	if (!copy)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	for (part = strtok_r(copy, "/", &save); part; part = next) {
+		int nfd;
+		next = strtok_r(NULL, "/", &save);
+		nfd = open_component(fd, part, next == NULL, path, err);
+		if (owned)
+			close(fd);
+		if (nfd < 0) {
+			free(copy);
+			return nfd;
+		}
+		fd = nfd;
+		owned = 1;
+	}
+	free(copy);
+	return owned ? fd : ifk_error_set(err, IFK_EINVAL, "%s: not a file name", path);
+}
+
+int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err)
+{
+	const char *why;
+	struct stat st;
+	int fd;
+
+	if (dirfd == AT_FDCWD) {
+		/* a path the user gave: its folders are the user's own, but the
+		 * file itself is opened as signify does, without following it */
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && errno == ELOOP)
+			return ifk_error_set(err, IFK_EFORMAT, "%s: a symbolic link, refused",
+			                     path);
+		if (fd < 0)
+			return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+			                     "%s: cannot open", path);
+	} else {
+		/* a path from evidence: confined below dirfd */
+		if ((why = ifk_relpath_problem(path)) != NULL)
+			return ifk_error_set(err, IFK_EFORMAT, "%s: refused: %s", path, why);
+		fd = open_beneath(dirfd, path, err);
+		if (fd == -2)
+			fd = open_by_parts(dirfd, path, err);
+		if (fd < 0)
+			return fd;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ifk_error_set(err, IFK_EFORMAT, "%s: not a regular file", path);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *len,
+                   struct ifk_error *err)
+{
+	int fd, rc;
+
+	*out = NULL;
+	*len = 0;
+	fd = ifk_open_regular(dirfd, path, err);
+	if (fd < 0)
+		return fd;
+	rc = read_fd_capped(fd, cap, out, len, path, err);
+	close(fd);
+	return rc;
+}
+
+int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                  struct ifk_error *err)
+{
+	int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	int rc;
+
+	if (fd < 0)
+		return ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
+		                     "%s: cannot create", path);
+	rc = ifk_write_all(fd, buf, len, path, err);
+	if (close(fd) != 0 && rc == 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: close failed", path);
+	return rc;
+}
+
+int ifk_sha256_fd(int fd, char out[IFK_SHA256_HEX], uint64_t *bytes, const char *what,
+                  struct ifk_error *err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(IFK_IO_CHUNK), md[IFK_SHA256_LEN];
+	uint64_t total = 0;
+	int rc = 0;
+
+	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "%s: cannot start SHA-256", what);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, IFK_IO_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", what);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	EVP_DigestFinal_ex(ctx, md, NULL);
+	ifk_hex(md, sizeof(md), out);
+	if (bytes)
+		*bytes = total;
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return rc;
+}
+
+char *ifk_one_line(const char *s)
+{
+	char *r = strdup(s ? s : ""), *p, *end;
+
+	if (!r)
+		return NULL;
+	for (p = r; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	for (p = r; *p == ' '; p++)
+		;
+	memmove(r, p, strlen(p) + 1);
+	end = r + strlen(r);
+	while (end > r && end[-1] == ' ')
+		*--end = '\0';
+	return r;
+}
+
+json_t *ifk_json_text(const char *s)
+{
+	char *e = s ? ifk_text_escape(s) : NULL;
+	json_t *j = s ? json_string(e ? e : "(out of memory)") : json_null();
+
+	free(e);
+	return j;
+}
+
+char *ifk_path_join(const char *a, const char *b)
+{
+	char *r = NULL;
+
+	if (asprintf(&r, "%s/%s", a, b) < 0)
+		return NULL;
+	return r;
+}
+
+char *ifk_user_name(void)
+{
+	char buf[4096];
+	struct passwd pw, *res = NULL;
+
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
+		return strdup(res->pw_name);
+	return strdup("unknown");
+}
+
+char *ifk_host_name(void)
+{
+	char buf[256];
+
+	if (gethostname(buf, sizeof(buf)) != 0)
+		return strdup("unknown");
+	buf[sizeof(buf) - 1] = '\0';
+	return strdup(buf);
+}
+
+
+int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *list_errno)
+{
+	int fd = dup(dir_fd), rc = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	*list_errno = 0;
+	if (!d) {
+		*list_errno = errno;
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	errno = 0;
+	while (!rc && (de = readdir(d)) != NULL) {
+		char *child = NULL;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (asprintf(&child, "%s%s%s", rel ? rel : "", rel ? "/" : "", de->d_name) < 0)
+			rc = IFK_ENOMEM;
+		else
+			rc = fn(ctx, de->d_name, child);
+		free(child);
+		errno = 0;
+	}
+	if (!rc && errno)
+		*list_errno = errno;
+	closedir(d);
+	return rc;
+}
+
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+int ifk_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((k = utf8_seq(p + i, n - i)) == 0)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+char *ifk_text_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), i = 0, o = 0, k;
+	char *out = malloc(4 * n + 1);
+
+	if (!out)
+		return NULL;
+	while (i < n) {
+		k = utf8_seq(p + i, n - i);
+		if (k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
+			o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		memcpy(out + o, p + i, k);
+		o += k;
+		i += k;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The real path of the folder that would hold path (which need not exist). */
+static char *parent_real(const char *path)
+{
+	char *copy = strdup(path), *slash, *r;
+
+	if (!copy)
+		return NULL;
+	while ((slash = strrchr(copy, '/')) && slash[1] == '\0' && slash != copy)
+		*slash = '\0'; /* trailing slashes */
+	slash = strrchr(copy, '/');
+	if (!slash)
+		r = realpath(".", NULL);
+	else if (slash == copy)
+		r = realpath("/", NULL);
+	else {
+		*slash = '\0';
+		r = realpath(copy, NULL);
+	}
+	free(copy);
+	return r;
+}
+
+int ifk_path_within(const char *dir, const char *path)
+{
+	char *t = realpath(dir, NULL), *p = path ? parent_real(path) : NULL;
+	size_t n = t ? strlen(t) : 0;
+	int in = t && p && strncmp(p, t, n) == 0 && (p[n] == '\0' || p[n] == '/' || n == 1);
+
+	free(t);
+	free(p);
+	return in;
+}

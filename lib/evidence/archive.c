@@ -1,0 +1,762 @@
+/* The report archive: writing a deterministic gzip-compressed pax tar of a
+ * staged folder and the folder's SHA256SUMS, and reading an archive back
+ * member by member against its SHA256SUMS (ifk_rar_scan). The signature and
+ * the custody check are in verify_report.c. */
+#include "evidence.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+
+#define MAX_DEPTH 64
+
+/* ---- the staged files: every regular file's name, sorted ---- */
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static void names_free(struct names *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int names_add(struct names *l, const char *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return IFK_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n] = strdup(s);
+	return l->v[l->n] ? (l->n++, 0) : IFK_ENOMEM;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Printable ASCII without a backslash: the same bytes in every locale, in a
+ * ustar or pax header and on a SHA256SUMS line. */
+static int name_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '\\')
+			return 0;
+	return 1;
+}
+
+struct walk {
+	int dir_fd, depth;
+	const char *stage;
+	struct names *list;
+	struct ifk_error *err;
+};
+
+static int walk_dir(const struct walk *w, int fd, const char *rel);
+
+static int walk_entry(void *ctx, const char *name, const char *rel)
+{
+	const struct walk *w = ctx;
+	struct stat st;
+	int fd, rc;
+
+	if (fstatat(w->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return ifk_error_sys(w->err, IFK_EIO, errno, "%s/%s: cannot stat", w->stage, rel);
+	if (!name_ok(rel)) {
+		char *e = ifk_text_escape(rel);
+		rc = ifk_error_set(w->err, IFK_EINVAL,
+		                   "%s/%s: a member name must be printable ASCII without a "
+		                   "backslash",
+		                   w->stage, e ? e : "?");
+		free(e);
+		return rc;
+	}
+	if (S_ISREG(st.st_mode))
+		return names_add(w->list, rel) ? ifk_error_set(w->err, IFK_ENOMEM, "out of memory")
+		                               : 0;
+	if (!S_ISDIR(st.st_mode))
+		return ifk_error_set(w->err, IFK_EFORMAT,
+		                     "%s/%s: a symlink or special file, refused in a report",
+		                     w->stage, rel);
+	if (w->depth >= MAX_DEPTH)
+		return ifk_error_set(w->err, IFK_EFORMAT, "%s/%s: folders nested too deep",
+		                     w->stage, rel);
+	fd = openat(w->dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ifk_error_sys(w->err, IFK_EIO, errno, "%s/%s: cannot open", w->stage, rel);
+	rc = walk_dir(w, fd, rel);
+	close(fd);
+	return rc;
+}
+
+static int walk_dir(const struct walk *w, int fd, const char *rel)
+{
+	struct walk sub = *w;
+	int list_errno = 0, rc;
+
+	sub.dir_fd = fd;
+	sub.depth = w->depth + 1;
+	rc = ifk_dir_foreach(fd, rel, walk_entry, &sub, &list_errno);
+	if (rc == IFK_ENOMEM)
+		return ifk_error_set(w->err, IFK_ENOMEM, "out of memory");
+	if (!rc && list_errno)
+		rc = ifk_error_sys(w->err, IFK_EIO, list_errno, "%s/%s: cannot list", w->stage,
+		                   rel ? rel : "");
+	return rc;
+}
+
+/* Opens stage_dir (into *fd) and lists its regular files, sorted. */
+static int collect(const char *stage_dir, int *fd, struct names *l, struct ifk_error *err)
+{
+	struct walk w = {-1, 0, stage_dir, l, err};
+	int rc;
+
+	*fd = open(stage_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
+		                     "%s: cannot open the staged report", stage_dir);
+	w.dir_fd = *fd;
+	rc = walk_dir(&w, *fd, NULL);
+	if (!rc)
+		qsort(l->v, l->n, sizeof(*l->v), by_name);
+	return rc;
+}
+
+/* ---- SHA256SUMS ---- */
+
+static int sum_line(FILE *out, int stage_fd, const char *name, struct ifk_error *err)
+{
+	char hex[IFK_SHA256_HEX];
+	int fd = ifk_open_regular(stage_fd, name, err), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = ifk_sha256_fd(fd, hex, NULL, name, err);
+	close(fd);
+	if (!rc && fprintf(out, "%s  %s\n", hex, name) < 0)
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	return rc;
+}
+
+int ifk_rar_sha256sums(const char *stage_dir, struct ifk_error *err)
+{
+	struct names l = {0};
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *out = NULL;
+	int fd = -1, rc = collect(stage_dir, &fd, &l, err);
+
+	if (!rc && !(out = open_memstream(&buf, &len)))
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	for (i = 0; !rc && i < l.n; i++)
+		if (strcmp(l.v[i], IFK_RAR_SUMS) != 0)
+			rc = sum_line(out, fd, l.v[i], err);
+	if (out && fclose(out) != 0 && !rc)
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc)
+		rc = ifk_write_new(fd, IFK_RAR_SUMS, buf ? buf : "", len, 0644, err);
+	free(buf);
+	names_free(&l);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* ---- the archive ---- */
+
+static int ar_error(struct archive *a, const char *what, struct ifk_error *err)
+{
+	const char *msg = archive_error_string(a);
+
+	return ifk_error_set(err, IFK_EIO, "%s: %s", what, msg ? msg : "libarchive failed");
+}
+
+/* A pax writer with gzip that stores no time stamp (gzip MTIME 0, no file
+ * name), writing to fd. */
+static struct archive *new_writer(int fd, const char *path, struct ifk_error *err)
+{
+	struct archive *a = archive_write_new();
+
+	if (!a) {
+		ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (archive_write_set_format_pax(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
+	    archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+		ar_error(a, path, err);
+		archive_write_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void set_entry(struct archive_entry *e, const char *name, off_t size, time_t mtime)
+{
+	archive_entry_clear(e);
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, size);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_mtime(e, mtime, 0);
+}
+
+/* Streams fd's st_size bytes into the current entry. */
+static int copy_data(struct archive *a, int fd, off_t size, uint8_t *buf, const char *name,
+                     struct ifk_error *err)
+{
+	off_t done = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf, IFK_IO_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", name);
+		if (n == 0)
+			break;
+		if (n > size - done)
+			return ifk_error_set(err, IFK_EIO, "%s: grew while it was archived", name);
+		if (archive_write_data(a, buf, (size_t)n) != n)
+			return ar_error(a, name, err);
+		done += n;
+	}
+	if (done != size)
+		return ifk_error_set(err, IFK_EIO, "%s: shrank while it was archived", name);
+	return 0;
+}
+
+static int add_member(struct archive *a, struct archive_entry *e, int stage_fd, const char *name,
+                      time_t mtime, uint8_t *buf, struct ifk_error *err)
+{
+	struct stat st;
+	int fd = ifk_open_regular(stage_fd, name, err), rc = 0;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) != 0) {
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot stat", name);
+		goto out;
+	}
+	set_entry(e, name, st.st_size, mtime);
+	if (archive_write_header(a, e) != ARCHIVE_OK) {
+		rc = ar_error(a, name, err);
+		goto out;
+	}
+	rc = copy_data(a, fd, st.st_size, buf, name, err);
+out:
+	close(fd);
+	return rc;
+}
+
+static int write_members(int out_fd, const char *path, int stage_fd, const struct names *l,
+                         time_t mtime, struct ifk_error *err)
+{
+	struct archive *a = new_writer(out_fd, path, err);
+	struct archive_entry *e = archive_entry_new();
+	uint8_t *buf = malloc(IFK_IO_CHUNK);
+	size_t i;
+	int rc = 0;
+
+	if (!a) {
+		rc = err ? err->code : IFK_EIO;
+		goto out;
+	}
+	if (!e || !buf) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; !rc && i < l->n; i++)
+		rc = add_member(a, e, stage_fd, l->v[i], mtime, buf, err);
+	if (!rc && archive_write_close(a) != ARCHIVE_OK)
+		rc = ar_error(a, path, err);
+out:
+	if (a)
+		archive_write_free(a);
+	archive_entry_free(e);
+	free(buf);
+	return rc;
+}
+
+int ifk_rar_write(const char *archive_path, const char *stage_dir, time_t mtime,
+                  struct ifk_error *err)
+{
+	struct names l = {0};
+	int stage_fd = -1, fd = -1, rc = collect(stage_dir, &stage_fd, &l, err);
+
+	if (rc)
+		goto out;
+	fd = open(archive_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
+		                   "%s: cannot create", archive_path);
+		goto out;
+	}
+	rc = write_members(fd, archive_path, stage_fd, &l, mtime, err);
+	if (!rc && fsync(fd) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: fsync failed", archive_path);
+	if (close(fd) != 0 && !rc)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: close failed", archive_path);
+	if (rc)
+		unlink(archive_path);
+out:
+	names_free(&l);
+	if (stage_fd >= 0)
+		close(stage_fd);
+	return rc;
+}
+
+/* ---- reading an archive back ---- */
+
+#define MAX_TEXT (64 * 1024 * 1024) /* SHA256SUMS and report.json are read whole */
+#define READ_BLOCK (64 * 1024)
+
+void ifk_rar_fail(json_t *result, const char *file, const char *fmt, ...)
+{
+	json_t *list = json_object_get(result, "findings");
+	json_int_t n = json_integer_value(json_object_get(result, "failures"));
+	char reason[1024], *r, *f;
+	va_list ap;
+
+	json_object_set_new(result, "failures", json_integer(n + 1));
+	if (!list) {
+		list = json_array();
+		json_object_set_new(result, "findings", list);
+	}
+	if (json_array_size(list) >= IFK_RAR_MAX_FINDINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	r = ifk_text_escape(reason);
+	f = file ? ifk_text_escape(file) : NULL;
+	json_array_append_new(list, json_pack("{s:s, s:s?, s:s}", "level", "fail", "file", f,
+	                                      "reason", r ? r : "(out of memory)"));
+	free(r);
+	free(f);
+}
+
+/* A member kept whole as well as hashed (bounded by MAX_TEXT). */
+struct text {
+	char *buf;
+	size_t len, cap;
+	int seen, too_big;
+};
+
+struct scan {
+	json_t *result;
+	json_t *members; /* name -> SHA-256 hex, in archive order */
+	unsigned long count;
+	int damaged;
+	struct text sums, report;
+	int fd, read_errno; /* the source, and the errno of a failed read */
+	uint8_t *block, *buf;
+};
+
+static la_ssize_t src_read(struct archive *a, void *ctx, const void **out)
+{
+	struct scan *s = ctx;
+	ssize_t n;
+
+	(void)a;
+	do
+		n = read(s->fd, s->block, READ_BLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		s->read_errno = errno;
+		archive_set_error(a, errno, "read failed");
+		return -1;
+	}
+	*out = s->block;
+	return n;
+}
+
+static int keep(struct text *t, const uint8_t *p, size_t n)
+{
+	if (t->too_big)
+		return 0;
+	if (n > MAX_TEXT - t->len) {
+		t->too_big = 1;
+		return 0;
+	}
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = (t->len + n + 1) * 2;
+		char *b = realloc(t->buf, cap);
+		if (!b)
+			return IFK_ENOMEM;
+		t->buf = b;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+	return 0;
+}
+
+/* Hashes the current member's data (keeping it in t when not NULL): 0, 1
+ * when the archive is damaged there, or a negative code. */
+static int read_member(struct scan *s, struct archive *a, struct text *t, char hex[65],
+                       struct ifk_error *err)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t d[IFK_SHA256_LEN];
+	la_ssize_t n;
+	int rc = 0;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		goto out;
+	}
+	while ((n = archive_read_data(a, s->buf, IFK_IO_CHUNK)) > 0) {
+		EVP_DigestUpdate(md, s->buf, (size_t)n);
+		if (t && keep(t, s->buf, (size_t)n) != 0) {
+			rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (n < 0) {
+		rc = 1;
+		goto out;
+	}
+	EVP_DigestFinal_ex(md, d, NULL);
+	ifk_hex(d, sizeof(d), hex);
+out:
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+static const char *kind_of(struct archive_entry *e)
+{
+	if (archive_entry_hardlink(e))
+		return "a hard link";
+	switch (archive_entry_filetype(e)) {
+	case AE_IFDIR:
+		return "a folder";
+	case AE_IFLNK:
+		return "a symbolic link";
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return "a device";
+	case AE_IFIFO:
+		return "a FIFO";
+	case AE_IFSOCK:
+		return "a socket";
+	default:
+		return "of an unknown type";
+	}
+}
+
+/* One entry: refused, or hashed into s->members. 1 when damaged. */
+static int on_entry(struct scan *s, struct archive *a, struct archive_entry *e,
+                    struct ifk_error *err)
+{
+	const char *name = archive_entry_pathname(e);
+	struct text *t = NULL;
+	char hex[IFK_SHA256_HEX];
+	int rc;
+
+	s->count++;
+	if (!name)
+		name = archive_entry_pathname_utf8(e);
+	if (!name || !*name) {
+		ifk_rar_fail(s->result, NULL, "a member without a readable name: not read");
+		return 0;
+	}
+	if (ifk_relpath_problem(name)) {
+		ifk_rar_fail(s->result, name, "a member name that leaves the archive's folder (%s): "
+		             "refused", ifk_relpath_problem(name));
+		return 0;
+	}
+	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
+		ifk_rar_fail(s->result, name, "not a regular file (%s): refused", kind_of(e));
+		return 0;
+	}
+	if (json_object_get(s->members, name)) {
+		ifk_rar_fail(s->result, name,
+		             "the archive holds this name twice (extracting it keeps the last)");
+		return 0;
+	}
+	if (strcmp(name, IFK_RAR_SUMS) == 0)
+		t = &s->sums;
+	else if (strcmp(name, IFK_RAR_REPORT_JSON) == 0)
+		t = &s->report;
+	if ((rc = read_member(s, a, t, hex, err)) != 0)
+		return rc;
+	if (t)
+		t->seen = 1;
+	return json_object_set_new_nocheck(s->members, name, json_string(hex))
+	           ? ifk_error_set(err, IFK_ENOMEM, "out of memory")
+	           : 0;
+}
+
+static void damage(struct scan *s, struct archive *a)
+{
+	const char *msg = archive_error_string(a);
+
+	s->damaged = 1;
+	ifk_rar_fail(s->result, NULL,
+	             "the archive is damaged or not a gzip-compressed tar after %lu members: %s",
+	             s->count, msg ? msg : "unreadable");
+}
+
+static int read_all(struct scan *s, struct ifk_error *err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int r, rc = 0;
+
+	if (!a)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
+	    archive_read_open(a, s, NULL, src_read, NULL) != ARCHIVE_OK) {
+		damage(s, a);
+		goto out;
+	}
+	while (!rc) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r == ARCHIVE_WARN)
+			ifk_rar_fail(s->result, NULL, "the archive reader warns: %s",
+			             archive_error_string(a) ? archive_error_string(a) : "?");
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			damage(s, a);
+			break;
+		}
+		if ((rc = on_entry(s, a, e, err)) == 1) {
+			damage(s, a);
+			rc = 0;
+			break;
+		}
+	}
+out:
+	archive_read_free(a);
+	if (s->read_errno)
+		rc = ifk_error_sys(err, IFK_EIO, s->read_errno, "report archive: read failed");
+	return rc;
+}
+
+static int is_hex64(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0' || s[64] == ' ';
+}
+
+/* One SHA256SUMS line (NUL-terminated, without its LF) against the members:
+ * changed or removed. listed gathers the names. */
+static void sums_line(struct scan *s, json_t *listed, unsigned long lineno, char *line, size_t len)
+{
+	const char *name = line + 66, *have;
+
+	if (len < 67 || strlen(line) != len || !is_hex64(line) || line[64] != ' ' ||
+	    line[65] != ' ') {
+		ifk_rar_fail(s->result, IFK_RAR_SUMS, "line %lu is not \"<sha256>  <name>\"",
+		             lineno);
+		return;
+	}
+	line[64] = '\0';
+	if (json_object_get(listed, name)) {
+		ifk_rar_fail(s->result, name, "listed twice in SHA256SUMS");
+		return;
+	}
+	json_object_set_new_nocheck(listed, name, json_true());
+	have = json_string_value(json_object_get(s->members, name));
+	if (!have && !s->damaged)
+		ifk_rar_fail(s->result, name, "removed: listed in SHA256SUMS, not in the archive");
+	else if (have && strcmp(have, line) != 0)
+		ifk_rar_fail(s->result, name,
+		             "changed: SHA256SUMS has %s, the member's SHA-256 is %s", line, have);
+}
+
+static int sums_present(struct scan *s)
+{
+	const char *why = NULL;
+
+	if (!s->sums.seen && s->damaged)
+		why = "not reached: the archive is damaged before it";
+	else if (!s->sums.seen)
+		why = "missing: the members cannot be checked";
+	else if (s->sums.too_big)
+		why = "larger than 64 MiB: not read";
+	if (why)
+		ifk_rar_fail(s->result, IFK_RAR_SUMS, "%s", why);
+	return why == NULL;
+}
+
+static int check_sums(struct scan *s, struct ifk_error *err)
+{
+	json_t *listed = json_object(), *v;
+	char *p, *end, *nl;
+	const char *name;
+	unsigned long lineno = 0;
+
+	if (!listed)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!sums_present(s))
+		goto out;
+	p = s->sums.buf;
+	end = p ? p + s->sums.len : NULL;
+	for (; p && p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		lineno++;
+		if (!nl) {
+			ifk_rar_fail(s->result, IFK_RAR_SUMS,
+			             "line %lu does not end with a line feed", lineno);
+			break;
+		}
+		*nl = '\0';
+		sums_line(s, listed, lineno, p, (size_t)(nl - p));
+	}
+	json_object_foreach(s->members, name, v)
+	{
+		if (strcmp(name, IFK_RAR_SUMS) != 0 && !json_object_get(listed, name))
+			ifk_rar_fail(s->result, name,
+			             "added: in the archive, not listed in SHA256SUMS");
+	}
+out:
+	json_decref(listed);
+	return 0;
+}
+
+static int hex64(const char *h)
+{
+	return h && strlen(h) == 64 && is_hex64(h);
+}
+
+/* A member's SHA-256 as the scan found it, or NULL. */
+static const char *member_sha(const struct scan *s, const char *name)
+{
+	return json_string_value(json_object_get(s->members, name));
+}
+
+/* What binds the report to its bag (report.json's acquisition_record_sha256
+ * and parse.parse_json_sha256), checked against the members it names, into
+ * result's "binding" for ifk_rar_check_custody. */
+static void read_binding(struct scan *s, json_t *doc)
+{
+	const char *rec = json_string_value(json_object_get(doc, "acquisition_record_sha256"));
+	json_t *p = json_object_get(doc, "parse");
+	const char *psha = json_string_value(json_object_get(p, "parse_json_sha256"));
+	const char *m;
+
+	if (!hex64(rec)) {
+		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON,
+		             "names no acquisition record (acquisition_record_sha256): it cannot "
+		             "be bound to a bag");
+		return;
+	}
+	m = member_sha(s, "custody/ifk-acquisition.json");
+	if (m && strcmp(m, rec) != 0)
+		ifk_rar_fail(s->result, "custody/ifk-acquisition.json",
+		             "is not the acquisition record report.json names (%.16s...)", rec);
+	if (json_is_object(p) && !hex64(psha))
+		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON,
+		             "names no parse.json (parse.parse_json_sha256)");
+	else if (json_is_object(p) && (m = member_sha(s, "parse/parse.json")) &&
+	         strcmp(m, psha) != 0)
+		ifk_rar_fail(s->result, "parse/parse.json",
+		             "is not the parse.json report.json names (%.16s...)", psha);
+	json_object_set_new(s->result, "binding",
+	                    json_pack("{s:s, s:s?}", "acquisition_record_sha256", rec,
+	                              "parse_json_sha256", json_is_object(p) ? psha : NULL));
+}
+
+/* From report.json: result's "custody_head" ({"head", "head_seq"} from its
+ * "custody", or null and a finding) and "examiner_certificate_sha256" (its
+ * examiner.certificate_sha256, or null). */
+static void read_report_json(struct scan *s)
+{
+	json_t *doc = NULL, *c, *seq, *r = NULL;
+	const char *head, *cert;
+
+	if (!s->report.seen || s->report.too_big) {
+		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON, "%s",
+		             s->report.too_big ? "larger than 64 MiB: not read"
+		             : s->damaged      ? "not reached: the archive is damaged before it"
+		                               : "missing: the archive has no report.json");
+		goto out;
+	}
+	doc = json_loadb(s->report.buf, s->report.len, JSON_REJECT_DUPLICATES, NULL);
+	c = json_object_get(doc, "custody");
+	head = json_string_value(json_object_get(c, "head"));
+	seq = json_object_get(c, "head_seq");
+	if (hex64(head) && json_is_integer(seq) && json_integer_value(seq) >= 1)
+		r = json_pack("{s:s, s:O}", "head", head, "head_seq", seq);
+	else
+		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON, "%s",
+		             doc ? "names no custody head (custody.head and custody.head_seq)"
+		                 : "not JSON");
+	cert = json_string_value(
+	    json_object_get(json_object_get(doc, "examiner"), "certificate_sha256"));
+	if (hex64(cert))
+		json_object_set_new(s->result, "examiner_certificate_sha256", json_string(cert));
+	read_binding(s, doc);
+out:
+	json_object_set_new(s->result, "custody_head", r ? r : json_null());
+	if (!json_object_get(s->result, "examiner_certificate_sha256"))
+		json_object_set_new(s->result, "examiner_certificate_sha256", json_null());
+	json_decref(doc);
+}
+
+int ifk_rar_scan(int archive_fd, json_t *result, struct ifk_error *err)
+{
+	struct scan s = {0};
+	int rc;
+
+	s.result = result;
+	s.fd = archive_fd;
+	s.members = json_object();
+	s.block = malloc(READ_BLOCK);
+	s.buf = malloc(IFK_IO_CHUNK);
+	if (!json_object_get(result, "findings"))
+		json_object_set_new(result, "findings", json_array());
+	if (!json_object_get(result, "failures"))
+		json_object_set_new(result, "failures", json_integer(0));
+	if (!s.members || !s.block || !s.buf) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = read_all(&s, err);
+	if (!rc)
+		rc = check_sums(&s, err);
+	if (!rc) {
+		json_object_set_new(result, "members", json_integer((json_int_t)s.count));
+		read_report_json(&s);
+	}
+out:
+	json_decref(s.members);
+	free(s.sums.buf);
+	free(s.report.buf);
+	free(s.block);
+	free(s.buf);
+	return rc;
+}

@@ -1,0 +1,2091 @@
+/* report.html: one self-contained page (see ifk/report_html.h). The summary
+ * sections are written from the report.json model as plain HTML; the row
+ * data (artifact tables, timeline, YARA matches, media) is streamed as JSON
+ * from SQLite and yara.jsonl, one row at a time, into script elements of
+ * type application/json that the inline script renders.
+ *
+ * Escaping. HTML text and attribute values: & < > " ' become references;
+ * bytes that are not UTF-8 and control characters (but tab, LF, CR) become
+ * the text \xNN. JSON inside a script element: the usual JSON escapes, and
+ * every < > & as \u003c \u003e \u0026 (so neither "</script" nor "<!--" can
+ * occur in the data and end or confuse the element), U+2028 and U+2029 as
+ * \u2028 \u2029, bytes that are not UTF-8 as the text \xNN. The script
+ * writes rows into the page with textContent only, never as markup. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "artifact.h"
+#include "report_int.h"
+#include "core.h"
+
+#define CSP                                                                                        \
+	"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+#define YARA_LINE_MAX (1024 * 1024) /* a longer yara.jsonl line is shown as unreadable */
+#define ROWS_CHECK 4096             /* rows between checks of the output stream */
+#define JS_SAFE_INT 9007199254740991LL
+
+/* The page's style sheet. */
+static const char page_css[] =
+    ":root{--fg:#1c2430;--muted:#5a6473;--line:#d8dee7;--bg:#f3f5f8;--card:#fff;\n"
+    "--accent:#17375e; --good:#17683a;--good-bg:#dff3e6;--warn:#7a4d00;--warn-bg:#fff0cc;\n"
+    "--bad:#a4161a;--bad-bg:#fde3e1; --none:#4f5764;--none-bg:#e9edf2}\n"
+    "*{box-sizing:border-box}\n"
+    "html{background:var(--bg)}\n"
+    "body{margin:0;color:var(--fg);\n"
+    "font:14px/1.45 \"DejaVu Sans\",system-ui,-apple-system,\"Segoe UI\",\n"
+    "Roboto,Arial,sans-serif}\n"
+    "code,.mono,.hash{font-family:\"DejaVu Sans Mono\",ui-monospace,Menlo,Consolas,monospace;\n"
+    "font-size:12px}\n"
+    "a{color:#1a5fb4}\n"
+    "#report-header{background:var(--accent);color:#fff;padding:18px 32px 20px}\n"
+    "#report-header .kicker{font-size:12px;letter-spacing:.08em;text-transform:uppercase;\n"
+    "opacity:.8}\n"
+    "#report-header h1{margin:4px 0 10px;font-size:24px;font-weight:700}\n"
+    "#report-header h1 .sub{font-weight:400;opacity:.85;font-size:18px;margin-left:10px}\n"
+    ".facts{display:flex;flex-wrap:wrap;gap:6px 28px;font-size:13px}\n"
+    ".facts div span{display:block;font-size:11px;text-transform:uppercase;\n"
+    "letter-spacing:.05em;opacity:.75}\n"
+    ".facts .badge{font-size:13px}\n"
+    "nav#toc{position:sticky;top:0;z-index:5;background:#fff;\n"
+    "border-bottom:1px solid var(--line); padding:6px 32px;font-size:13px}\n"
+    "nav#toc a{margin-right:16px;text-decoration:none;color:var(--accent);\n"
+    "font-weight:600}\n"
+    "main{padding:4px 0 24px}\n"
+    "section.card{background:var(--card);border:1px solid var(--line);border-radius:6px;\n"
+    "margin:16px 32px; padding:14px 20px 18px}\n"
+    "h2{font-size:18px;margin:0 0 10px;color:var(--accent);\n"
+    "border-bottom:2px solid var(--line); padding-bottom:6px}\n"
+    "h3{font-size:15px;margin:16px 0 6px}\n"
+    "h3 .count{font-weight:400;color:var(--muted);font-size:13px;margin-left:6px}\n"
+    "p.note,.muted{color:var(--muted)}\n"
+    "p.note{margin:6px 0;font-size:13px}\n"
+    "dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:3px 18px;margin:0}\n"
+    "dl.kv dt{color:var(--muted)}\n"
+    "dl.kv dd{margin:0;overflow-wrap:anywhere}\n"
+    ".scroll{overflow-x:auto}\n"
+    "td{overflow-wrap:break-word}\n"
+    "td .p-path{overflow-wrap:anywhere}\n"
+    "td.c-time,td.c-tool{white-space:nowrap}\n"
+    ".cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));\n"
+    "gap:8px 32px}\n"
+    "table{border-collapse:collapse;width:100%;font-size:13px}\n"
+    "th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;\n"
+    "vertical-align:top}\n"
+    "th{background:#edf1f6;font-weight:600;white-space:nowrap}\n"
+    "tbody tr:nth-child(even) td{background:#f9fafc}\n"
+    "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    ".badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;\n"
+    "font-weight:700; line-height:20px;white-space:nowrap}\n"
+    ".st-good{color:var(--good);background:var(--good-bg)}\n"
+    ".st-warn{color:var(--warn);background:var(--warn-bg)}\n"
+    ".st-bad{color:var(--bad);background:var(--bad-bg)}\n"
+    ".st-none{color:var(--none);background:var(--none-bg)}\n"
+    "tr.row-bad td{background:#fff6f5}\n"
+    "tr.row-warn td{background:#fffaf0}\n"
+    ".na{color:#98a1ad}\n"
+    ".hash{overflow-wrap:anywhere;color:#3b4452}\n"
+    "td .hash{display:block}\n"
+    ".src{margin:0;padding:0;list-style:none}\n"
+    ".src li{margin:0 0 4px}\n"
+    "details summary{cursor:pointer;color:#1a5fb4}\n"
+    "details ul{margin:4px 0 4px 18px;padding:0}\n"
+    "code.json{white-space:pre-wrap;overflow-wrap:anywhere}\n"
+    ".dt-controls{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:6px 0}\n"
+    ".dt-q{flex:0 1 260px;padding:4px 8px;border:1px solid #b8c2cf;border-radius:4px;\n"
+    "font:inherit}\n"
+    ".dt-page{width:72px;padding:3px 4px;border:1px solid #b8c2cf;border-radius:4px;\n"
+    "font:inherit}\n"
+    ".dt-btn{border:1px solid #b8c2cf;background:#fff;border-radius:4px;padding:2px 9px;\n"
+    "cursor:pointer; font:inherit}\n"
+    ".dt-btn:hover{background:#edf1f6}\n"
+    ".dt-info{color:var(--muted);margin-left:8px}\n"
+    ".dt-warn:empty{display:none}\n"
+    ".dt-warn,.dt-error{color:var(--bad);font-weight:600}\n"
+    ".dt-wrap{overflow:auto;max-height:75vh;border:1px solid var(--line);\n"
+    "border-radius:4px}\n"
+    ".dt th{position:sticky;top:0;z-index:1}\n"
+    ".dt th.sortable{cursor:pointer}\n"
+    ".dt th[aria-sort=ascending]::after{content:\" \\25B2\";font-size:10px}\n"
+    ".dt th[aria-sort=descending]::after{content:\" \\25BC\";font-size:10px}\n"
+    ".dt{width:max-content;min-width:100%}\n"
+    ".dt td{white-space:nowrap}\n"
+    ".dt td .v{display:block;min-width:6em;max-width:32em;max-height:10em;overflow:hidden auto;\n"
+    "white-space:pre-wrap;overflow-wrap:break-word}\n"
+    ".dt td.t-int,.dt td.t-real{text-align:right;font-variant-numeric:tabular-nums;\n"
+    "white-space:nowrap}\n"
+    ".dt td.t-time{white-space:nowrap}\n"
+    ".dt td.prov{min-width:220px;font-size:12px;color:var(--muted)}\n"
+    ".dt td.prov .p-path{color:var(--fg)}\n"
+    ".dt td.prov .p-tab{margin-left:6px}\n"
+    ".custody .hash{font-size:11px}\n"
+    ".dt td.prov .hash{max-width:200px;overflow:hidden;text-overflow:ellipsis;\n"
+    "white-space:nowrap}\n"
+    ".dt td.dt-empty{text-align:center;color:var(--muted);padding:12px}\n"
+    "footer{margin:8px 32px 32px;color:var(--muted);font-size:12px}\n"
+    "@media print{\n"
+    "nav#toc,.dt-controls{display:none}\n"
+    "section.card{break-inside:avoid-page}\n"
+    ".dt-wrap{max-height:none;overflow:visible}\n"
+    "html{background:#fff}}\n";
+
+/* The page's script: renders every .datatable from its JSON block. */
+static const char page_js[] =
+    "(function () {\n"
+    "'use strict';\n"
+    "var PAGE = 100;\n"
+    "var PROV = ['domain', 'relative_path', 'source_sha256', 'source_table', 'source_rowid'];\n"
+    "var KEY_RE = /^[A-Za-z0-9_-]+$/;\n"
+    "var MEMBER_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;\n"
+    "var tables = {};\n"
+    "\n"
+    "function mk(tag, cls, text) {\n"
+    "  var e = document.createElement(tag);\n"
+    "  if (cls)\n"
+    "    e.className = cls;\n"
+    "  if (text !== undefined && text !== null)\n"
+    "    e.textContent = String(text);\n"
+    "  return e;\n"
+    "}\n"
+    "function num(n) {\n"
+    "  return n.toLocaleString('en-US');\n"
+    "}\n"
+    "function timeKey(s) {\n"
+    "  var m = /^(-?\\d{4,}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d)(\\.\\d+)?Z$/.exec(s);\n"
+    "  return m ? m[1] + ((m[2] || '.') + '000000000').slice(0, 10) : s;\n"
+    "}\n"
+    "function sortKey(v, type) {\n"
+    "  if (v === null || v === undefined)\n"
+    "    return null;\n"
+    "  if (type === 'int' || type === 'real' || type === 'bool')\n"
+    "    return typeof v === 'number' ? v : Number(v);\n"
+    "  if (type === 'time')\n"
+    "    return timeKey(String(v));\n"
+    "  return String(v).toLowerCase();\n"
+    "}\n"
+    "function shown(v, type) {\n"
+    "  if (type === 'bool')\n"
+    "    return v ? 'yes' : 'no';\n"
+    "  return String(v);\n"
+    "}\n"
+    "function button(label, title, fn) {\n"
+    "  var b = mk('button', 'dt-btn', label);\n"
+    "  b.type = 'button';\n"
+    "  b.title = title;\n"
+    "  b.addEventListener('click', fn);\n"
+    "  return b;\n"
+    "}\n"
+    "\n"
+    "function init(sec) {\n"
+    "  var key = sec.getAttribute('data-table'), blk = document.getElementById('data-' + key);\n"
+    "  var t = {key: key, sec: sec, q: '', sort: -1, dir: 1, page: 1, row: null,\n"
+    "    hay: null, keys: {}, view: null, dirty: true, pi: {}, show: []};\n"
+    "  try {\n"
+    "    t.d = JSON.parse(blk.textContent);\n"
+    "  } catch (e) {\n"
+    "    sec.appendChild(mk('p', 'dt-error', 'The rows of this table could not be read: ' + e));\n"
+    "    return;\n"
+    "  }\n"
+    "  blk.textContent = ''; /* parsed: the text need not stay in memory twice */\n"
+    "  t.d.columns.forEach(function (c, i) {\n"
+    "    if (PROV.indexOf(c) >= 0)\n"
+    "      t.pi[c] = i;\n"
+    "    else\n"
+    "      t.show.push(i);\n"
+    "  });\n"
+    "  t.hasProv = Object.keys(t.pi).length > 0;\n"
+    "  t.rid = t.d.columns.indexOf('row_id');\n"
+    "  t.link = t.d.rowlink ? t.d.columns.indexOf(t.d.rowlink) : -1;\n"
+    "  build(t);\n"
+    "  tables[key] = t;\n"
+    "  var exp = sec.getAttribute('data-expected');\n"
+    "  if (exp !== null && exp !== '' && Number(exp) !== t.d.rows.length)\n"
+    "    t.warn.textContent = 'The report counts ' + num(Number(exp)) +\n"
+    "      ' rows here, the data holds ' + num(t.d.rows.length) + '.';\n"
+    "  apply(t, false);\n"
+    "}\n"
+    "\n"
+    "function controls(t) {\n"
+    "  var c = mk('div', 'dt-controls'), timer = null;\n"
+    "  t.qin = mk('input', 'dt-q');\n"
+    "  t.qin.type = 'search';\n"
+    "  t.qin.placeholder = 'Filter rows';\n"
+    "  t.qin.setAttribute('aria-label', 'Filter the rows of ' + t.key);\n"
+    "  t.qin.addEventListener('input', function () {\n"
+    "    clearTimeout(timer);\n"
+    "    timer = setTimeout(function () {\n"
+    "      set(t, {q: t.qin.value, row: null, page: 1});\n"
+    "    }, 200);\n"
+    "  });\n"
+    "  t.pin = mk('input', 'dt-page');\n"
+    "  t.pin.type = 'number';\n"
+    "  t.pin.min = '1';\n"
+    "  t.pin.setAttribute('aria-label', 'Page');\n"
+    "  t.pin.addEventListener('change', function () {\n"
+    "    set(t, {page: parseInt(t.pin.value, 10) || 1});\n"
+    "  });\n"
+    "  t.pages = mk('span', 'dt-pages');\n"
+    "  t.info = mk('span', 'dt-info');\n"
+    "  t.clear = button('show all rows', 'Clear the filter', function () {\n"
+    "    t.qin.value = '';\n"
+    "    set(t, {q: '', row: null, page: 1});\n"
+    "  });\n"
+    "  c.append(t.qin,\n"
+    "    button('\\u00ab', 'First page', function () { set(t, {page: 1}); }),\n"
+    "    button('\\u2039', 'Previous page', function () { set(t, {page: t.page - 1}); }),\n"
+    "    mk('span', 'dt-pl', 'page'), t.pin, t.pages,\n"
+    "    button('\\u203a', 'Next page', function () { set(t, {page: t.page + 1}); }),\n"
+    "    button('\\u00bb', 'Last page', function () { set(t, {page: 1e9}); }),\n"
+    "    t.info, t.clear);\n"
+    "  return c;\n"
+    "}\n"
+    "\n"
+    "function build(t) {\n"
+    "  var wrap = mk('div', 'dt-wrap'), tab = mk('table', 'dt'), thead = mk('thead');\n"
+    "  var head = mk('tr');\n"
+    "  t.show.forEach(function (ci) {\n"
+    "    var th = mk('th', 'sortable', t.d.columns[ci]);\n"
+    "    th.setAttribute('data-col', t.d.columns[ci]);\n"
+    "    th.title = 'Sort by ' + t.d.columns[ci] + ' (click again to reverse)';\n"
+    "    th.addEventListener('click', function () {\n"
+    "      set(t, {sort: ci, dir: t.sort === ci ? -t.dir : 1, page: 1});\n"
+    "    });\n"
+    "    head.appendChild(th);\n"
+    "  });\n"
+    "  if (t.hasProv)\n"
+    "    head.appendChild(mk('th', 'prov', 'provenance'));\n"
+    "  t.ths = head.children;\n"
+    "  thead.appendChild(head);\n"
+    "  t.body = mk('tbody');\n"
+    "  tab.append(thead, t.body);\n"
+    "  wrap.appendChild(tab);\n"
+    "  t.warn = mk('p', 'dt-warn');\n"
+    "  t.sec.append(controls(t), t.warn, wrap);\n"
+    "}\n"
+    "\n"
+    "function set(t, s) {\n"
+    "  if ('q' in s || 'row' in s || 'sort' in s || 'dir' in s)\n"
+    "    t.dirty = true;\n"
+    "  Object.keys(s).forEach(function (k) { t[k] = s[k]; });\n"
+    "  apply(t, true);\n"
+    "}\n"
+    "\n"
+    "function filter(t) {\n"
+    "  var rows = t.d.rows, v = [], i, q = t.q.toLowerCase();\n"
+    "  if (t.row !== null && t.rid >= 0) {\n"
+    "    for (i = 0; i < rows.length; i++)\n"
+    "      if (String(rows[i][t.rid]) === t.row)\n"
+    "        v.push(i);\n"
+    "    return v;\n"
+    "  }\n"
+    "  if (!q)\n"
+    "    return null;\n"
+    "  if (!t.hay)\n"
+    "    t.hay = rows.map(function (r) {\n"
+    "      return r.map(function (x) { return x === null ? '' : String(x); })\n"
+    "        .join('\\u0001').toLowerCase();\n"
+    "    });\n"
+    "  for (i = 0; i < rows.length; i++)\n"
+    "    if (t.hay[i].indexOf(q) >= 0)\n"
+    "      v.push(i);\n"
+    "  return v;\n"
+    "}\n"
+    "\n"
+    "function compute(t) {\n"
+    "  var v = filter(t), rows = t.d.rows, i, col = t.sort, dir = t.dir, k;\n"
+    "  if (col >= 0) {\n"
+    "    if (!t.keys[col])\n"
+    "      t.keys[col] = rows.map(function (r) { return sortKey(r[col], t.d.types[col]); });\n"
+    "    k = t.keys[col];\n"
+    "    if (!v)\n"
+    "      for (v = new Array(rows.length), i = 0; i < rows.length; i++)\n"
+    "        v[i] = i;\n"
+    "    v.sort(function (a, b) {\n"
+    "      var x = k[a], y = k[b];\n"
+    "      if (x === y)\n"
+    "        return a - b;\n"
+    "      if (x === null)\n"
+    "        return 1;\n"
+    "      if (y === null)\n"
+    "        return -1;\n"
+    "      return (x < y ? -1 : 1) * dir;\n"
+    "    });\n"
+    "  }\n"
+    "  t.view = v;\n"
+    "  t.dirty = false;\n"
+    "}\n"
+    "\n"
+    "function provCell(t, r) {\n"
+    "  var p = t.pi, td = mk('td', 'prov'), g = function (c) { return c in p ? r[p[c]] : null; };\n"
+    "  var dom = g('domain'), rel = g('relative_path'), sha = g('source_sha256');\n"
+    "  var tab = g('source_table'), rowid = g('source_rowid');\n"
+    "  var loc = (dom ? dom + '/' : '') + (rel === null ? '' : rel);\n"
+    "  var where = tab === null ? '' : tab + (rowid === null ? '' : ' #' + rowid);\n"
+    "  td.appendChild(mk('span', 'p-path', loc));\n"
+    "  if (where)\n"
+    "    td.appendChild(mk('span', 'p-tab', where));\n"
+    "  if (sha)\n"
+    "    td.appendChild(mk('code', 'hash', sha));\n"
+    "  td.title = 'source file: ' + loc + (dom === '' ? ' (backup root)' : '') +\n"
+    "    '\\nSHA-256: ' + (sha || 'unknown') + (where ? '\\nsource: ' + where : '');\n"
+    "  return td;\n"
+    "}\n"
+    "\n"
+    "function cell(t, r, ci) {\n"
+    "  var v = r[ci], type = t.d.types[ci], td = mk('td', 't-' + type), a, target;\n"
+    "  if (v === null || v === undefined) {\n"
+    "    td.className += ' null';\n"
+    "    return td;\n"
+    "  }\n"
+    "  if (ci === t.rid && t.link >= 0 && KEY_RE.test(String(r[t.link]))) {\n"
+    "    target = String(r[t.link]);\n"
+    "    if (document.getElementById('data-' + target)) {\n"
+    "      a = mk('a', null, String(v));\n"
+    "      a.href = '#' + target + ':row=' + encodeURIComponent(String(v));\n"
+    "      a.title = 'Show row ' + v + ' of ' + target;\n"
+    "      td.appendChild(a);\n"
+    "      return td;\n"
+    "    }\n"
+    "  }\n"
+    "  if (type === 'member' && MEMBER_RE.test(String(v)) && String(v).indexOf('..') < 0) {\n"
+    "    a = mk('a', null, String(v));\n"
+    "    a.href = String(v);\n"
+    "    td.appendChild(a);\n"
+    "    return td;\n"
+    "  }\n"
+    "  if (type === 'text')\n"
+    "    td.appendChild(mk('span', 'v', v));\n"
+    "  else\n"
+    "    td.textContent = shown(v, type);\n"
+    "  return td;\n"
+    "}\n"
+    "\n"
+    "function rowEl(t, r) {\n"
+    "  var tr = mk('tr');\n"
+    "  if (t.rid >= 0)\n"
+    "    tr.setAttribute('data-row-id', r[t.rid]);\n"
+    "  t.show.forEach(function (ci) { tr.appendChild(cell(t, r, ci)); });\n"
+    "  if (t.hasProv)\n"
+    "    tr.appendChild(provCell(t, r));\n"
+    "  return tr;\n"
+    "}\n"
+    "\n"
+    "function render(t) {\n"
+    "  var rows = t.d.rows, n = t.view ? t.view.length : rows.length, i, tr, td;\n"
+    "  var pages = Math.max(1, Math.ceil(n / PAGE)), frag = document.createDocumentFragment();\n"
+    "  t.page = Math.min(Math.max(1, t.page), pages);\n"
+    "  var start = (t.page - 1) * PAGE, end = Math.min(n, start + PAGE);\n"
+    "  for (i = start; i < end; i++)\n"
+    "    frag.appendChild(rowEl(t, rows[t.view ? t.view[i] : i]));\n"
+    "  if (!n) {\n"
+    "    tr = mk('tr');\n"
+    "    td = mk('td', 'dt-empty', t.view ? 'No row matches.' : 'No rows.');\n"
+    "    td.colSpan = t.ths.length;\n"
+    "    tr.appendChild(td);\n"
+    "    frag.appendChild(tr);\n"
+    "  }\n"
+    "  t.body.textContent = '';\n"
+    "  t.body.appendChild(frag);\n"
+    "  t.pin.value = String(t.page);\n"
+    "  t.pin.max = String(pages);\n"
+    "  t.pages.textContent = 'of ' + num(pages);\n"
+    "  var info = n ? 'rows ' + num(start + 1) + '\\u2013' + num(end) + ' of ' + num(n) : '0 "
+    "rows';\n"
+    "  if (t.view)\n"
+    "    info += ' (filtered from ' + num(rows.length) +\n"
+    "      (t.row !== null ? ', row_id ' + t.row : '') + ')';\n"
+    "  t.info.textContent = info;\n"
+    "  t.clear.hidden = !t.view;\n"
+    "  t.sec.setAttribute('data-page', String(t.page));\n"
+    "  t.sec.setAttribute('data-pages', String(pages));\n"
+    "  t.sec.setAttribute('data-shown', String(n));\n"
+    "  t.sec.setAttribute('data-total', String(rows.length));\n"
+    "  t.show.forEach(function (ci, j) {\n"
+    "    t.ths[j].setAttribute('aria-sort',\n"
+    "      ci !== t.sort ? 'none' : t.dir < 0 ? 'descending' : 'ascending');\n"
+    "  });\n"
+    "}\n"
+    "\n"
+    "function writeHash(t) {\n"
+    "  var s = encodeURIComponent(t.key) + ':page=' + t.page;\n"
+    "  if (t.q)\n"
+    "    s += '&q=' + encodeURIComponent(t.q);\n"
+    "  if (t.row !== null)\n"
+    "    s += '&row=' + encodeURIComponent(t.row);\n"
+    "  if (t.sort >= 0)\n"
+    "    s += '&sort=' + encodeURIComponent(t.d.columns[t.sort]) +\n"
+    "      '&dir=' + (t.dir < 0 ? 'desc' : 'asc');\n"
+    "  try {\n"
+    "    history.replaceState(null, '', '#' + s);\n"
+    "  } catch (e) {\n"
+    "    /* some browsers refuse history changes on file: pages */\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "function apply(t, write) {\n"
+    "  if (t.dirty)\n"
+    "    compute(t);\n"
+    "  render(t);\n"
+    "  if (write)\n"
+    "    writeHash(t);\n"
+    "}\n"
+    "\n"
+    "function readHash() {\n"
+    "  var h = location.hash.slice(1), i = h.indexOf(':'), t, s;\n"
+    "  if (i < 0)\n"
+    "    return;\n"
+    "  try {\n"
+    "    t = tables[decodeURIComponent(h.slice(0, i))];\n"
+    "  } catch (e) {\n"
+    "    return;\n"
+    "  }\n"
+    "  if (!t)\n"
+    "    return;\n"
+    "  s = {q: '', row: null, page: 1, sort: -1, dir: 1};\n"
+    "  h.slice(i + 1).split('&').forEach(function (kv) {\n"
+    "    var j = kv.indexOf('='), k = kv.slice(0, j), v;\n"
+    "    if (j < 0)\n"
+    "      return;\n"
+    "    try {\n"
+    "      v = decodeURIComponent(kv.slice(j + 1));\n"
+    "    } catch (e) {\n"
+    "      return;\n"
+    "    }\n"
+    "    if (k === 'q' || k === 'row')\n"
+    "      s[k] = v;\n"
+    "    else if (k === 'page')\n"
+    "      s.page = parseInt(v, 10) || 1;\n"
+    "    else if (k === 'sort' && t.show.indexOf(t.d.columns.indexOf(v)) >= 0)\n"
+    "      s.sort = t.d.columns.indexOf(v);\n"
+    "    else if (k === 'dir')\n"
+    "      s.dir = v === 'desc' ? -1 : 1;\n"
+    "  });\n"
+    "  t.qin.value = s.q;\n"
+    "  t.dirty = true;\n"
+    "  Object.keys(s).forEach(function (k) { t[k] = s[k]; });\n"
+    "  apply(t, false);\n"
+    "  t.sec.scrollIntoView();\n"
+    "}\n"
+    "\n"
+    "var t0 = performance.now();\n"
+    "document.documentElement.className += ' js';\n"
+    "Array.prototype.forEach.call(document.querySelectorAll('.datatable[data-table]'), init);\n"
+    "readHash();\n"
+    "window.addEventListener('hashchange', readHash);\n"
+    "document.documentElement.setAttribute('data-render-ms', String(Math.round(performance.now() - "
+    "t0)));\n"
+    "}());\n";
+
+struct hw {
+	FILE *o;
+	const json_t *r;
+	sqlite3 *db;
+	struct ifk_error *err;
+};
+
+/* One JSON data table: its key (artifact name, "timeline", "yara",
+ * "media"), the row count the model gives (-1: none), the column whose
+ * value names the artifact a row_id belongs to, and the archive member
+ * holding the same rows (for readers without JavaScript). */
+struct dtab {
+	const char *key;
+	json_int_t expected;
+	const char *rowlink;
+	const char *member;
+};
+
+/* ---- escaping ---- */
+
+/* Length of the valid UTF-8 sequence at s (n bytes available); 0 when the
+ * byte starts none (overlong forms, surrogates, past U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t k, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		k = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		k = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		k = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < k)
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+		return 0;
+	if (k == 4 && (cp < 0x10000 || cp > 0x10ffff))
+		return 0;
+	return k;
+}
+
+static int is_ctl(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+}
+
+static const char *html_ref(unsigned char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
+/* s[0..n) as HTML text or a quoted attribute value. */
+static void html_n(FILE *o, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0, k;
+	const char *ref;
+
+	if (!s)
+		return;
+	while (i < n) {
+		ref = html_ref(s[i]);
+		k = utf8_seq(s + i, n - i);
+		if (!ref && k && !is_ctl(s[i])) {
+			i += k;
+			continue;
+		}
+		fwrite(s + run, 1, i - run, o);
+		if (ref)
+			fputs(ref, o);
+		else
+			fprintf(o, "\\x%02x", s[i]);
+		run = ++i;
+	}
+	fwrite(s + run, 1, i - run, o);
+}
+
+static void html(FILE *o, const char *s)
+{
+	if (s)
+		html_n(o, s, strlen(s));
+}
+
+/* The JSON escape of the character at s (k bytes), or NULL when it stands
+ * as it is; buf holds a \u00XX escape. */
+static const char *json_esc(const unsigned char *s, size_t k, char buf[8])
+{
+	if (k == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))
+		return s[2] == 0xa8 ? "\\u2028" : "\\u2029";
+	if (k != 1)
+		return NULL;
+	switch (s[0]) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '<':
+		return "\\u003c";
+	case '>':
+		return "\\u003e";
+	case '&':
+		return "\\u0026";
+	default:
+		if (s[0] >= 0x20 && s[0] != 0x7f)
+			return NULL;
+		snprintf(buf, 8, "\\u%04x", s[0]);
+		return buf;
+	}
+}
+
+/* s[0..n) inside a JSON string (without the quotes). */
+static void json_chars(FILE *o, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0, k;
+	const char *e;
+	char buf[8];
+
+	if (!s)
+		return;
+	while (i < n) {
+		k = utf8_seq(s + i, n - i);
+		e = k ? json_esc(s + i, k, buf) : NULL;
+		if (k && !e) {
+			i += k;
+			continue;
+		}
+		fwrite(s + run, 1, i - run, o);
+		if (e)
+			fputs(e, o);
+		else
+			fprintf(o, "\\\\x%02x", s[i]);
+		i += k ? k : 1;
+		run = i;
+	}
+	fwrite(s + run, 1, i - run, o);
+}
+
+static void json_str(FILE *o, const char *s, size_t n)
+{
+	putc('"', o);
+	json_chars(o, s, n);
+	putc('"', o);
+}
+
+static void json_cstr(FILE *o, const char *s)
+{
+	if (s)
+		json_str(o, s, strlen(s));
+	else
+		fputs("null", o);
+}
+
+/* ---- the model ---- */
+
+static const json_t *at(const json_t *o, const char *key)
+{
+	return json_is_object(o) ? json_object_get(o, key) : NULL;
+}
+
+static const char *str_at(const json_t *o, const char *key)
+{
+	return json_string_value(at(o, key));
+}
+
+static json_int_t int_at(const json_t *o, const char *key, json_int_t dflt)
+{
+	const json_t *v = at(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+/* A string of the model, escaped (NULs kept as \x00). */
+static void put_jstr(FILE *o, const json_t *v)
+{
+	html_n(o, json_string_value(v), json_string_length(v));
+}
+
+static void put_na(FILE *o)
+{
+	fputs("<span class=\"na\">&#8212;</span>", o);
+}
+
+/* 1234567 as "1,234,567". */
+static void put_count(FILE *o, long long v)
+{
+	char d[32];
+	unsigned long long m = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	int n = snprintf(d, sizeof(d), "%llu", m), i;
+
+	if (v < 0)
+		putc('-', o);
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			putc(',', o);
+		putc(d[i], o);
+	}
+}
+
+static void put_json_code(FILE *o, const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+	fputs("<code class=\"json\">", o);
+	html(o, s ? s : "(out of memory)");
+	fputs("</code>", o);
+	free(s);
+}
+
+/* Any model value: text escaped, numbers as they are, true/false as
+ * yes/no, objects and arrays as compact JSON, null as a dash. */
+static void put_val(FILE *o, const json_t *v)
+{
+	if (!v || json_is_null(v))
+		put_na(o);
+	else if (json_is_string(v))
+		put_jstr(o, v);
+	else if (json_is_integer(v))
+		fprintf(o, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		fprintf(o, "%.17g", json_real_value(v));
+	else if (json_is_boolean(v))
+		fputs(json_is_true(v) ? "yes" : "no", o);
+	else
+		put_json_code(o, v);
+}
+
+static void put_num(FILE *o, const json_t *v)
+{
+	if (json_is_integer(v))
+		put_count(o, json_integer_value(v));
+	else
+		put_val(o, v);
+}
+
+static void put_hash(FILE *o, const char *hex)
+{
+	if (!hex) {
+		put_na(o);
+		return;
+	}
+	fputs("<code class=\"hash\">", o);
+	html(o, hex);
+	fputs("</code>", o);
+}
+
+/* <dt>label</dt><dd id="id">value</dd>; the value by fn. */
+static void kv_fn(FILE *o, const char *id, const char *label, const json_t *v,
+                  void (*fn)(FILE *, const json_t *))
+{
+	fputs("<dt>", o);
+	html(o, label);
+	fputs("</dt><dd", o);
+	if (id) {
+		fputs(" id=\"", o);
+		html(o, id);
+		putc('"', o);
+	}
+	putc('>', o);
+	fn(o, v);
+	fputs("</dd>\n", o);
+}
+
+static void kv(FILE *o, const char *id, const char *label, const json_t *v)
+{
+	kv_fn(o, id, label, v, put_val);
+}
+
+static void put_hash_val(FILE *o, const json_t *v)
+{
+	put_hash(o, json_string_value(v));
+}
+
+/* Every member of an object as dt/dd, in the model's order. */
+static void kv_object(FILE *o, const json_t *obj)
+{
+	const char *k;
+	json_t *v;
+
+	fputs("<dl class=\"kv\">\n", o);
+	json_object_foreach((json_t *)obj, k, v)
+	{
+		kv(o, NULL, k, v);
+	}
+	fputs("</dl>\n", o);
+}
+
+/* The colour of a status word: good, warn, bad or none. */
+static const char *tone(const char *s)
+{
+	static const char *const good[] = {"pass", "ok", "sealed", "PASS", "complete", NULL};
+	static const char *const warn[] = {"warn", "findings", "unsupported-schema", "missing",
+	                                   NULL};
+	static const char *const bad[] = {"fail", "FAIL", "failed", "refused", "incomplete", NULL};
+	int i;
+
+	for (i = 0; s && good[i]; i++)
+		if (!strcmp(s, good[i]))
+			return "good";
+	for (i = 0; s && warn[i]; i++)
+		if (!strcmp(s, warn[i]))
+			return "warn";
+	for (i = 0; s && bad[i]; i++)
+		if (!strcmp(s, bad[i]))
+			return "bad";
+	return "none";
+}
+
+static void badge(FILE *o, const char *status)
+{
+	const char *s = status ? status : "unknown";
+
+	fprintf(o, "<span class=\"badge st-%s\">", tone(status));
+	html(o, s);
+	fputs("</span>", o);
+}
+
+/* 1 when s is a plain name fit for an id and a fragment. */
+static int safe_key(const char *s)
+{
+	size_t n =
+	    s ? strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") : 0;
+
+	return n && n <= 128 && !s[n];
+}
+
+/* 1 when s is a member name that may be a link: confined (the one check)
+ * and made of URL-safe characters only ([A-Za-z0-9._-/]), no part starting
+ * with a dot. */
+static int safe_member(const char *s)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/";
+
+	if (!s || strlen(s) > 1024 || ifk_relpath_problem(s) || strspn(s, ok) != strlen(s))
+		return 0;
+	return s[0] != '.' && !strstr(s, "/.");
+}
+
+static void member_link(FILE *o, const char *m)
+{
+	if (!m) {
+		put_na(o);
+		return;
+	}
+	if (safe_member(m)) {
+		fputs("<a class=\"member\" href=\"", o);
+		html(o, m);
+		fputs("\">", o);
+	}
+	fputs("<code>", o);
+	html(o, m);
+	fputs("</code>", o);
+	if (safe_member(m))
+		fputs("</a>", o);
+}
+
+/* ---- head, header, navigation ---- */
+
+static void write_head(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *c = at(h->r, "case");
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"" CSP "\">\n"
+	      "<meta name=\"referrer\" content=\"no-referrer\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"generator\" content=\"",
+	      o);
+	html(o, str_at(h->r, "tool"));
+	putc(' ', o);
+	html(o, str_at(h->r, "version"));
+	fputs("\">\n<title>Report: case ", o);
+	html(o, str_at(c, "case") ? str_at(c, "case") : "(no case number)");
+	if (str_at(c, "evidence")) {
+		fputs(", evidence ", o);
+		html(o, str_at(c, "evidence"));
+	}
+	fputs("</title>\n<style>\n", o);
+	fputs(page_css, o);
+	fputs("</style>\n</head>\n<body>\n", o);
+}
+
+static void fact(FILE *o, const char *label)
+{
+	fputs("<div><span>", o);
+	html(o, label);
+	fputs("</span>", o);
+}
+
+static void write_header(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *c = at(h->r, "case"), *d = at(h->r, "device"), *x = at(h->r, "examiner");
+
+	fputs("<header id=\"report-header\">\n<div class=\"kicker\">", o);
+	html(o, str_at(h->r, "tool"));
+	putc(' ', o);
+	html(o, str_at(h->r, "version"));
+	fputs(" &#183; chain-of-custody report</div>\n<h1>Case <span id=\"case-number\">", o);
+	put_val(o, at(c, "case"));
+	fputs("</span><span class=\"sub\">evidence <span id=\"evidence-number\">", o);
+	put_val(o, at(c, "evidence"));
+	fputs("</span></span></h1>\n<div class=\"facts\">\n", o);
+	fact(o, "Device");
+	put_val(o, at(d, "name"));
+	fputs(" &#183; ", o);
+	put_val(o, at(d, "product_name"));
+	fputs(" &#183; serial ", o);
+	put_val(o, at(d, "serial"));
+	fputs("</div>\n", o);
+	fact(o, "Report signed by");
+	put_val(o, at(x, "name"));
+	fputs("</div>\n", o);
+	fact(o, "Report time (custody head)");
+	put_val(o, at(h->r, "report_time"));
+	fputs("</div>\n", o);
+	fact(o, "Verification");
+	badge(o, str_at(at(h->r, "verification"), "verdict"));
+	fputs("</div>\n", o);
+	fact(o, "Bag");
+	put_val(o, at(h->r, "bag"));
+	fputs("</div>\n</div>\n</header>\n", o);
+}
+
+static int has_parse(const struct hw *h)
+{
+	return json_is_object(at(h->r, "parse"));
+}
+
+static void write_nav(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *p = at(h->r, "parse");
+
+	fputs("<nav id=\"toc\"><a href=\"#case\">Case</a><a href=\"#device\">Device</a>"
+	      "<a href=\"#acquisition\">Acquisition</a><a href=\"#custody\">Custody</a>"
+	      "<a href=\"#verification\">Verification</a><a href=\"#parse\">Artifacts</a>",
+	      o);
+	if (has_parse(h) && h->db)
+		fputs("<a href=\"#tables\">Tables</a><a href=\"#timeline\">Timeline</a>", o);
+	if (str_at(p, "yara_member"))
+		fputs("<a href=\"#yara\">YARA</a>", o);
+	if (json_array_size(at(h->r, "media")))
+		fputs("<a href=\"#media\">Media</a>", o);
+	fputs("<a href=\"#members\">Archive</a></nav>\n<main>\n", o);
+}
+
+/* ---- case, device, acquisition ---- */
+
+static void write_case(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *c = at(h->r, "case"), *x = at(h->r, "examiner");
+
+	fputs(
+	    "<section class=\"card\" id=\"case\">\n<h2>Case and examiner</h2>\n<div class=\"cols\">"
+	    "<div>\n<h3>Case</h3>\n<dl class=\"kv\">\n",
+	    o);
+	kv(o, "case-case", "case number", at(c, "case"));
+	kv(o, "case-evidence", "evidence number", at(c, "evidence"));
+	kv(o, "case-examiner", "examiner (acquisition)", at(c, "examiner"));
+	kv(o, "case-organization", "organization", at(c, "organization"));
+	kv(o, "case-notes", "notes", at(c, "notes"));
+	fputs(
+	    "</dl>\n<p class=\"note\">As given to ifk-acquire, from the sealed acquisition record "
+	    "(<a class=\"member\" href=\"custody/ifk-acquisition.json\">"
+	    "<code>custody/ifk-acquisition.json</code></a>).</p>\n</div>\n<div>\n"
+	    "<h3>Report signed by</h3>\n<dl class=\"kv\">\n",
+	    o);
+	kv(o, "examiner-name", "examiner", at(x, "name"));
+	kv(o, "examiner-organization", "organization", at(x, "organization"));
+	kv(o, "examiner-certificate", "certificate subject", at(x, "certificate_subject"));
+	kv_fn(o, "examiner-certificate-sha256", "certificate SHA-256", at(x, "certificate_sha256"),
+	      put_hash_val);
+	fputs("</dl>\n<p class=\"note\">The archive's detached CMS signature is made with this "
+	      "certificate.</p>\n</div>\n</div>\n</section>\n",
+	      o);
+}
+
+static void put_model(FILE *o, const json_t *d)
+{
+	put_val(o, at(d, "product_name"));
+	if (str_at(d, "product_type")) {
+		fputs(" (", o);
+		put_val(o, at(d, "product_type"));
+		putc(')', o);
+	}
+}
+
+static void put_ios(FILE *o, const json_t *d)
+{
+	put_val(o, at(d, "ios_version"));
+	if (str_at(d, "build")) {
+		fputs(" (", o);
+		put_val(o, at(d, "build"));
+		putc(')', o);
+	}
+}
+
+static void write_device(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *d = at(h->r, "device");
+
+	fputs("<section class=\"card\" id=\"device\">\n<h2>Device</h2>\n<dl class=\"kv\">\n", o);
+	kv(o, "device-name", "name", at(d, "name"));
+	kv_fn(o, "device-model", "model", d, put_model);
+	kv_fn(o, "device-ios", "iOS", d, put_ios);
+	kv(o, "device-serial", "serial number", at(d, "serial"));
+	kv(o, "device-udid", "UDID", at(d, "udid"));
+	kv(o, "device-imei", "IMEI", at(d, "imei"));
+	kv(o, "device-meid", "MEID", at(d, "meid"));
+	kv(o, "device-iccid", "ICCID", at(d, "iccid"));
+	kv(o, "device-phone", "phone number", at(d, "phone_number"));
+	fputs("</dl>\n<p class=\"note\">From the sealed acquisition record; the backup's own "
+	      "property lists are in the <a href=\"#table-device\">device</a> table, each value "
+	      "with its source.</p>\n</section>\n",
+	      o);
+}
+
+static void put_bytes(FILE *o, const json_t *v)
+{
+	double b;
+
+	if (!json_is_integer(v)) {
+		put_val(o, v);
+		return;
+	}
+	put_count(o, json_integer_value(v));
+	fputs(" bytes", o);
+	b = (double)json_integer_value(v);
+	if (b >= 1024.0 * 1024 * 1024)
+		fprintf(o, " (%.1f GiB)", b / (1024.0 * 1024 * 1024));
+	else if (b >= 1024.0 * 1024)
+		fprintf(o, " (%.1f MiB)", b / (1024.0 * 1024));
+	else if (b >= 1024.0)
+		fprintf(o, " (%.1f KiB)", b / 1024.0);
+}
+
+static void put_tool(FILE *o, const json_t *a)
+{
+	put_val(o, at(a, "tool"));
+	putc(' ', o);
+	put_val(o, at(a, "tool_version"));
+}
+
+static void write_anomalies(FILE *o, const json_t *a)
+{
+	const json_t *list = at(a, "anomalies"), *e;
+	size_t i;
+
+	fputs("<h3>Anomalies <span class=\"count\">", o);
+	put_num(o, at(a, "anomaly_count"));
+	fputs("</span></h3>\n", o);
+	if (!json_array_size(list)) {
+		fputs(
+		    "<p class=\"note\" id=\"anomalies\">None: every file of the backup was copied "
+		    "whole.</p>\n",
+		    o);
+		return;
+	}
+	fputs("<div class=\"scroll\"><table "
+	      "id=\"anomalies\"><thead><tr><th>kind</th><th>path</th><th>detail</th></tr>"
+	      "</thead><tbody>\n",
+	      o);
+	json_array_foreach(list, i, e)
+	{
+		fputs("<tr class=\"anomaly\"><td>", o);
+		badge(o, str_at(e, "kind"));
+		fputs("</td><td><code>", o);
+		put_val(o, at(e, "path"));
+		fputs("</code></td><td>", o);
+		put_val(o, at(e, "detail"));
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</tbody></table></div>\n", o);
+	if (int_at(a, "anomaly_count", 0) > (json_int_t)json_array_size(list))
+		fputs("<p class=\"note\">The acquisition record lists the first 10,000.</p>\n", o);
+}
+
+static void write_acquisition(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *a = at(h->r, "acquisition"), *s = at(a, "seal"),
+	             *b = at(h->r, "backup_files");
+
+	fputs("<section class=\"card\" id=\"acquisition\">\n<h2>Acquisition</h2>\n<div "
+	      "class=\"cols\">"
+	      "<div>\n<dl class=\"kv\">\n",
+	      o);
+	kv(o, "acquisition-method", "method", at(a, "method"));
+	kv(o, "acquisition-source", "source", at(a, "source"));
+	kv(o, "acquisition-started", "started (UTC)", at(a, "started"));
+	kv(o, "acquisition-ended", "ended (UTC)", at(a, "ended"));
+	kv_fn(o, "acquisition-tool", "tool", a, put_tool);
+	kv_fn(o, "acquisition-files", "files", at(a, "files"), put_num);
+	kv_fn(o, "acquisition-bytes", "bytes", at(a, "bytes"), put_bytes);
+	kv(o, "acquisition-oxum", "Payload-Oxum", at(a, "payload_oxum"));
+	kv_fn(o, "acquisition-anomalies", "anomalies", at(a, "anomaly_count"), put_num);
+	fputs("</dl>\n</div>\n<div>\n<dl class=\"kv\">\n", o);
+	kv(o, "seal-signer", "sealed by", at(s, "signer"));
+	kv_fn(o, "seal-certificate", "seal certificate SHA-256", at(s, "certificate_sha256"),
+	      put_hash_val);
+	kv_fn(o, "backup-files", "payload files", at(b, "count"), put_num);
+	kv(o, "backup-manifest", "payload manifest", at(b, "manifest"));
+	kv_fn(o, "backup-manifest-sha256", "manifest SHA-256", at(b, "manifest_sha256"),
+	      put_hash_val);
+	fputs("</dl>\n<p class=\"note\">The counts come from the sealed acquisition record (<a "
+	      "class=\"member\" href=\"custody/ifk-acquisition.json\"><code>custody/"
+	      "ifk-acquisition.json</code></a>); every payload file's SHA-256 is in the bag's "
+	      "payload manifest, whose hash is above.</p>\n</div>\n</div>\n",
+	      o);
+	write_anomalies(o, a);
+	fputs("</section>\n", o);
+}
+
+/* ---- custody ---- */
+
+static void put_who(FILE *o, const json_t *actor)
+{
+	if (str_at(actor, "examiner")) {
+		put_val(o, at(actor, "examiner"));
+		fputs("<br>", o);
+	}
+	fputs("<span class=\"muted\">", o);
+	put_val(o, at(actor, "user"));
+	putc('@', o);
+	put_val(o, at(actor, "host"));
+	fputs("</span>", o);
+}
+
+static void custody_row(FILE *o, const json_t *e)
+{
+	json_int_t seq = int_at(e, "seq", 0);
+
+	fprintf(o,
+	        "<tr class=\"custody-entry row-%s\" id=\"custody-%" JSON_INTEGER_FORMAT
+	        "\" data-seq=\"%" JSON_INTEGER_FORMAT "\" data-hash=\"",
+	        tone(str_at(e, "result")), seq, seq);
+	html(o, str_at(e, "hash"));
+	fputs("\"><td class=\"num\">", o);
+	put_val(o, at(e, "seq"));
+	fputs("</td><td class=\"c-time\">", o);
+	put_val(o, at(e, "time"));
+	fputs("</td><td class=\"c-who\">", o);
+	put_who(o, at(e, "actor"));
+	fputs("</td><td class=\"c-tool\">", o);
+	put_val(o, at(e, "tool"));
+	putc(' ', o);
+	put_val(o, at(e, "version"));
+	fputs("</td><td class=\"c-action\">", o);
+	put_val(o, at(e, "action"));
+	fputs("</td><td class=\"c-result\">", o);
+	badge(o, str_at(e, "result"));
+	fputs("</td><td class=\"c-hash\" title=\"previous entry: ", o);
+	html(o, str_at(e, "prev"));
+	fputs("\">", o);
+	put_hash(o, str_at(e, "hash"));
+	fputs("</td><td class=\"c-details\">", o);
+	if (json_object_size(at(e, "details"))) {
+		fputs("<details><summary>details</summary>", o);
+		kv_object(o, at(e, "details"));
+		fputs("</details>", o);
+	}
+	fputs("</td></tr>\n", o);
+}
+
+static void write_custody(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *c = at(h->r, "custody"), *list = at(c, "entries"), *e;
+	size_t i;
+
+	fputs("<section class=\"card\" id=\"custody\">\n<h2>Chain of custody</h2>\n"
+	      "<p class=\"note\"><span id=\"custody-count\">",
+	      o);
+	put_count(o, (long long)json_array_size(list));
+	fputs(
+	    "</span> entries in the bag's custody log (<a class=\"member\" "
+	    "href=\"custody/ifk-custody.log\"><code>custody/ifk-custody.log</code></a>), each the "
+	    "SHA-256 of its line and chained to the one before; first entry ",
+	    o);
+	put_hash(o, str_at(c, "genesis"));
+	fputs(", head ", o);
+	put_hash(o, str_at(c, "head"));
+	fputs(" (entry ", o);
+	put_val(o, at(c, "head_seq"));
+	fputs("). Problems found in the chain: ", o);
+	badge(o, int_at(c, "problems", -1) == 0 ? "ok" : "fail");
+	fputs(" ", o);
+	put_val(o, at(c, "problems"));
+	fputs("</p>\n<div class=\"scroll\"><table class=\"custody\"><thead><tr><th>#</th><th>time "
+	      "(UTC)</th><th>who</th>"
+	      "<th>tool</th><th>action</th><th>result</th><th>entry hash</th><th>details</th></tr>"
+	      "</thead><tbody>\n",
+	      o);
+	json_array_foreach(list, i, e)
+	{
+		custody_row(o, e);
+	}
+	fputs("</tbody></table></div>\n</section>\n", o);
+}
+
+/* ---- verification ---- */
+
+static void write_findings(FILE *o, const json_t *list)
+{
+	const json_t *f;
+	size_t i;
+
+	fputs("<details class=\"findings\"><summary>", o);
+	put_count(o, (long long)json_array_size(list));
+	fputs(json_array_size(list) == 1 ? " finding" : " findings", o);
+	fputs("</summary><ul>\n", o);
+	json_array_foreach(list, i, f)
+	{
+		fputs("<li>", o);
+		badge(o, str_at(f, "level"));
+		fputs(" <code>", o);
+		put_val(o, at(f, "file"));
+		fputs("</code> ", o);
+		put_val(o, at(f, "reason"));
+		fputs("</li>\n", o);
+	}
+	fputs("</ul></details>", o);
+}
+
+static void check_row(FILE *o, const json_t *c)
+{
+	const char *name = str_at(c, "name"), *status = str_at(c, "status");
+
+	fprintf(o, "<tr class=\"check row-%s\"", tone(status));
+	if (safe_key(name))
+		fprintf(o, " id=\"check-%s\"", name);
+	fputs(" data-check=\"", o);
+	html(o, name);
+	fputs("\" data-status=\"", o);
+	html(o, status);
+	fputs("\"><td class=\"c-check\">", o);
+	put_val(o, at(c, "name"));
+	fputs("</td><td>", o);
+	badge(o, status);
+	fputs("</td><td class=\"num\">", o);
+	put_num(o, at(c, "failures"));
+	fputs("</td><td class=\"num\">", o);
+	put_num(o, at(c, "warnings"));
+	fputs("</td><td>", o);
+	if (str_at(c, "reason"))
+		put_val(o, at(c, "reason"));
+	if (json_array_size(at(c, "findings")))
+		write_findings(o, at(c, "findings"));
+	if (json_object_size(at(c, "info"))) {
+		fputs("<details class=\"info\"><summary>facts</summary>", o);
+		kv_object(o, at(c, "info"));
+		fputs("</details>", o);
+	}
+	fputs("</td></tr>\n", o);
+}
+
+static void write_verification(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *v = at(h->r, "verification"), *c;
+	size_t i;
+
+	fputs("<section class=\"card\" id=\"verification\">\n<h2>Verification</h2>\n"
+	      "<p>Verdict: <span id=\"verdict\">",
+	      o);
+	badge(o, str_at(v, "verdict"));
+	fputs("</span> &#183; target kind ", o);
+	put_val(o, at(v, "kind"));
+	fputs("</p>\n<p class=\"note\">The verification of the bag made for this report, check by "
+	      "check (<a class=\"member\" href=\"verification/verify.json\"><code>verification/"
+	      "verify.json</code></a>; its custody entry, when appended, is the head the report "
+	      "covers).</p>\n<div class=\"scroll\"><table "
+	      "class=\"checks\"><thead><tr><th>check</th>"
+	      "<th>status</th><th class=\"num\">failures</th><th class=\"num\">warnings</th>"
+	      "<th>findings and facts</th></tr></thead><tbody>\n",
+	      o);
+	json_array_foreach(at(v, "checks"), i, c)
+	{
+		check_row(o, c);
+	}
+	fputs("</tbody></table></div>\n</section>\n", o);
+}
+
+/* ---- the artifacts database ---- */
+
+static int db_err(struct hw *h, const char *what)
+{
+	return ifk_sqlite_fail(h->db, sqlite3_extended_errcode(h->db), NULL, h->err,
+	                       "artifacts.sqlite: %s", what);
+}
+
+/* 1 when the database has the table and it holds a row, 0 when not; a
+ * negative IFK_E* code when SQLite failed. */
+static int table_has_rows(struct hw *h, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int rc;
+
+	if (!h->db || !name)
+		return 0;
+	if (sqlite3_prepare_v2(h->db,
+	                       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return db_err(h, "sqlite_master");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : db_err(h, "sqlite_master");
+	if (!(sql = sqlite3_mprintf("SELECT EXISTS (SELECT 1 FROM \"%w\")", name)))
+		return ifk_error_set(h->err, IFK_ENOMEM, "out of memory");
+	st = NULL;
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
+		rc = db_err(h, name);
+	else if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) != 0;
+	else
+		rc = db_err(h, name);
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* ---- the parse summary ---- */
+
+static void put_sources(FILE *o, const json_t *list)
+{
+	const json_t *s;
+	size_t i;
+
+	if (!json_array_size(list)) {
+		put_na(o);
+		return;
+	}
+	fputs("<ul class=\"src\">", o);
+	json_array_foreach(list, i, s)
+	{
+		fputs("<li><span class=\"p-path\">", o);
+		if (str_at(s, "domain") && *str_at(s, "domain")) {
+			put_val(o, at(s, "domain"));
+			putc('/', o);
+		}
+		put_val(o, at(s, "relative_path"));
+		fputs("</span>", o);
+		put_hash(o, str_at(s, "sha256"));
+		if (json_is_true(at(s, "wal_applied")))
+			fputs("<span class=\"muted\">WAL applied: </span>", o);
+		if (str_at(s, "wal_sha256"))
+			put_hash(o, str_at(s, "wal_sha256"));
+		fputs("</li>", o);
+	}
+	fputs("</ul>", o);
+}
+
+/* The verification findings on an artifact's sources, beside its rows. */
+static void put_art_findings(FILE *o, const json_t *a)
+{
+	const json_t *f = at(a, "verification_findings"), *x;
+	json_int_t total = int_at(a, "verification_findings_total", 0);
+	size_t i;
+
+	if (!json_array_size(f))
+		return;
+	fputs("<ul class=\"findings\">", o);
+	json_array_foreach(f, i, x)
+	{
+		fputs("<li>", o);
+		badge(o, str_at(x, "level"));
+		putc(' ', o);
+		put_val(o, at(x, "check"));
+		fputs(": <code>", o);
+		put_val(o, at(x, "file"));
+		fputs("</code>: ", o);
+		put_val(o, at(x, "reason"));
+		fputs("</li>", o);
+	}
+	if (total > (json_int_t)json_array_size(f))
+		fprintf(o, "<li>and %" JSON_INTEGER_FORMAT " more (parse/parse.json)</li>",
+		        total - (json_int_t)json_array_size(f));
+	fputs("</ul>", o);
+}
+
+static void summary_row(FILE *o, const json_t *a, int shown)
+{
+	const char *name = str_at(a, "name"), *status = str_at(a, "status");
+
+	fprintf(o, "<tr class=\"artifact row-%s\" data-artifact=\"", tone(status));
+	html(o, name);
+	fprintf(o, "\" data-rows=\"%" JSON_INTEGER_FORMAT "\" data-status=\"",
+	        int_at(a, "rows", 0));
+	html(o, status);
+	fputs("\"><td><b>", o);
+	html(o, name);
+	fputs("</b><br><span class=\"muted\">", o);
+	put_val(o, at(a, "title"));
+	fputs("</span><br>", o);
+	member_link(o, str_at(a, "member"));
+	fputs("</td><td>", o);
+	badge(o, status);
+	if (json_is_true(at(a, "partial")))
+		fputs(" <span class=\"muted\">partial</span>", o);
+	fputs("</td><td class=\"num c-rows\">", o);
+	if (shown && safe_key(name))
+		fprintf(o, "<a href=\"#table-%s\">", name);
+	put_num(o, at(a, "rows"));
+	if (shown && safe_key(name))
+		fputs("</a>", o);
+	fputs("</td><td>", o);
+	if (str_at(a, "reason"))
+		put_val(o, at(a, "reason"));
+	put_art_findings(o, a);
+	fputs("</td><td>", o);
+	put_sources(o, at(a, "sources"));
+	fputs("</td></tr>\n", o);
+}
+
+static void write_parse_facts(FILE *o, const json_t *p)
+{
+	const json_t *v = at(p, "verification"), *f = at(p, "files");
+
+	fputs("<dl class=\"kv\">\n<dt>outcome</dt><dd id=\"parse-outcome\">", o);
+	badge(o, str_at(p, "outcome"));
+	fputs("</dd>\n<dt>verification during the parse</dt><dd>", o);
+	badge(o, str_at(v, "verdict"));
+	if (json_is_true(at(v, "no_verify")))
+		fputs(" <b>parsed with --no-verify</b>", o);
+	if (str_at(v, "note")) {
+		putc(' ', o);
+		put_val(o, at(v, "note"));
+	}
+	fputs("</dd>\n", o);
+	if (json_is_integer(at(p, "custody_seq")))
+		fprintf(o,
+		        "<dt>custody entry</dt><dd id=\"parse-custody\"><a "
+		        "href=\"#custody-%" JSON_INTEGER_FORMAT "\">entry %" JSON_INTEGER_FORMAT
+		        "</a></dd>\n",
+		        json_integer_value(at(p, "custody_seq")),
+		        json_integer_value(at(p, "custody_seq")));
+	kv_fn(o, "parse-files-read", "files read", at(f, "read"), put_num);
+	kv_fn(o, "parse-bytes-read", "bytes read", at(f, "bytes"), put_bytes);
+	kv_fn(o, "parse-files-failed", "files that failed", at(f, "failed"), put_num);
+	kv_fn(o, NULL, "files not decryptable off the device", at(f, "not_decryptable_off_device"),
+	      put_num);
+	kv_fn(o, "parse-timeline-events", "timeline events", at(p, "timeline_events"), put_num);
+	kv_fn(o, "parse-yara-matches", "YARA matches", at(p, "yara_matches"), put_num);
+	fputs("</dl>\n<p class=\"note\">From <a class=\"member\" href=\"parse/parse.json\"><code>"
+	      "parse/parse.json</code></a>. Each artifact lists the backup files it read with the "
+	      "SHA-256 of their decrypted content.</p>\n",
+	      o);
+}
+
+static int write_parse(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *p = at(h->r, "parse"), *a;
+	size_t i;
+	int shown;
+
+	fputs("<section class=\"card\" id=\"parse\">\n<h2>Artifacts</h2>\n", o);
+	if (!has_parse(h)) {
+		fputs("<p class=\"note\" id=\"no-parse\">This report has no ifk-parse output: it "
+		      "covers "
+		      "the evidence bag only.</p>\n</section>\n",
+		      o);
+		return 0;
+	}
+	write_parse_facts(o, p);
+	fputs("<div class=\"scroll\"><table "
+	      "id=\"artifacts-summary\"><thead><tr><th>artifact</th><th>status</th>"
+	      "<th class=\"num\">rows</th><th>reason</th><th>sources (domain/relativePath, "
+	      "SHA-256)</th></tr></thead><tbody>\n",
+	      o);
+	json_array_foreach(at(p, "artifacts"), i, a)
+	{
+		shown = table_has_rows(h, str_at(a, "name"));
+		if (shown < 0)
+			return shown;
+		summary_row(o, a, shown);
+	}
+	fputs("</tbody></table></div>\n</section>\n", o);
+	return 0;
+}
+
+/* ---- JSON data tables ---- */
+
+static void dt_begin(FILE *o, const struct dtab *t)
+{
+	fputs("<div class=\"datatable\" id=\"table-", o);
+	html(o, t->key);
+	fputs("\" data-table=\"", o);
+	html(o, t->key);
+	putc('"', o);
+	if (t->expected >= 0)
+		fprintf(o, " data-expected=\"%" JSON_INTEGER_FORMAT "\"", t->expected);
+	fputs(">\n<noscript><p class=\"note\">With JavaScript off the rows are not shown here; "
+	      "they are in ",
+	      o);
+	member_link(o, t->member);
+	fputs(".</p></noscript>\n<script type=\"application/json\" id=\"data-", o);
+	html(o, t->key);
+	fputs("\">{\"key\":", o);
+	json_cstr(o, t->key);
+	if (t->rowlink) {
+		fputs(",\"rowlink\":", o);
+		json_cstr(o, t->rowlink);
+	}
+}
+
+/* ,"columns":[...],"types":[...],"rows":[ */
+static void dt_columns(FILE *o, const char *const *names, const char *const *types, int n)
+{
+	int i;
+
+	fputs(",\"columns\":[", o);
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc(',', o);
+		json_cstr(o, names[i]);
+	}
+	fputs("],\"types\":[", o);
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc(',', o);
+		json_cstr(o, types[i]);
+	}
+	fputs("],\"rows\":[", o);
+}
+
+static void dt_row_start(FILE *o, long long n)
+{
+	fputs(n ? ",\n[" : "\n[", o);
+}
+
+static void dt_end(FILE *o, long long n)
+{
+	fprintf(o, "\n],\"count\":%lld}</script>\n</div>\n", n);
+}
+
+/* The type the page gives a column: the artifact's declared type, else
+ * what the database declares. */
+static const char *col_type(const struct ifk_artifact *art, sqlite3_stmt *st, int i)
+{
+	const char *name = sqlite3_column_name(st, i), *decl = sqlite3_column_decltype(st, i);
+	const struct ifk_col *c;
+
+	for (c = art ? art->cols : NULL; c && c->name && name; c++) {
+		if (strcmp(c->name, name))
+			continue;
+		switch (c->type) {
+		case IFK_COL_INT:
+			return "int";
+		case IFK_COL_REAL:
+			return "real";
+		case IFK_COL_BOOL:
+			return "bool";
+		case IFK_COL_TIME:
+			return "time";
+		default:
+			return "text";
+		}
+	}
+	if (name && !strcmp(name, "time"))
+		return "time";
+	if (decl && strcasestr(decl, "INT"))
+		return "int";
+	if (decl && (strcasestr(decl, "REAL") || strcasestr(decl, "FLOA")))
+		return "real";
+	return "text";
+}
+
+static void put_sql_columns(FILE *o, sqlite3_stmt *st, const struct ifk_artifact *art)
+{
+	int i, n = sqlite3_column_count(st);
+
+	fputs(",\"columns\":[", o);
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc(',', o);
+		json_cstr(o, sqlite3_column_name(st, i));
+	}
+	fputs("],\"types\":[", o);
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc(',', o);
+		json_cstr(o, col_type(art, st, i));
+	}
+	fputs("],\"rows\":[", o);
+}
+
+static void put_sql_value(FILE *o, sqlite3_stmt *st, int i)
+{
+	const unsigned char *p;
+	sqlite3_int64 v;
+	double d;
+	int n, k;
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		v = sqlite3_column_int64(st, i);
+		/* past 2^53 a JavaScript number would round it: a string */
+		fprintf(o, v > JS_SAFE_INT || v < -JS_SAFE_INT ? "\"%lld\"" : "%lld", (long long)v);
+		break;
+	case SQLITE_FLOAT:
+		d = sqlite3_column_double(st, i);
+		if (isfinite(d))
+			fprintf(o, "%.17g", d);
+		else
+			fputs("null", o);
+		break;
+	case SQLITE_TEXT:
+		p = sqlite3_column_text(st, i);
+		json_str(o, (const char *)p, (size_t)sqlite3_column_bytes(st, i));
+		break;
+	case SQLITE_BLOB:
+		p = sqlite3_column_blob(st, i);
+		n = sqlite3_column_bytes(st, i);
+		fputs("\"x'", o);
+		for (k = 0; k < n; k++)
+			fprintf(o, "%02x", p[k]);
+		fputs("'\"", o);
+		break;
+	default:
+		fputs("null", o);
+	}
+}
+
+/* Streams the rows of sql into a data table: one sqlite3_step, one row
+ * written; nothing is kept. */
+static int dt_sql(struct hw *h, const struct dtab *t, const char *sql,
+                  const struct ifk_artifact *art)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = 0;
+	int rc, i, cols;
+
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(h, t->key);
+	cols = sqlite3_column_count(st);
+	dt_begin(h->o, t);
+	put_sql_columns(h->o, st, art);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		dt_row_start(h->o, n);
+		for (i = 0; i < cols; i++) {
+			if (i)
+				putc(',', h->o);
+			put_sql_value(h->o, st, i);
+		}
+		putc(']', h->o);
+		if (++n % ROWS_CHECK == 0 && ferror(h->o))
+			break;
+	}
+	dt_end(h->o, n);
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_err(h, t->key);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void heading(FILE *o, const char *title, const char *key, json_int_t rows)
+{
+	fputs("<h3>", o);
+	html(o, title ? title : key);
+	fputs(" <span class=\"count\">", o);
+	html(o, key);
+	if (rows >= 0) {
+		fputs(" &#183; ", o);
+		put_count(o, rows);
+		fputs(" rows", o);
+	}
+	fputs("</span></h3>\n", o);
+}
+
+static int write_artifact_table(struct hw *h, const json_t *a)
+{
+	const char *name = str_at(a, "name");
+	struct dtab t = {name, int_at(a, "rows", -1), NULL, str_at(a, "member")};
+	char *sql;
+	int rc;
+
+	rc = table_has_rows(h, name);
+	if (rc <= 0)
+		return rc;
+	if (!(sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", name)))
+		return ifk_error_set(h->err, IFK_ENOMEM, "out of memory");
+	heading(h->o, str_at(a, "title"), name, t.expected);
+	rc = dt_sql(h, &t, sql, ifk_artifact_find(name));
+	sqlite3_free(sql);
+	return rc;
+}
+
+static int write_tables(struct hw *h)
+{
+	const json_t *a;
+	size_t i;
+	int rc = 0;
+
+	fputs(
+	    "<section class=\"card\" id=\"tables\">\n<h2>Artifact tables</h2>\n<p class=\"note\">"
+	    "Every row as ifk-parse wrote it, with its provenance: the backup file "
+	    "(domain/relativePath), the table and rowid in it, and the SHA-256 of the file's "
+	    "decrypted content. 100 rows a page; click a column's name to sort, type in the box "
+	    "to filter. The address keeps the view (<code>#sms_messages:page=2&amp;q=lunch</code>)."
+	    "</p>\n",
+	    h->o);
+	if (!h->db)
+		fputs("<p class=\"note\">The artifacts database is not part of this report.</p>\n",
+		      h->o);
+	json_array_foreach(at(at(h->r, "parse"), "artifacts"), i, a)
+	{
+		rc = write_artifact_table(h, a);
+		if (rc)
+			break;
+	}
+	fputs("</section>\n", h->o);
+	return rc;
+}
+
+static int write_timeline(struct hw *h)
+{
+	const json_t *p = at(h->r, "parse");
+	struct dtab t = {"timeline", int_at(p, "timeline_events", -1), "artifact",
+	                 str_at(p, "timeline_member")};
+	int rc;
+
+	fputs(
+	    "<section class=\"card\" id=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"note\">Every "
+	    "timestamped event of every artifact, in time order (UTC). A row_id leads to the "
+	    "artifact's row.</p>\n",
+	    h->o);
+	rc = table_has_rows(h, "timeline");
+	if (rc > 0)
+		rc = dt_sql(h, &t,
+		            "SELECT time, artifact, event, summary, row_id, domain, relative_path,"
+		            " source_sha256, source_table, source_rowid FROM timeline"
+		            " ORDER BY ts, artifact, row_id, event",
+		            NULL);
+	else if (rc == 0)
+		fputs("<p class=\"note\" id=\"timeline-empty\">No event.</p>\n", h->o);
+	fputs("</section>\n", h->o);
+	return rc;
+}
+
+/* ---- YARA matches (yara.jsonl beside the artifacts database) ---- */
+
+static int yara_open(struct hw *h, const char *member, FILE **f)
+{
+	const char *db = h->db ? sqlite3_db_filename(h->db, "main") : NULL;
+	const char *base = strrchr(member, '/'), *slash;
+	char *path = NULL;
+	int fd, rc = 0;
+
+	base = base ? base + 1 : member;
+	if (!safe_member(base))
+		return ifk_error_set(h->err, IFK_EFORMAT, "report: YARA member name refused");
+	if (!db || !*db)
+		return ifk_error_set(h->err, IFK_ENOTFOUND,
+		                     "%s: no artifacts database file to find it beside", member);
+	slash = strrchr(db, '/');
+	if (asprintf(&path, "%.*s/%s", slash ? (int)(slash - db) : 1, slash ? db : ".", base) < 0)
+		return ifk_error_set(h->err, IFK_ENOMEM, "out of memory");
+	fd = ifk_open_regular(AT_FDCWD, path, h->err);
+	if (fd < 0)
+		rc = fd;
+	else if (!(*f = fdopen(fd, "r"))) {
+		rc = ifk_error_sys(h->err, IFK_EIO, errno, "%s: cannot read", path);
+		close(fd);
+	}
+	free(path);
+	return rc;
+}
+
+/* Reads one line (LF dropped) into buf (cap bytes, NUL-terminated); a
+ * longer line sets *cut and its rest is skipped. -1 at the end. */
+static long read_line(FILE *f, char *buf, size_t cap, int *cut)
+{
+	size_t n = 0;
+	int c;
+
+	*cut = 0;
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (n + 1 < cap)
+			buf[n++] = (char)c;
+		else
+			*cut = 1;
+	}
+	buf[n] = 0;
+	return c == EOF && !n && !*cut ? -1 : (long)n;
+}
+
+static void jv(FILE *o, const json_t *v)
+{
+	if (json_is_string(v))
+		json_str(o, json_string_value(v), json_string_length(v));
+	else if (json_is_integer(v))
+		fprintf(o, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else
+		fputs("null", o);
+}
+
+static void yara_tags(FILE *o, const json_t *tags)
+{
+	const json_t *t;
+	size_t i;
+
+	putc('"', o);
+	json_array_foreach(tags, i, t)
+	{
+		if (i)
+			json_chars(o, ", ", 2);
+		json_chars(o, json_string_value(t), json_string_length(t));
+	}
+	putc('"', o);
+}
+
+/* "$a@120+5: text; $b@300+2: hex 00ff" */
+static void yara_strings(FILE *o, const json_t *m)
+{
+	const json_t *s;
+	char num[64];
+	size_t i;
+
+	putc('"', o);
+	json_array_foreach(at(m, "strings"), i, s)
+	{
+		if (i)
+			json_chars(o, "; ", 2);
+		json_chars(o, str_at(s, "id"), json_string_length(at(s, "id")));
+		snprintf(num, sizeof(num), "@%" JSON_INTEGER_FORMAT "+%" JSON_INTEGER_FORMAT ": %s",
+		         int_at(s, "offset", -1), int_at(s, "length", -1),
+		         str_at(s, "data_encoding") && !strcmp(str_at(s, "data_encoding"), "hex")
+		             ? "hex "
+		             : "");
+		json_chars(o, num, strlen(num));
+		json_chars(o, str_at(s, "data"), json_string_length(at(s, "data")));
+	}
+	if (json_is_true(at(m, "strings_truncated")))
+		json_chars(o, " (the first 100 listed)", 23);
+	putc('"', o);
+}
+
+static void yara_row(FILE *o, const char *line, size_t len, int cut, long long lineno)
+{
+	json_t *m = cut ? NULL : json_loadb(line, len, 0, NULL);
+	char *meta;
+
+	if (!json_is_object(m)) {
+		fprintf(o, "\"(line %lld of yara.jsonl is not a JSON object)\"", lineno);
+		fputs(",null,null,null,null,null,null,null,null,null", o);
+		json_decref(m);
+		return;
+	}
+	jv(o, at(m, "rule"));
+	putc(',', o);
+	jv(o, at(m, "namespace"));
+	putc(',', o);
+	yara_tags(o, at(m, "tags"));
+	putc(',', o);
+	meta = json_dumps(at(m, "meta"), JSON_COMPACT | JSON_ENCODE_ANY);
+	json_cstr(o, meta);
+	free(meta);
+	putc(',', o);
+	yara_strings(o, m);
+	fputs(",", o);
+	jv(o, at(m, "size"));
+	fputs(",", o);
+	jv(o, at(m, "file_id"));
+	fputs(",", o);
+	jv(o, at(m, "domain"));
+	fputs(",", o);
+	jv(o, at(m, "relative_path"));
+	fputs(",", o);
+	jv(o, at(m, "sha256"));
+	json_decref(m);
+}
+
+static int yara_rows(struct hw *h, FILE *f, const struct dtab *t)
+{
+	static const char *const cols[] = {"rule",          "namespace",    "tags",    "meta",
+	                                   "matches",       "size",         "file_id", "domain",
+	                                   "relative_path", "source_sha256"};
+	static const char *const types[] = {"text", "text", "text", "text", "text",
+	                                    "int",  "text", "text", "text", "text"};
+	char *line = malloc(YARA_LINE_MAX + 1);
+	long long n = 0, lineno = 0;
+	long len;
+	int cut;
+
+	if (!line)
+		return ifk_error_set(h->err, IFK_ENOMEM, "out of memory");
+	dt_begin(h->o, t);
+	dt_columns(h->o, cols, types, 10);
+	while ((len = read_line(f, line, YARA_LINE_MAX + 1, &cut)) >= 0) {
+		lineno++;
+		if (!len && !cut)
+			continue;
+		dt_row_start(h->o, n++);
+		yara_row(h->o, line, (size_t)len, cut, lineno);
+		putc(']', h->o);
+	}
+	dt_end(h->o, n);
+	free(line);
+	if (ferror(f))
+		return ifk_error_set(h->err, IFK_EIO, "%s: read error", t->member);
+	return 0;
+}
+
+static void write_yara_facts(FILE *o, const json_t *y)
+{
+	const json_t *e;
+	size_t i;
+
+	fputs("<dl class=\"kv\">\n", o);
+	kv(o, "yara-rules", "rules", at(y, "rules"));
+	kv_fn(o, "yara-rules-sha256", "rules SHA-256", at(y, "rules_sha256"), put_hash_val);
+	kv_fn(o, NULL, "rules compiled", at(y, "rule_count"), put_num);
+	kv_fn(o, NULL, "files scanned", at(y, "files_scanned"), put_num);
+	kv_fn(o, NULL, "files not scanned", at(y, "files_not_scanned"), put_num);
+	kv_fn(o, "yara-match-count", "matches (rule and file)", at(y, "matches"), put_num);
+	fputs("</dl>\n", o);
+	if (!json_array_size(at(y, "errors")))
+		return;
+	fputs("<ul class=\"yara-errors\">\n", o);
+	json_array_foreach(at(y, "errors"), i, e)
+	{
+		fputs("<li>", o);
+		badge(o, "fail");
+		putc(' ', o);
+		put_val(o, at(e, "domain"));
+		putc('/', o);
+		put_val(o, at(e, "relative_path"));
+		fputs(": ", o);
+		put_val(o, at(e, "reason"));
+		fputs("</li>\n", o);
+	}
+	fputs("</ul>\n", o);
+}
+
+static int write_yara(struct hw *h)
+{
+	const json_t *p = at(h->r, "parse");
+	struct dtab t = {"yara", int_at(p, "yara_matches", -1), NULL, str_at(p, "yara_member")};
+	FILE *f = NULL;
+	int rc;
+
+	fputs("<section class=\"card\" id=\"yara\">\n<h2>YARA matches</h2>\n", h->o);
+	write_yara_facts(h->o, at(p, "yara"));
+	fputs(
+	    "<p class=\"note\">One row per matching rule per file; the file is named by "
+	    "domain/relativePath and the SHA-256 of the decrypted content that was scanned.</p>\n",
+	    h->o);
+	rc = yara_open(h, t.member, &f);
+	if (!rc)
+		rc = yara_rows(h, f, &t);
+	if (f)
+		fclose(f);
+	fputs("</section>\n", h->o);
+	return rc;
+}
+
+/* ---- media, archive members, footer ---- */
+
+static void write_media(struct hw *h)
+{
+	static const char *const cols[] = {"domain", "relative_path", "source_sha256", "size",
+	                                   "member"};
+	static const char *const types[] = {"text", "text", "text", "int", "member"};
+	const json_t *list = at(h->r, "media"), *m;
+	struct dtab t = {"media", (json_int_t)json_array_size(list), NULL, "report.json"};
+	size_t i;
+
+	fputs(
+	    "<section class=\"card\" id=\"media\">\n<h2>Media files</h2>\n<p class=\"note\">The "
+	    "camera roll's files, referenced by the SHA-256 of their content; a member is given "
+	    "when the file's content is in this archive (<code>media/&lt;sha256&gt;</code>).</p>\n",
+	    h->o);
+	dt_begin(h->o, &t);
+	dt_columns(h->o, cols, types, 5);
+	json_array_foreach(list, i, m)
+	{
+		dt_row_start(h->o, (long long)i);
+		jv(h->o, at(m, "domain"));
+		putc(',', h->o);
+		jv(h->o, at(m, "relative_path"));
+		putc(',', h->o);
+		jv(h->o, at(m, "sha256"));
+		putc(',', h->o);
+		jv(h->o, at(m, "size"));
+		putc(',', h->o);
+		jv(h->o, at(m, "member"));
+		putc(']', h->o);
+	}
+	dt_end(h->o, (long long)json_array_size(list));
+	fputs("</section>\n", h->o);
+}
+
+static void write_members(struct hw *h)
+{
+	FILE *o = h->o;
+	const json_t *m;
+	size_t i;
+
+	fputs(
+	    "<section class=\"card\" id=\"members\">\n<h2>This archive</h2>\n<p class=\"note\">"
+	    "Every member of the report archive. <code>SHA256SUMS</code> holds the SHA-256 of each "
+	    "of them; the detached CMS signature beside the archive signs the whole.</p>\n"
+	    "<ul class=\"members\">\n<li><a class=\"member\" href=\"report.json\"><code>report.json"
+	    "</code></a></li>\n",
+	    o);
+	json_array_foreach(at(h->r, "report_members"), i, m)
+	{
+		fputs("<li>", o);
+		member_link(o, json_string_value(m));
+		fputs("</li>\n", o);
+	}
+	fputs("<li><a class=\"member\" href=\"SHA256SUMS\"><code>SHA256SUMS</code></a></li>\n"
+	      "</ul>\n</section>\n</main>\n<footer>Written by ",
+	      o);
+	html(o, str_at(h->r, "tool"));
+	putc(' ', o);
+	html(o, str_at(h->r, "version"));
+	fputs(" (report format ", o);
+	put_val(o, at(h->r, "format_version"));
+	fputs(") for the custody head of ", o);
+	put_val(o, at(h->r, "report_time"));
+	fputs(". The page is self-contained: it loads nothing from anywhere.</footer>\n<script>\n",
+	      o);
+	fputs(page_js, o);
+	fputs("</script>\n</body>\n</html>\n", o);
+}
+
+/* ---- the page ---- */
+
+static int write_data_sections(struct hw *h)
+{
+	const json_t *p = at(h->r, "parse");
+	int rc = 0;
+
+	if (has_parse(h) && h->db) {
+		rc = write_tables(h);
+		if (!rc)
+			rc = write_timeline(h);
+	}
+	if (!rc && str_at(p, "yara_member"))
+		rc = write_yara(h);
+	if (!rc && json_array_size(at(h->r, "media")))
+		write_media(h);
+	return rc;
+}
+
+int ifk_report_html_write(FILE *out, const json_t *report, sqlite3 *artifacts,
+                          struct ifk_error *err)
+{
+	struct hw h = {out, report, artifacts, err};
+	int rc;
+
+	if (!out || !json_is_object(report))
+		return ifk_error_set(err, IFK_EINVAL, "report.html: no output or no report model");
+	write_head(&h);
+	write_header(&h);
+	write_nav(&h);
+	write_case(&h);
+	write_device(&h);
+	write_acquisition(&h);
+	write_custody(&h);
+	write_verification(&h);
+	rc = write_parse(&h);
+	if (!rc)
+		rc = write_data_sections(&h);
+	if (rc)
+		return rc;
+	write_members(&h);
+	if (fflush(out) != 0 || ferror(out))
+		return ifk_error_sys(err, IFK_EIO, errno, "report.html: write failed");
+	return 0;
+}

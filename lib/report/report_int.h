@@ -1,0 +1,131 @@
+/* Internal to the report module: the run's state (report.c) and the steps
+ * that build and write the members (report_build.c). */
+#ifndef IFK_REPORT_INT_H
+#define IFK_REPORT_INT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ifk/report.h>
+#include "core.h"
+#include "formats.h"
+#include "evidence.h"
+#include "artifact.h"
+
+struct rep {
+	const struct ifk_report_opts *o;
+	int bag_fd;
+	char *stage; /* private (0700): every member, as it will be in the archive */
+	char *sig_path;
+	int out_made, sig_made;
+	struct ifk_signer *signer;
+	json_t *record;  /* ifk-acquisition.json */
+	char record_sha[65]; /* its SHA-256: what names the bag */
+	char parse_sha[65];  /* the staged parse.json's SHA-256 */
+	json_t *custody; /* {"entries": [...], ...} */
+	char head[65];   /* the custody head the report covers */
+	unsigned long head_seq;
+	char head_time[32];
+	json_t *verify; /* the fresh verification, without clock times */
+	json_t *parse;  /* parse.json, or NULL */
+	long parse_seq; /* the custody entry that recorded parse.json, or 0 */
+	json_t *media;  /* [{domain, relative_path, sha256, size, member}] */
+	json_t *report; /* report.json */
+	sqlite3 *arts;  /* the staged parse/artifacts.sqlite, or NULL */
+	/* the budget of every query on arts */
+	struct ifk_sqlite_budget sql;
+	struct ifk_error media_err;
+};
+
+/* report_build.c */
+/* Copies name (relative to dir_fd, a regular file, no symlink) to
+ * stage/rel (mode 0600), hashing it into sha_hex (may be NULL). */
+int p_copy_file(int dir_fd, const char *name, const char *stage, const char *rel, char sha_hex[65],
+                struct ifk_error *err);
+int p_write_text(const char *path, const char *text, struct ifk_error *err);
+void p_media_tap(struct rep *r, struct ifk_verify_tap *tap);
+/* Stages parse.json and refuses (IFK_EVERIFY) a parse folder that is not
+ * bound to this bag: parse.json must name the bag's acquisition record, and
+ * its SHA-256 must be in a parse entry of the bag's custody log. Runs
+ * before anything is appended to the bag. */
+int p_bind_parse(struct rep *r, struct ifk_error *err);
+int p_take_parse(struct rep *r, struct ifk_error *err);
+/* The error for a failure on arts (e; staged: the staged file's path as e
+ * may name it): why the budget cut its queries, or e naming the parse
+ * folder's artifacts.sqlite. */
+int p_parse_db_error(struct rep *r, int rc, const struct ifk_error *e, const char *staged,
+                     struct ifk_error *err);
+/* When the budget cut the queries on arts: the error saying why. */
+int p_parse_cut_error(struct rep *r, struct ifk_error *err);
+int p_build_report(struct rep *r, struct ifk_error *err);
+int p_write_members(struct rep *r, struct ifk_error *err);
+int p_archive_and_sign(struct rep *r, json_t **summary, struct ifk_error *err);
+
+/* case.jsonld: a report's provenance in CASE/UCO 1.4.0 JSON-LD (the layout
+ * is specified in CASE_FORMAT.md). */
+
+
+
+
+/* Writes case.jsonld to out from report (the report.json model): the
+ * examiners (identities) and their role, the tools and versions, the
+ * device, one investigative action per custody entry and one for the
+ * report, each with its provenance record, and the investigation.
+ *
+ * bag_manifest_path is the bag's manifest-sha256.txt: it is read line by
+ * line (never held whole) and every payload file is written as it is read,
+ * with its SHA-256 and its size (stat of the file beside the manifest). When
+ * report's backup_files.manifest_sha256 is given, the manifest must still
+ * have that hash (else IFK_EVERIFY: the bag changed since the report was
+ * built). report_files is an array of {"name", "sha256", "bytes"}: the
+ * report's other members, listed in the order given.
+ *
+ * Every node's IRI is urn:uuid:<a version 5 UUID of a stable name>, keys are
+ * sorted and nothing reads the clock: the same inputs give the same bytes.
+ * Strings from the evidence are escaped (ifk_text_escape). Returns 0 or a
+ * negative IFK_E* code; out may hold a partial document on error. */
+int ifk_report_case_write(FILE *out, const json_t *report, const char *bag_manifest_path,
+                          json_t *report_files, struct ifk_error *err);
+
+/* report.html: the page of an ifk-report archive that a person reads.
+ *
+ * One self-contained UTF-8 file: inline CSS and JavaScript only, a strict
+ * Content-Security-Policy (nothing may be loaded: no script, style, font or
+ * image from anywhere), and no URL other than fragments (#...) and the
+ * relative names of members of the same archive (parse/sms_messages.jsonl).
+ * It works offline, from a USB stick, from the unpacked archive.
+ *
+ * The case, the device, the acquisition, the custody log, the verification
+ * and the parse summary are plain HTML (readable without JavaScript). The
+ * artifact tables, the timeline, the YARA matches and the media list are
+ * JSON blocks, <script type="application/json" id="data-<name>">, streamed
+ * row by row from SQLite (memory does not grow with the rows); a small
+ * inline script renders each one 100 rows a page, sortable by any column
+ * and filtered by a search box, and reads its state from the address
+ * (#sms_messages:page=3&q=lunch&sort=date&dir=desc, #sms_messages:row=12).
+ * Every row shows its provenance (domain/relativePath, source table and
+ * rowid, SHA-256 of the source file). The output depends only on the inputs
+ * (no clock, no randomness): the same inputs give the same bytes.
+ * CASE_FORMAT.md ("report.html") lists the element ids. */
+
+
+
+/* Writes report.html to out (which stays the caller's: it is flushed, not
+ * closed). report is the report.json model (CASE_FORMAT.md, "report.json");
+ * artifacts is the report's parse/artifacts.sqlite opened with
+ * ifk_sqlite_open_untrusted (sqlite_untrusted.h), or NULL when the report
+ * has no parse. When report.parse.yara_member names the
+ * YARA matches (parse/yara.jsonl), that file is read from the folder
+ * artifacts lies in (its sibling in the staged archive, as in an ifk-parse
+ * output folder); a missing one is IFK_ENOTFOUND.
+ * Returns 0; IFK_EINVAL (no out or report); IFK_EIO when out could not be
+ * written; IFK_EFORMAT when SQLite failed on the database (the message
+ * names the table; "hostile or damaged: ..." when the file is at fault);
+ * IFK_EINTR when its budget ended a query. On error, what was written is
+ * incomplete: discard it. */
+int ifk_report_html_write(FILE *out, const json_t *report, sqlite3 *artifacts,
+                          struct ifk_error *err);
+
+#endif

@@ -1,0 +1,280 @@
+/* Writing the report: report.json, report.html and case.jsonld into the
+ * stage, SHA256SUMS over every member, the archive, its signature, and the
+ * custody entry. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evidence.h"
+#include "report_int.h"
+#include "core.h"
+
+/* ---- the stage's files, by name ---- */
+
+struct walk {
+	const char *stage;
+	json_t *names;
+	int depth;
+};
+
+static int walk_dir(struct walk *w, const char *rel);
+
+static int walk_one(void *ctx, const char *name, const char *rel)
+{
+	struct walk *w = ctx;
+	char *path = NULL;
+	struct stat st;
+	int rc = 0;
+
+	(void)name;
+	if (name[0] == '.' || asprintf(&path, "%s/%s", w->stage, rel) < 0)
+		return 0; /* hidden: a media file being staged */
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && w->depth < 4)
+		rc = walk_dir(w, rel);
+	else if (S_ISREG(st.st_mode))
+		json_array_append_new(w->names, json_string(rel));
+	free(path);
+	return rc;
+}
+
+static int walk_dir(struct walk *w, const char *rel)
+{
+	char *path = NULL;
+	int fd, rc, list_errno = 0;
+
+	if (asprintf(&path, "%s%s%s", w->stage, rel ? "/" : "", rel ? rel : "") < 0)
+		return IFK_ENOMEM;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return IFK_EIO;
+	w->depth++;
+	rc = ifk_dir_foreach(fd, rel, walk_one, w, &list_errno);
+	w->depth--;
+	close(fd);
+	return rc ? rc : list_errno ? IFK_EIO : 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a),
+	              json_string_value(*(json_t *const *)b));
+}
+
+/* Every staged member's name, sorted; extra names added. */
+static json_t *member_names(struct rep *r, const char *const *extra)
+{
+	struct walk w = {r->stage, json_array(), 0};
+	json_t **v, *sorted = json_array();
+	size_t i, n;
+
+	if (walk_dir(&w, NULL) != 0) {
+		json_decref(w.names);
+		json_decref(sorted);
+		return NULL;
+	}
+	for (; extra && *extra; extra++)
+		json_array_append_new(w.names, json_string(*extra));
+	n = json_array_size(w.names);
+	v = calloc(n ? n : 1, sizeof(*v));
+	for (i = 0; v && i < n; i++)
+		v[i] = json_array_get(w.names, i);
+	if (v)
+		qsort(v, n, sizeof(*v), by_name);
+	for (i = 0; v && i < n; i++)
+		json_array_append(sorted, v[i]);
+	free(v);
+	json_decref(w.names);
+	return sorted;
+}
+
+/* ---- the members ---- */
+
+static FILE *create(struct rep *r, const char *name, struct ifk_error *err)
+{
+	char *path = NULL;
+	FILE *f = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/%s", r->stage, name) < 0) {
+		ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", path);
+		if (fd >= 0)
+			close(fd);
+	}
+	free(path);
+	return f;
+}
+
+static int finish(FILE *f, const char *name, int rc, struct ifk_error *err)
+{
+	if ((ferror(f) | fclose(f)) != 0 && !rc)
+		rc = ifk_error_set(err, IFK_EIO, "%s: write failed", name);
+	return rc;
+}
+
+static json_t *files_json(struct rep *r, struct ifk_error *err)
+{
+	json_t *names = member_names(r, NULL), *out = json_array();
+	size_t i;
+
+	for (i = 0; names && i < json_array_size(names); i++) {
+		const char *n = json_string_value(json_array_get(names, i));
+		char *path = NULL, hex[IFK_SHA256_HEX];
+		uint64_t bytes = 0;
+		int fd;
+		if (asprintf(&path, "%s/%s", r->stage, n) < 0)
+			break;
+		fd = ifk_open_regular(AT_FDCWD, path, err);
+		if (fd >= 0 && ifk_sha256_fd(fd, hex, &bytes, path, err) == 0)
+			json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "name", n, "sha256",
+			                                     hex, "bytes", (json_int_t)bytes));
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	json_decref(names);
+	return out;
+}
+
+int p_write_members(struct rep *r, struct ifk_error *err)
+{
+	static const char *const later[] = {"case.jsonld", "report.html", NULL};
+	json_t *members = member_names(r, later), *files = NULL;
+	char *text = NULL, *path = NULL, *manifest = NULL;
+	FILE *f;
+	int rc = 0;
+
+	if (!members)
+		return ifk_error_set(err, IFK_EIO, "%s: cannot list the staged members", r->stage);
+	json_object_set_new(r->report, "report_members", members);
+	text = json_dumps(r->report, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	if (!text || asprintf(&path, "%s/report.json", r->stage) < 0)
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	else
+		rc = p_write_text(path, text, err);
+	if (!rc && (f = create(r, "report.html", err)))
+		rc = finish(f, "report.html", ifk_report_html_write(f, r->report, r->arts, err),
+		            err);
+	else if (!rc)
+		rc = err->code;
+	if (!rc && !(files = files_json(r, err)))
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && asprintf(&manifest, "%s/%s", r->o->bag, IFK_BAG_MANIFEST) < 0)
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && (f = create(r, "case.jsonld", err)))
+		rc = finish(f, "case.jsonld",
+		            ifk_report_case_write(f, r->report, manifest, files, err), err);
+	else if (!rc)
+		rc = err->code;
+	if (!rc)
+		rc = ifk_rar_sha256sums(r->stage, err);
+	json_decref(files);
+	free(manifest);
+	free(text);
+	free(path);
+	return rc;
+}
+
+/* ---- the archive, its signature, the custody entry ---- */
+
+static int evidence_time(struct rep *r, time_t *t, struct ifk_error *err)
+{
+	struct tm tm = {0};
+	const char *end = strptime(r->head_time, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	if (!end || *end)
+		return ifk_error_set(err, IFK_EFORMAT,
+		                     "the custody head's time \"%s\" is not UTC ISO 8601",
+		                     r->head_time);
+	*t = timegm(&tm);
+	return 0;
+}
+
+static int sign(struct rep *r, char sig_sha[65], struct ifk_error *err)
+{
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int fd = ifk_open_regular(AT_FDCWD, r->o->out, err), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = ifk_signer_sign_fd(r->signer, fd, &der, &len, err);
+	close(fd);
+	if (!rc && !(rc = ifk_write_new(AT_FDCWD, r->sig_path, der, len, 0644, err)))
+		r->sig_made = 1;
+	if (!rc)
+		ifk_sha256_hex(der, len, sig_sha);
+	free(der);
+	return rc;
+}
+
+static int custody(struct rep *r, json_t *summary, struct ifk_error *err)
+{
+	struct ifk_custody_event ev = {"ifk-report",   "report",   "signed",
+	                               r->o->examiner, time(NULL), NULL};
+	json_t *d = json_pack(
+	    "{s:O, s:O, s:O, s:O, s:{s:s, s:I}, s:O}", "report", json_object_get(summary, "report"),
+	    "report_sha256", json_object_get(summary, "report_sha256"), "signature_sha256",
+	    json_object_get(summary, "signature_sha256"), "members",
+	    json_object_get(summary, "members"), "custody_head", "hash", r->head, "seq",
+	    (json_int_t)r->head_seq, "verification", json_object_get(summary, "verification"));
+	char hash[65];
+	int rc;
+
+	if (!d)
+		return ifk_error_set(err, IFK_ENOMEM, "cannot build the custody entry");
+	ev.details = d;
+	rc = ifk_custody_append(r->bag_fd, &ev, hash, err);
+	if (!rc)
+		json_object_set_new(summary, "custody_appended", json_string(hash));
+	json_decref(d);
+	return rc;
+}
+
+int p_archive_and_sign(struct rep *r, json_t **summary, struct ifk_error *err)
+{
+	char hex[IFK_SHA256_HEX], sig[IFK_SHA256_HEX], *out_j = ifk_text_escape(r->o->out);
+	char *sig_j = ifk_text_escape(r->sig_path);
+	uint64_t bytes = 0;
+	time_t t = 0;
+	int fd, rc = evidence_time(r, &t, err);
+
+	if (!rc && !(rc = ifk_rar_write(r->o->out, r->stage, t, err)))
+		r->out_made = 1;
+	if (!rc && (fd = ifk_open_regular(AT_FDCWD, r->o->out, err)) >= 0) {
+		rc = ifk_sha256_fd(fd, hex, &bytes, r->o->out, err);
+		close(fd);
+	} else if (!rc) {
+		rc = err->code;
+	}
+	if (!rc)
+		rc = sign(r, sig, err);
+	if (!rc)
+		*summary = json_pack(
+		    "{s:s, s:s, s:I, s:s, s:s, s:I, s:O, s:s, s:s, s:I}", "report",
+		    out_j ? out_j : "", "report_sha256", hex, "report_bytes", (json_int_t)bytes,
+		    "signature", sig_j ? sig_j : "", "signature_sha256", sig, "members",
+		    (json_int_t)json_array_size(json_object_get(r->report, "report_members")) + 2,
+		    "verification", json_object_get(r->verify, "verdict"), "report_time",
+		    r->head_time, "custody_head", r->head, "custody_head_seq",
+		    (json_int_t)r->head_seq);
+	free(out_j);
+	free(sig_j);
+	if (!rc && !*summary)
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && !r->o->read_only && (rc = custody(r, *summary, err)) != 0)
+		rc = ifk_error_set(err, IFK_EIO,
+		                   "the report is complete, but no custody entry was appended: %s",
+		                   err->msg);
+	return rc;
+}

@@ -1,0 +1,672 @@
+/* The single pass: every stored file is read once, and each byte feeds the
+ * payload digest, the mbdb SHA-1 and the decryption that apply to it. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "formats.h"
+#include "core.h"
+#include "verify_int.h"
+
+#define MAX_DEPTH 32
+
+static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct ifk_error *err);
+
+struct reader {
+	EVP_MD_CTX *payload[V_MAX_MANIFESTS]; /* one per payload manifest */
+	EVP_MD_CTX *sha1;
+	struct ifk_decrypt *dec;
+	uint8_t *buf, *plain; /* the run's buffers, borrowed from vctx */
+};
+
+static void reader_free(struct reader *r)
+{
+	int i;
+
+	for (i = 0; i < V_MAX_MANIFESTS; i++)
+		EVP_MD_CTX_free(r->payload[i]);
+	EVP_MD_CTX_free(r->sha1);
+	ifk_decrypt_free(r->dec);
+}
+
+static int reader_init(struct vctx *v, struct reader *r, struct vsink *s, struct ifk_error *err)
+{
+	struct ifk_error e = {0};
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	if (!v->buf && !(v->buf = malloc(IFK_IO_CHUNK)))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!v->plain && !(v->plain = malloc(IFK_IO_CHUNK + 32)))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	r->buf = v->buf;
+	r->plain = v->plain;
+	for (i = 0; v->kind != VK_BACKUP && i < v->npm; i++) {
+		r->payload[i] = EVP_MD_CTX_new();
+		if (!r->payload[i] ||
+		    !EVP_DigestInit_ex(r->payload[i], EVP_get_digestbyname(v->pm[i].digest), NULL))
+			return ifk_error_set(err, IFK_ECRYPTO, "cannot start %s", v->pm[i].digest);
+	}
+	if (s->want_sha1) {
+		r->sha1 = EVP_MD_CTX_new();
+		if (!r->sha1 || !EVP_DigestInit_ex(r->sha1, EVP_sha1(), NULL))
+			return ifk_error_set(err, IFK_ECRYPTO, "cannot start SHA-1");
+	}
+	if (s->key && ifk_decrypt_new(s->key, &r->dec, &e) != 0)
+		return ifk_error_set(err, IFK_ECRYPTO, "%s", e.msg);
+	if (r->dec && s->sqlite_unpadded_ok)
+		ifk_decrypt_accept_unpadded_sqlite(r->dec);
+	return 0;
+}
+
+static int tap_data(struct vctx *v, struct vsink *s, const uint8_t *buf, size_t n)
+{
+	if (!s->tap_state || !n)
+		return 0;
+	return v->o->tap->data(v->o->tap->ctx, s->tap_state, buf, n);
+}
+
+static void feed_decrypt(struct vctx *v, struct reader *r, struct vsink *s, const uint8_t *in,
+                         size_t n, const char *rel, struct ifk_error *err, int *rc)
+{
+	struct ifk_error e = {0};
+	size_t out = 0;
+
+	if (!r->dec || s->decrypt_failed)
+		return;
+	if (ifk_decrypt_update(r->dec, in, n, r->plain, &out, &e) != 0) {
+		s->decrypt_failed = 1;
+		snprintf(s->decrypt_msg, sizeof(s->decrypt_msg), "%s", e.msg);
+		return;
+	}
+	s->plain_bytes += out;
+	if (s->out_fd >= 0 && out)
+		*rc = ifk_write_all(s->out_fd, r->plain, out, rel, err);
+	if (!*rc)
+		*rc = tap_data(v, s, r->plain, out);
+}
+
+static int finish_decrypt(struct vctx *v, struct reader *r, struct vsink *s, const char *rel,
+                          struct ifk_error *err)
+{
+	struct ifk_error e = {0};
+	size_t out = 0;
+
+	if (!r->dec || s->decrypt_failed)
+		return 0;
+	if (ifk_decrypt_final(r->dec, r->plain, &out, &e) != 0) {
+		s->decrypt_failed = 1;
+		snprintf(s->decrypt_msg, sizeof(s->decrypt_msg), "%s", e.msg);
+		return 0;
+	}
+	s->unpadded = ifk_decrypt_was_unpadded(r->dec);
+	s->plain_bytes += out;
+	if (s->out_fd >= 0 && out && ifk_write_all(s->out_fd, r->plain, out, rel, err) != 0)
+		return IFK_EIO;
+	return tap_data(v, s, r->plain, out);
+}
+
+static void progress(struct vctx *v, uint64_t n)
+{
+	uint64_t before = v->bytes_seen;
+
+	v->bytes_seen += n;
+	if (v->o->progress && before / (64u << 20) != v->bytes_seen / (64u << 20))
+		v->o->progress(v->o->progress_ctx, v->files_seen, v->bytes_seen);
+}
+
+static int read_loop(struct vctx *v, int fd, struct reader *r, struct vsink *s, const char *rel,
+                     struct ifk_error *err)
+{
+	int rc = 0, i;
+
+	for (;;) {
+		ssize_t n;
+		if (v_stopped(v))
+			return ifk_error_set(err, IFK_EINTR, "interrupted while reading %s", rel);
+		n = read(fd, r->buf, IFK_IO_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			v_finding(v, v_file_check(v), V_FAIL, rel, "read failed: %s",
+			          strerror(errno));
+			return 0;
+		}
+		if (n == 0)
+			break;
+		for (i = 0; i < v->npm && r->payload[i]; i++)
+			EVP_DigestUpdate(r->payload[i], r->buf, (size_t)n);
+		if (s->capture && !s->capture_overflow &&
+		    (s->capture->len + (size_t)n > s->capture_max ||
+		     ifk_buf_add(s->capture, r->buf, (size_t)n) != 0))
+			s->capture_overflow = 1;
+		if (r->sha1)
+			EVP_DigestUpdate(r->sha1, r->buf, (size_t)n);
+		if (r->dec)
+			feed_decrypt(v, r, s, r->buf, (size_t)n, rel, err, &rc);
+		else if (s->out_fd >= 0)
+			rc = ifk_write_all(s->out_fd, r->buf, (size_t)n, rel, err);
+		if (!rc && !r->dec)
+			rc = tap_data(v, s, r->buf, (size_t)n);
+		if (rc)
+			return rc;
+		s->bytes += (uint64_t)n;
+		progress(v, (uint64_t)n);
+	}
+	s->read_ok = 1;
+	return finish_decrypt(v, r, s, rel, err);
+}
+
+/* One payload manifest's line for rel: 1 listed (content compared), 0 not. */
+static int payload_compare_one(struct vctx *v, const char *rel, const char *where, int i,
+                               EVP_MD_CTX *md)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t dig[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	int listed;
+
+	EVP_DigestFinal_ex(md, dig, &n);
+	ifk_hex(dig, n, hex);
+	if (v_work_prepare(v, C_SEAL,
+	                   "UPDATE payload SET seen = 1 WHERE path = ? AND alg = ? RETURNING expected",
+	                   &st) != 0)
+		return 1; /* the failure is the finding, not an "added" file */
+	sqlite3_bind_text(st, 1, rel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, i);
+	listed = sqlite3_step(st) == SQLITE_ROW;
+	if (listed && strcmp((const char *)sqlite3_column_text(st, 0), hex) != 0)
+		v_finding(v, C_SEAL, V_FAIL, where, "content changed: %s %s, %s %s",
+		          v->pm[i].digest, hex, v_expected_word(v), sqlite3_column_text(st, 0));
+	while (listed && sqlite3_step(st) == SQLITE_ROW)
+		;
+	sqlite3_finalize(st);
+	return listed;
+}
+
+/* The payload side: each digest against its manifest's, and the file
+ * marked as present. Every payload file must be in every payload manifest
+ * (BagIt 1.0; older bags need one, the others are warnings). */
+static void payload_compare(struct vctx *v, const char *rel, EVP_MD_CTX *const *md)
+{
+	char where[4200];
+	int i, listed = 0, unlisted = -1;
+
+	snprintf(where, sizeof(where), "%s%s", v->payload_prefix, rel);
+	for (i = 0; i < v->npm; i++) {
+		if (payload_compare_one(v, rel, where, i, md[i]))
+			listed++;
+		else if (unlisted < 0)
+			unlisted = i;
+	}
+	if (!listed && v->npm)
+		v_finding(v, C_SEAL, V_FAIL, where, "added: not listed in %s",
+		          v->npm == 1 ? v->pm[0].name : "any payload manifest");
+	else if (unlisted >= 0)
+		v_finding(v, C_SEAL, v->v1 ? V_FAIL : V_WARN, where,
+		          "not listed in %s: every payload file must be in every payload manifest",
+		          v->pm[unlisted].name);
+}
+
+int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, struct vsink *s,
+                struct ifk_error *err)
+{
+	struct reader r;
+	struct stat st;
+	unsigned int n = 0;
+	int fd, rc;
+
+	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		v_finding(v, v_file_check(v), V_FAIL, rel, "cannot open: %s", strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		v_finding(v, v_file_check(v), V_FAIL, rel, "not a regular file");
+		return 0;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	rc = reader_init(v, &r, s, err);
+	if (!rc)
+		rc = read_loop(v, fd, &r, s, rel, err);
+	if (!rc && s->read_ok && r.sha1)
+		EVP_DigestFinal_ex(r.sha1, s->sha1, &n);
+	if (!rc && s->read_ok && r.payload[0])
+		payload_compare(v, rel, r.payload);
+	if (!rc)
+		v->files_seen++;
+	close(fd);
+	reader_free(&r);
+	return rc;
+}
+
+static int is_file_id(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 40; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return s[40] == '\0';
+}
+
+/* The fileID a stored path names: "xx/<id>" (iOS 10+) or "<id>" (mbdb),
+ * recognised in any case; the index's IDs are lowercase, so an upper-case
+ * name finds no entry. */
+static const char *stored_file_id(const struct vctx *v, const char *rel)
+{
+	if (v->mbdb)
+		return is_file_id(rel) ? rel : NULL;
+	if (strlen(rel) == 43 && rel[2] == '/' && is_file_id(rel + 3))
+		return rel + 3;
+	return NULL;
+}
+
+struct entry_row {
+	int found, kind;
+	sqlite3_int64 size;
+	uint8_t enc_key[64], data_hash[20];
+	int enc_len, hash_len, copies;
+	char where[600];
+	char *domain, *relpath; /* malloc'd */
+	int64_t mtime, birth;
+	uint32_t pclass;
+	int off_device;      /* its class cannot be decrypted off the device */
+	char key_issue[900]; /* why no file key could be had, or "" */
+};
+
+/* The index entry of the file id; a query on the work database that
+ * fails is a failed backup check naming the file, not a file the index
+ * lacks. */
+static void lookup_entry(struct vctx *v, const char *id, struct entry_row *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	rc = sqlite3_prepare_v2(
+	    v->work,
+	    "UPDATE entries SET seen = seen + 1 WHERE file_id = ? RETURNING kind, size,"
+	    " enc_key, data_hash, domain, relpath, seen, mtime, birth, class",
+	    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		v_finding(v, C_BACKUP, V_FAIL, id, "not checked: the work database failed: %s",
+		          sqlite3_errmsg(v->work));
+	if (rc == SQLITE_ROW) {
+		e->found = 1;
+		e->kind = sqlite3_column_int(st, 0);
+		e->size = sqlite3_column_int64(st, 1);
+		e->enc_len = sqlite3_column_bytes(st, 2);
+		if (e->enc_len > 0 && e->enc_len <= (int)sizeof(e->enc_key))
+			memcpy(e->enc_key, sqlite3_column_blob(st, 2), (size_t)e->enc_len);
+		else
+			e->enc_len = 0;
+		e->hash_len = sqlite3_column_bytes(st, 3) == 20 ? 20 : 0;
+		if (e->hash_len)
+			memcpy(e->data_hash, sqlite3_column_blob(st, 3), 20);
+		snprintf(e->where, sizeof(e->where), "%s/%s (%s)", sqlite3_column_text(st, 4),
+		         sqlite3_column_text(st, 5), id);
+		e->copies = sqlite3_column_int(st, 6);
+		e->domain = strdup((const char *)sqlite3_column_text(st, 4) ?: "");
+		e->relpath = strdup((const char *)sqlite3_column_text(st, 5) ?: "");
+		e->mtime = sqlite3_column_int64(st, 7);
+		e->birth = sqlite3_column_int64(st, 8);
+		e->pclass = (uint32_t)sqlite3_column_int64(st, 9);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			;
+	}
+	sqlite3_finalize(st);
+}
+
+static void count(struct vctx *v, int check, const char *key)
+{
+	json_t *info = v->c[check].info, *n = json_object_get(info, key);
+
+	json_object_set_new(info, key, json_integer(json_integer_value(n) + 1));
+}
+
+/* Chooses the file key; 0 when the file is to be decrypted. */
+static int file_key(struct vctx *v, struct entry_row *e, uint8_t key[32])
+{
+	struct ifk_error ke = {0};
+	int rc;
+
+	if (!v->meta.encrypted || !v->kb)
+		return -1;
+	if (!e->enc_len) {
+		v_finding(v, C_ENCRYPTION, V_WARN, e->where, "encrypted backup, but no file key");
+		snprintf(e->key_issue, sizeof(e->key_issue), "encrypted backup, but no file key");
+		return -1;
+	}
+	rc = ifk_keybag_unwrap_key(v->kb, e->enc_key, (size_t)e->enc_len, key, NULL, &ke);
+	if (rc == IFK_EUNSUPPORTED) {
+		count(v, C_ENCRYPTION, "files_not_decryptable_off_device");
+		e->off_device = 1;
+		snprintf(e->key_issue, sizeof(e->key_issue),
+		         "its protection class cannot be decrypted off the device");
+		return -1;
+	}
+	if (rc) {
+		v_finding(v, C_ENCRYPTION, V_FAIL, e->where, "file key: %s", ke.msg);
+		snprintf(e->key_issue, sizeof(e->key_issue), "file key: %s", ke.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* A file left encrypted (no password, or a class that stays on the device)
+ * is still checked for its length: AES-CBC with PKCS#7 makes Size bytes
+ * into the next whole 16-byte block (a full block more when Size is one);
+ * an empty file is stored empty, or as that one block. */
+static void cipher_length(struct vctx *v, const struct entry_row *e, uint64_t stored)
+{
+	uint64_t want = e->size > 0 ? ((uint64_t)e->size / 16 + 1) * 16 : 0;
+
+	if (e->size == 0 && stored == 16)
+		return; /* an empty file encrypted: one block of padding */
+	if (stored % 16)
+		v_finding(v, C_BACKUP, V_FAIL, e->where,
+		          "the stored file's %llu bytes are not whole 16-byte blocks: encrypted "
+		          "content cut short or damaged",
+		          (unsigned long long)stored);
+	else if (stored != want)
+		v_finding(v, C_BACKUP, V_WARN, e->where,
+		          "Size mismatch: the index says %lld bytes, which encrypt to %llu; the "
+		          "stored file has %llu",
+		          (long long)e->size, (unsigned long long)want, (unsigned long long)stored);
+}
+
+static void after_read(struct vctx *v, struct entry_row *e, struct vsink *s, int decrypting)
+{
+	char hex[41], want[41];
+
+	if (!s->read_ok)
+		return;
+	if (s->want_sha1 && memcmp(s->sha1, e->data_hash, 20) != 0) {
+		ifk_hex(s->sha1, 20, hex);
+		ifk_hex(e->data_hash, 20, want);
+		v_finding(v, C_BACKUP, V_FAIL, e->where,
+		          "the stored file's SHA-1 %s is not the index's dataHash %s", hex, want);
+	}
+	if (decrypting && s->decrypt_failed) {
+		v_finding(v, C_ENCRYPTION, V_FAIL, e->where, "does not decrypt: %s",
+		          s->decrypt_msg);
+	} else if (decrypting) {
+		count(v, C_ENCRYPTION, "files_decrypted");
+		if (s->plain_bytes != (uint64_t)e->size)
+			v_finding(
+			    v, C_ENCRYPTION, V_WARN, e->where,
+			    "Size mismatch: the index says %lld bytes, the plaintext has %llu "
+			    "(kept whole, not truncated)",
+			    (long long)e->size, (unsigned long long)s->plain_bytes);
+	} else if (!v->meta.encrypted && s->bytes != (uint64_t)e->size) {
+		v_finding(v, C_BACKUP, V_WARN, e->where,
+		          "Size mismatch: the index says %lld bytes, the file has %llu",
+		          (long long)e->size, (unsigned long long)s->bytes);
+	} else if (v->meta.encrypted) {
+		cipher_length(v, e, s->bytes);
+	}
+}
+
+static int stored_empty(int dfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_size == 0;
+}
+
+static void *tap_open(struct vctx *v, const struct entry_row *e, const char *id)
+{
+	struct ifk_verify_file f = {id,       e->domain, e->relpath, (uint64_t)e->size,
+	                            e->mtime, e->birth,  e->pclass};
+
+	if (!v->o->tap || e->kind != 0 || !e->domain || !e->relpath)
+		return NULL;
+	return v->o->tap->open(v->o->tap->ctx, &f);
+}
+
+/* plaintext: the bytes read were plaintext (decrypted, or stored empty). */
+static void tap_close(struct vctx *v, struct entry_row *e, struct vsink *s, void *state,
+                      int plaintext)
+{
+	const char *reason = NULL;
+	char msg[900];
+
+	if (!state)
+		return;
+	if (e->key_issue[0])
+		reason = e->key_issue;
+	else if (v->meta.encrypted && !plaintext)
+		reason = "not decrypted: the backup's keybag is not unlocked";
+	else if (!s->read_ok)
+		reason = "could not be read to its end";
+	else if (s->decrypt_failed) {
+		snprintf(msg, sizeof(msg), "does not decrypt: %s", s->decrypt_msg);
+		reason = msg;
+	}
+	v->o->tap->close(v->o->tap->ctx, state, reason == NULL, e->off_device,
+	                 reason ? reason : "");
+}
+
+static int backup_file(struct vctx *v, int dfd, const char *name, const char *rel, const char *id,
+                       struct ifk_error *err)
+{
+	struct vsink s = {.out_fd = -1};
+	struct entry_row e;
+	uint8_t key[32];
+	void *state = NULL;
+	int rc = 0, decrypting = 0, empty;
+
+	lookup_entry(v, id, &e);
+	if (!v->mbdb && strncmp(rel, id, 2) != 0)
+		v_finding(v, C_BACKUP, V_FAIL, rel, "stored in the wrong folder for its fileID");
+	if (!e.found) {
+		v_finding(v, C_BACKUP, V_FAIL, rel, "stored file has no entry in the index");
+		return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
+	}
+	if (e.copies > 1)
+		v_finding(v, C_BACKUP, V_FAIL, rel, "a second stored copy of %s", e.where);
+	if (e.kind != 0)
+		v_finding(v, C_BACKUP, V_FAIL, e.where,
+		          "stored as a file, but the index says it is not a regular file");
+	s.want_sha1 = v->mbdb && e.hash_len;
+	empty = e.size == 0 && stored_empty(dfd, name);
+	if (empty) {
+		/* an empty file is stored empty: there is nothing to decrypt */
+	} else if (file_key(v, &e, key) == 0) {
+		s.key = key;
+		decrypting = 1;
+	}
+	if (e.copies <= 1)
+		state = tap_open(v, &e, id);
+	/* the tap gets plaintext only */
+	if (state && (decrypting || !v->meta.encrypted || empty))
+		s.tap_state = state;
+	if (v->kind == VK_BACKUP && !s.want_sha1 && !decrypting && !s.tap_state) {
+		struct stat st;
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			s.read_ok = 1;
+			s.bytes = (uint64_t)st.st_size;
+			v->files_seen++;
+		}
+		after_read(v, &e, &s, 0);
+	} else {
+		rc = v_read_file(v, dfd, name, rel, &s, err);
+		OPENSSL_cleanse(key, sizeof(key));
+		if (!rc)
+			after_read(v, &e, &s, decrypting);
+	}
+	if (!rc)
+		tap_close(v, &e, &s, state, decrypting || empty);
+	else if (state)
+		v->o->tap->close(v->o->tap->ctx, state, 0, 0, "interrupted");
+	free(e.domain);
+	free(e.relpath);
+	return rc;
+}
+
+/* A file outside the backup's own: read for the payload digest only. */
+static int payload_only(struct vctx *v, int dfd, const char *name, const char *rel,
+                        struct ifk_error *err)
+{
+	struct vsink s = {.out_fd = -1};
+
+	return v->kind == VK_BACKUP ? 0 : v_read_file(v, dfd, name, rel, &s, err);
+}
+
+static int walk_file(struct vctx *v, int dfd, const char *name, const char *rel, int depth,
+                     struct ifk_error *err)
+{
+	enum ifk_backup_top top = depth == 0 ? ifk_backup_top_kind(name) : IFK_TOP_OTHER;
+	const char *id;
+
+	if (!v->has_backup || v->in_snapshot)
+		return payload_only(v, dfd, name, rel, err);
+	if (top == IFK_TOP_INDEX && strcmp(rel, v->mbdb ? "Manifest.mbdb" : "Manifest.db") == 0)
+		return v->index_done ? 0 : payload_only(v, dfd, name, rel, err);
+	if (top == IFK_TOP_METADATA)
+		return v->meta_done ? 0 : payload_only(v, dfd, name, rel, err);
+	if (top != IFK_TOP_OTHER) /* the other index, DDNABackup.plist, Manifest.mbdx */
+		return payload_only(v, dfd, name, rel, err);
+	id = stored_file_id(v, rel);
+	if (id && (v->entries_loaded || !v->meta.encrypted))
+		return backup_file(v, dfd, name, rel, id, err);
+	if (!id)
+		v_finding(v, C_BACKUP, V_WARN, rel, "not a file of the backup format");
+	return payload_only(v, dfd, name, rel, err);
+}
+
+/* Finder and iTunes write a backup into Snapshot/ and move it into place
+ * when it completes: one left behind is an interrupted backup. Its files
+ * are covered by the seal, not checked as backup files. */
+static int walk_snapshot(struct vctx *v, int sub, const char *rel, int depth,
+                         struct ifk_error *err)
+{
+	uint64_t before = v->files_seen;
+	int rc;
+
+	v->in_snapshot = 1;
+	rc = walk_dir(v, sub, rel, depth + 1, err);
+	v->in_snapshot = 0;
+	v_finding(v, C_BACKUP, V_FAIL, IFK_BACKUP_SNAPSHOT_DIR "/",
+	          "a Snapshot folder%s: Finder or iTunes left a backup that did not complete",
+	          v->files_seen > before ? " holding files" : "");
+	return rc;
+}
+
+static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel, int depth,
+                      struct ifk_error *err)
+{
+	struct stat st;
+	int sub, rc;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		v_finding(v, v_file_check(v), V_FAIL, rel, "cannot stat: %s", strerror(errno));
+		return 0;
+	}
+	if (S_ISREG(st.st_mode))
+		return walk_file(v, dfd, name, rel, depth, err);
+	if (!S_ISDIR(st.st_mode)) {
+		v_finding(v, v->kind == VK_BACKUP ? C_BACKUP : C_SEAL, V_FAIL, rel,
+		          "not a regular file or folder (a symlink or special file)");
+		return 0;
+	}
+	if (depth >= MAX_DEPTH) {
+		v_finding(v, v_file_check(v), V_FAIL, rel, "folders nested too deep");
+		return 0;
+	}
+	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0) {
+		v_finding(v, v_file_check(v), V_FAIL, rel, "cannot open folder: %s",
+		          strerror(errno));
+		return 0;
+	}
+	if (v->has_backup && depth == 0 && strcmp(name, IFK_BACKUP_SNAPSHOT_DIR) == 0)
+		rc = walk_snapshot(v, sub, rel, depth, err);
+	else
+		rc = walk_dir(v, sub, rel, depth + 1, err);
+	close(sub);
+	return rc;
+}
+
+struct level {
+	struct vctx *v;
+	int dfd, depth;
+	struct ifk_error *err;
+};
+
+static int walk_one(void *ctx, const char *name, const char *rel)
+{
+	struct level *l = ctx;
+
+	return walk_entry(l->v, l->dfd, name, rel, l->depth, l->err);
+}
+
+static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct ifk_error *err)
+{
+	struct level l = {v, dfd, depth, err};
+	int list_errno = 0, rc = ifk_dir_foreach(dfd, rel, walk_one, &l, &list_errno);
+
+	if (rc == IFK_ENOMEM)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && list_errno)
+		v_finding(v, v_file_check(v), V_FAIL, rel ? rel : ".", "cannot list folder: %s",
+		          strerror(list_errno));
+	return rc;
+}
+
+static void payload_after(struct vctx *v)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t bytes = 0, files = 0;
+
+	if (v->kind == VK_BACKUP)
+		return;
+	if (v_work_prepare(v, C_SEAL,
+	                   "SELECT path, min(alg) FROM payload WHERE seen = 0 GROUP BY path"
+	                   " ORDER BY path",
+	                   &st) != 0)
+		st = NULL;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		char where[4200];
+		int alg = sqlite3_column_int(st, 1);
+		snprintf(where, sizeof(where), "data/%s", sqlite3_column_text(st, 0));
+		v_finding(v, C_SEAL, V_FAIL, where, "missing: listed in %s but not in the bag",
+		          alg >= 0 && alg < v->npm ? v->pm[alg].name : "a payload manifest");
+	}
+	sqlite3_finalize(st);
+	files = v->files_seen;
+	bytes = v->bytes_seen;
+	if (v->have_oxum && (files != v->oxum_files || bytes != v->oxum_bytes))
+		v_finding(v, C_SEAL, V_FAIL, "bag-info.txt",
+		          "Payload-Oxum %llu.%llu, but the payload holds %llu.%llu",
+		          (unsigned long long)v->oxum_bytes, (unsigned long long)v->oxum_files,
+		          (unsigned long long)bytes, (unsigned long long)files);
+}
+
+int v_walk(struct vctx *v, struct ifk_error *err)
+{
+	int rc = walk_dir(v, v->backup_fd, NULL, 0, err);
+
+	if (!rc)
+		payload_after(v);
+	json_object_set_new(v->c[C_SEAL].info, "files_read",
+	                    json_integer((json_int_t)v->files_seen));
+	json_object_set_new(v->c[C_SEAL].info, "bytes_read",
+	                    json_integer((json_int_t)v->bytes_seen));
+	return rc;
+}

@@ -1,0 +1,159 @@
+/* lib/util.c and lib/error.c: hex, time, one-line values, small files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "testutil.h"
+
+static void test_util_hex_and_sha256(void **state)
+{
+	char hex[IFK_SHA256_HEX], h[7];
+	static const uint8_t b[] = {0x00, 0xab, 0xff};
+	(void)state;
+	ifk_hex(b, 3, h);
+	assert_string_equal(h, "00abff");
+	ifk_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_util_time_iso_is_utc(void **state)
+{
+	char t[21];
+	(void)state;
+	ifk_time_iso(978307200, t);
+	assert_string_equal(t, "2001-01-01T00:00:00Z");
+}
+
+static void test_util_one_line(void **state)
+{
+	char *s = ifk_one_line("  a\tb\nc\x7f ");
+	(void)state;
+	assert_string_equal(s, "a b c");
+	free(s);
+}
+
+static void test_util_read_small_caps_and_refuses_symlink(void **state)
+{
+	char *dir = tu_mkdtemp(), *f = ifk_path_join(dir, "f"), *l = ifk_path_join(dir, "l");
+	char *l2 = ifk_path_join(dir, "fifo");
+	int dfd;
+	char *buf = NULL;
+	size_t len = 0;
+	struct ifk_error err = {0};
+	(void)state;
+	assert_int_equal(tu_write_file(f, "0123456789", 10), 0);
+	assert_int_equal(symlink(f, l), 0);
+	assert_int_equal(ifk_read_small(AT_FDCWD, f, 10, &buf, &len, &err), 0);
+	assert_int_equal(len, 10);
+	assert_string_equal(buf, "0123456789");
+	free(buf);
+	assert_int_equal(ifk_read_small(AT_FDCWD, f, 9, &buf, &len, &err), IFK_EFORMAT);
+	assert_null(buf);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(ifk_read_small(dfd, "l", 100, &buf, &len, &err), IFK_EIO);
+	assert_null(buf);
+	assert_int_equal(mkfifo(l2, 0600), 0);
+	assert_int_equal(ifk_read_small(dfd, "fifo", 100, &buf, &len, &err), IFK_EFORMAT);
+	close(dfd);
+	assert_int_equal(ifk_read_small(AT_FDCWD, "/nonexistent", 9, &buf, &len, &err),
+	                 IFK_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "/nonexistent"));
+	assert_int_equal(ifk_write_new(AT_FDCWD, f, "x", 1, 0644, &err), IFK_EEXIST);
+	tu_rmtree(dir);
+	free(f);
+	free(l);
+	free(l2);
+	free(dir);
+}
+
+static void test_util_relpath_problem(void **state)
+{
+	(void)state;
+	assert_null(ifk_relpath_problem("a"));
+	assert_null(ifk_relpath_problem("Library/SMS/sms.db"));
+	assert_null(ifk_relpath_problem("..a/b../...")); /* dots inside names are names */
+	assert_null(ifk_relpath_problem("Café/привет"));
+	assert_string_equal(ifk_relpath_problem(NULL), "empty");
+	assert_string_equal(ifk_relpath_problem(""), "empty");
+	assert_string_equal(ifk_relpath_problem("/etc/passwd"), "absolute");
+	assert_string_equal(ifk_relpath_problem("a/../b"), "a \"..\" part");
+	assert_string_equal(ifk_relpath_problem(".."), "a \"..\" part");
+	assert_string_equal(ifk_relpath_problem("./a"), "a \".\" part");
+	assert_non_null(strstr(ifk_relpath_problem("a//b"), "empty part"));
+	assert_non_null(strstr(ifk_relpath_problem("a/"), "empty part"));
+	assert_string_equal(ifk_relpath_problem("a\xff/b"), "not valid UTF-8");
+}
+
+/* A path from evidence stays beneath its folder: no "..", no symlink
+ * anywhere on the way, even one pointing inside. */
+static void test_util_open_regular_stays_beneath(void **state)
+{
+	char *dir = tu_mkdtemp(), *inner = NULL, *p = NULL;
+	struct ifk_error err = {0};
+	int dfd, fd;
+
+	(void)state;
+	assert_true(asprintf(&inner, "%s/in", dir) > 0);
+	assert_int_equal(mkdir(inner, 0700), 0);
+	assert_true(asprintf(&p, "%s/secret", dir) > 0);
+	assert_int_equal(tu_write_file(p, "outside", 7), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/in/sub", dir) > 0);
+	assert_int_equal(mkdir(p, 0700), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/in/sub/f", dir) > 0);
+	assert_int_equal(tu_write_file(p, "inside", 6), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/in/link", dir) > 0);
+	assert_int_equal(symlink("sub", p), 0);
+	free(p);
+	dfd = open(inner, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	fd = ifk_open_regular(dfd, "sub/f", &err);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(ifk_open_regular(dfd, "../secret", &err), IFK_EFORMAT);
+	assert_non_null(strstr(err.msg, "refused: a \"..\" part"));
+	assert_int_equal(ifk_open_regular(dfd, "sub/../sub/f", &err), IFK_EFORMAT);
+	assert_true(ifk_open_regular(dfd, "link/f", &err) < 0); /* a symlink in the middle */
+	assert_non_null(strstr(err.msg, "symlink"));
+	assert_int_equal(ifk_open_regular(dfd, "/etc/passwd", &err), IFK_EFORMAT);
+	close(dfd);
+	tu_rmtree(dir);
+	free(dir);
+	free(inner);
+}
+
+static void test_error_set_returns_code(void **state)
+{
+	struct ifk_error err = {0};
+	(void)state;
+	assert_int_equal(ifk_error_set(&err, IFK_EIO, "x %d", 5), IFK_EIO);
+	assert_string_equal(err.msg, "x 5");
+	assert_int_equal(ifk_error_set(NULL, IFK_EFORMAT, "ignored"), IFK_EFORMAT);
+	assert_string_equal(ifk_strerror(IFK_EPASSWORD), "wrong password");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_util_hex_and_sha256),
+	    cmocka_unit_test(test_util_time_iso_is_utc),
+	    cmocka_unit_test(test_util_one_line),
+	    cmocka_unit_test(test_util_read_small_caps_and_refuses_symlink),
+	    cmocka_unit_test(test_util_relpath_problem),
+	    cmocka_unit_test(test_util_open_regular_stays_beneath),
+	    cmocka_unit_test(test_error_set_returns_code),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
