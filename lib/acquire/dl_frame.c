@@ -30,6 +30,41 @@ void dlc_close(struct dev *d)
 	}
 }
 
+/* ---- the raw stream, within the stall timeout ---- */
+
+int dl_stalled(struct dev *d, struct ifk_error *err)
+{
+	unsigned limit = d->a->o->timeout_s ? d->a->o->timeout_s : 60;
+
+	if (d->a->o->stop && *d->a->o->stop)
+		return ifk_error_set(err, IFK_EINTR, "interrupted");
+	if (d->cancelled)
+		return ifk_error_set(err, IFK_EIO, "the device cancelled the backup");
+	if (time(NULL) - d->last_data > (time_t)limit)
+		return ifk_error_set(err, IFK_EIO, "the device sent nothing for %u s: stalled",
+		                     limit);
+	return 0;
+}
+
+int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
+{
+	uint32_t got = 0;
+
+	while (got < n) {
+		uint32_t r = 0;
+		int rc = dlc_recv_some(d, (char *)buf + got, n - got, &r, err);
+		if (rc)
+			return rc;
+		if (r > 0) {
+			got += r;
+			d->last_data = time(NULL);
+		} else if (dl_stalled(d, err)) {
+			return err ? err->code : IFK_EIO;
+		}
+	}
+	return 0;
+}
+
 /* One receive of at most n bytes, waiting at most a slice: *got is 0 when
  * nothing came in time. */
 int dlc_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct ifk_error *err)

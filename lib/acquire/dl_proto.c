@@ -199,39 +199,6 @@ int dl_write_manifest(struct dev *d, struct ifk_error *err)
 
 /* ---- the raw stream ---- */
 
-int dl_stalled(struct dev *d, struct ifk_error *err)
-{
-	unsigned limit = d->a->o->timeout_s ? d->a->o->timeout_s : 60;
-
-	if (d->a->o->stop && *d->a->o->stop)
-		return ifk_error_set(err, IFK_EINTR, "interrupted");
-	if (d->cancelled)
-		return ifk_error_set(err, IFK_EIO, "the device cancelled the backup");
-	if (time(NULL) - d->last_data > (time_t)limit)
-		return ifk_error_set(err, IFK_EIO, "the device sent nothing for %u s: stalled",
-		                     limit);
-	return 0;
-}
-
-int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
-{
-	uint32_t got = 0;
-
-	while (got < n) {
-		uint32_t r = 0;
-		int rc = dlc_recv_some(d, (char *)buf + got, n - got, &r, err);
-		if (rc)
-			return rc;
-		if (r > 0) {
-			got += r;
-			d->last_data = time(NULL);
-		} else if (dl_stalled(d, err)) {
-			return err ? err->code : IFK_EIO;
-		}
-	}
-	return 0;
-}
-
 static int read_be32(struct dev *d, uint32_t *v, struct ifk_error *err)
 {
 	uint32_t be;

@@ -1,5 +1,6 @@
-/* ifk-acquire --from: one pass over the source, each byte read once, copied
- * into data/ and hashed; then the tag files, the custody log and the seal. */
+/* ifk-acquire --from: the source checked to be one backup folder, then one
+ * pass over it, each byte read once, copied into the bag's data/ and
+ * hashed; the bag writer (bagwriter.c) does the rest. */
 #include <ifk/acquire.h>
 
 #include <dirent.h>
@@ -20,24 +21,7 @@
 #include "core.h"
 
 #define MAX_DEPTH 32
-#define MAX_LISTED_ANOMALIES 10000
 
-void acq_anomaly(struct acq *a, const char *kind, const char *path, const char *detail)
-{
-	char *p, *d;
-
-	a->anomaly_count++;
-	if (json_array_size(a->anomalies) >= MAX_LISTED_ANOMALIES)
-		return;
-	/* names as found may be any bytes: the record keeps them escaped */
-	p = ifk_text_escape(path);
-	d = ifk_text_escape(detail);
-	if (p && d)
-		json_array_append_new(a->anomalies, json_pack("{s:s, s:s, s:s}", "kind", kind,
-		                                              "path", p, "detail", d));
-	free(p);
-	free(d);
-}
 
 static void anomaly_errno(struct acq *a, const char *kind, const char *path, const char *what,
                           int e)
@@ -48,44 +32,8 @@ static void anomaly_errno(struct acq *a, const char *kind, const char *path, con
 	acq_anomaly(a, kind, path, detail);
 }
 
-int acq_manifest_line(struct acq *a, const char *hex, const char *rel, struct ifk_error *err)
-{
-	char *enc = ifk_bag_encode_path(rel), *line = NULL;
-	int n, rc = 0;
 
-	if (!enc)
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	n = asprintf(&line, "%s  %s/%s\n", hex, IFK_BAG_PAYLOAD, enc);
-	free(enc);
-	if (n < 0)
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	EVP_DigestUpdate(a->manifest_md, line, (size_t)n);
-	if (fwrite(line, 1, (size_t)n, a->manifest) != (size_t)n)
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: write failed", IFK_BAG_MANIFEST);
-	free(line);
-	return rc;
-}
 
-struct acq_capture *acq_capture_for(struct acq *a, const char *rel)
-{
-	size_t i;
-
-	for (i = 0; i < ACQ_NCAPTURE; i++)
-		if (strcmp(rel, a->capture[i].name) == 0)
-			return &a->capture[i];
-	return NULL;
-}
-
-void acq_capture_bytes(struct acq_capture *c, const uint8_t *buf, size_t n)
-{
-	if (!c || c->overflow)
-		return;
-	if (c->len + n > IFK_BACKUP_PLIST_MAX || ifk_buf_add(&c->buf, buf, n) != 0) {
-		c->overflow = 1;
-		return;
-	}
-	c->len += n;
-}
 
 static int changed(const struct stat *x, const struct stat *y)
 {
@@ -272,4 +220,82 @@ static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth, str
 int acq_copy_tree(struct acq *a, struct ifk_error *err)
 {
 	return walk(a, a->src_fd, a->data_fd, NULL, 0, err);
+}
+
+static int exists_at(int dfd, const char *name)
+{
+	struct stat st;
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+struct counter {
+	int fd, backups;
+};
+
+static int count_backup(void *ctx, const char *name, const char *rel)
+{
+	struct counter *c = ctx;
+	int sub = openat(c->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	(void)rel;
+	if (sub >= 0 && exists_at(sub, "Manifest.plist"))
+		c->backups++;
+	if (sub >= 0)
+		close(sub);
+	return 0;
+}
+
+/* A backup folder holds Manifest.plist and an index; the folder above it
+ * holds one folder per device. */
+static int check_source(int fd, const char *path, struct ifk_error *err)
+{
+	struct counter c = {fd, 0};
+	int list_errno = 0;
+
+	if (exists_at(fd, "Manifest.plist") || exists_at(fd, "Manifest.db") ||
+	    exists_at(fd, "Manifest.mbdb"))
+		return 0;
+	ifk_dir_foreach(fd, NULL, count_backup, &c, &list_errno);
+	if (c.backups)
+		return ifk_error_set(
+		    err, IFK_EFORMAT,
+		    "%s: holds %d backups (one folder per device); give one of them", path,
+		    c.backups);
+	return ifk_error_set(err, IFK_EFORMAT,
+	                     "%s: not an iOS backup folder (no Manifest.plist, Manifest.db or "
+	                     "Manifest.mbdb)",
+	                     path);
+}
+
+static int setup_folder(struct acq *a, struct ifk_error *err)
+{
+	const struct ifk_acquire_opts *o = a->o;
+	char resolved[PATH_MAX];
+
+	a->method = "folder-import";
+	a->src_fd = open(o->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->src_fd < 0)
+		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open the source folder",
+		                     o->source);
+	a->src_abs = strdup(realpath(o->source, resolved) ? resolved : o->source);
+	if (!a->src_abs)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	a->source = json_pack("{s:s, s:s}", "kind", "folder", "path", a->src_abs);
+	if (check_source(a->src_fd, o->source, err))
+		return err ? err->code : IFK_EFORMAT;
+	return acq_open_bag(a, err);
+}
+
+int ifk_acquire_folder(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
+                       struct ifk_error *err)
+{
+	struct acq a = {.o = o, .src_fd = -1, .bag_fd = -1, .data_fd = -1, .device_percent = -1};
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	a.started = time(NULL);
+	rc = setup_folder(&a, err);
+	if (!rc)
+		rc = acq_copy_tree(&a, err);
+	return acq_complete(&a, rc, r, err);
 }

@@ -17,16 +17,6 @@
 
 #define TAG_MAX (16u * 1024 * 1024)
 
-int v_file_check(const struct vctx *v)
-{
-	return v->has_backup ? C_BACKUP : C_SEAL;
-}
-
-const char *v_expected_word(const struct vctx *v)
-{
-	return v->kind == VK_BAGIT ? "listed" : "sealed";
-}
-
 /* Reads one tag file once: the same bytes are hashed for the tag
  * manifests and parsed. 0 when it is in *buf. */
 static int read_tag(struct vctx *v, const char *name, size_t cap, int required, char **buf,

@@ -19,62 +19,6 @@
 #include "verify_int.h"
 
 static const char *const check_names[C_COUNT] = {"seal", "custody", "backup", "encryption"};
-static const char *const level_names[] = {"pass", "skip", "warn", "fail"};
-
-void v_finding(struct vctx *v, int check, enum vlevel level, const char *file, const char *fmt, ...)
-{
-	struct vcheck *c = &v->c[check];
-	char reason[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	c->ran = 1;
-	if (level > c->level)
-		c->level = level;
-	if (level == V_FAIL)
-		c->nfail++;
-	else if (level == V_WARN)
-		c->nwarn++;
-	if (json_array_size(c->findings) < V_MAX_FINDINGS)
-		json_array_append_new(c->findings,
-		                      json_pack("{s:s, s:o, s:o}", "level", level_names[level],
-		                                "file", ifk_json_text(file ? file : ""), "reason",
-		                                ifk_json_text(reason)));
-}
-
-void v_skip(struct vctx *v, int check, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(v->c[check].skip_reason, sizeof(v->c[check].skip_reason), fmt, ap);
-	va_end(ap);
-	v->c[check].ran = 0;
-}
-
-int v_work_prepare(struct vctx *v, int check, const char *sql, sqlite3_stmt **st)
-{
-	*st = NULL;
-	if (sqlite3_prepare_v2(v->work, sql, -1, st, NULL) == SQLITE_OK)
-		return 0;
-	v_finding(v, check, V_FAIL, "", "work database: %s: this part was not checked",
-	          sqlite3_errmsg(v->work));
-	sqlite3_finalize(*st);
-	*st = NULL;
-	return -1;
-}
-
-void v_partial(struct vctx *v, const char *what)
-{
-	json_array_append_new(v->partial, json_string(what));
-}
-
-int v_stopped(const struct vctx *v)
-{
-	return v->o->stop && *v->o->stop;
-}
 
 static int has(int fd, const char *name)
 {
@@ -275,7 +219,7 @@ static int verdict_pass(const struct vctx *v)
 
 static json_t *check_json(const struct vcheck *c)
 {
-	const char *status = c->ran ? level_names[c->level] : "skip";
+	const char *status = c->ran ? v_level_name(c->level) : "skip";
 	json_t *j = json_pack("{s:s, s:s, s:I, s:I}", "name", c->name, "status", status, "failures",
 	                      (json_int_t)c->nfail, "warnings", (json_int_t)c->nwarn);
 

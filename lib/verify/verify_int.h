@@ -71,6 +71,8 @@ struct vctx {
 	char record_cert[65]; /* the examiner certificate the record names */
 };
 
+/* findings.c: what every check writes into */
+const char *v_level_name(enum vlevel level); /* "pass", "skip", "warn", "fail" */
 void v_finding(struct vctx *v, int check, enum vlevel level, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void v_skip(struct vctx *v, int check, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
