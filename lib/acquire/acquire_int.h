@@ -70,7 +70,6 @@ int acq_copy_tree(struct acq *a, struct ifk_error *err);
 
 /* Paths a device sends during a backup. */
 
-
 #define IFK_DEVICE_NAME_MAX 4096 /* longer names are refused */
 
 /* Maps a path the device sent, "<udid>/rel" (len bytes, as received), to
@@ -83,8 +82,6 @@ int ifk_device_path(const char *udid, const char *devpath, size_t len, char **re
                     const char **why);
 
 /* Internal to the device acquisition: one session with one device. */
-
-
 
 struct dev {
 	struct acq *a;
@@ -105,49 +102,50 @@ struct dev {
 	time_t last_data; /* the last time anything arrived */
 	json_t *log;      /* the transfer: per-file errors, moves, removes, refusals */
 	double device_progress;
-	struct dlsink *sink; /* hashes and writes while the next chunk arrives */
+	struct acq_dl_sink *sink; /* hashes and writes while the next chunk arrives */
 };
 
-/* dlsink.c: a worker thread that hashes and writes received chunks */
-struct dlsink;
-int dlsink_start(struct dlsink **out, struct ifk_error *err);
-uint8_t *dlsink_buffer(struct dlsink *s);
-void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd);
-int dlsink_drain(struct dlsink *s);
-void dlsink_stop(struct dlsink *s);
+/* dl_sink.c: a worker thread that hashes and writes received chunks */
+struct acq_dl_sink;
+int acq_dl_sink_start(struct acq_dl_sink **out, struct ifk_error *err);
+uint8_t *acq_dl_sink_buffer(struct acq_dl_sink *s);
+void acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int fd);
+int acq_dl_sink_drain(struct acq_dl_sink *s);
+void acq_dl_sink_stop(struct acq_dl_sink *s);
 
-/* dlconn.c: the service connection and DeviceLink framing */
-int dlc_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err);
-int dlc_handshake(struct dev *d, struct ifk_error *err);
-int dlc_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct ifk_error *err);
-int dlc_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *err);
-int dlc_send_plist(struct dev *d, plist_t p, struct ifk_error *err);
-int dlc_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err);
-int dlc_process_message(struct dev *d, plist_t dict, struct ifk_error *err);
-int dlc_status(struct dev *d, int code, const char *desc, plist_t payload, struct ifk_error *err);
-void dlc_disconnect(struct dev *d);
-void dlc_close(struct dev *d);
+/* dl_frame.c: the service connection and DeviceLink framing */
+int acq_dl_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err);
+int acq_dl_handshake(struct dev *d, struct ifk_error *err);
+int acq_dl_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct ifk_error *err);
+int acq_dl_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *err);
+int acq_dl_send_plist(struct dev *d, plist_t p, struct ifk_error *err);
+int acq_dl_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err);
+int acq_dl_process_message(struct dev *d, plist_t dict, struct ifk_error *err);
+int acq_dl_status(struct dev *d, int code, const char *desc, plist_t payload,
+                  struct ifk_error *err);
+void acq_dl_disconnect(struct dev *d);
+void acq_dl_close(struct dev *d);
 
-/* devicelink.c: the DeviceLink message loop, a table of handlers */
+/* dl_proto.c: the DeviceLink message loop, a table of handlers */
 /* The work database of received files and the transfer log (d->work,
  * d->log; close_device in device.c releases them). */
-int dl_open_work(struct dev *d, struct ifk_error *err);
+int acq_dl_open_work(struct dev *d, struct ifk_error *err);
 /* Reads exactly n bytes, within the stall timeout and the stop flag. */
-int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err);
+int acq_dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err);
 /* Reads the device's messages from d->conn and answers each through the
  * handlers until the final response, a disconnect or an error. Needs
- * dl_open_work; the fuzzing harness tests/fuzz/fuzz_devicelink.c drives it
+ * acq_dl_open_work; the fuzzing harness tests/fuzz/fuzz_devicelink.c drives it
  * over a connection replaced at link time. */
-int dl_run(struct dev *d, struct ifk_error *err);
+int acq_dl_run(struct dev *d, struct ifk_error *err);
 /* Stores a file that the host itself writes (Info.plist) into data/. */
-int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,
-                    struct ifk_error *err);
+int acq_dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,
+                        struct ifk_error *err);
 /* Writes the payload manifest from the received files. */
-int dl_write_manifest(struct dev *d, struct ifk_error *err);
-void dl_note(struct dev *d, const char *kind, const char *path, const char *detail);
-void dl_refresh_captures(struct dev *d);
+int acq_dl_write_manifest(struct dev *d, struct ifk_error *err);
+void acq_dl_note(struct dev *d, const char *kind, const char *path, const char *detail);
+void acq_dl_refresh_captures(struct dev *d);
 /* Non-zero (with err) when the user stopped, the device cancelled, or
  * nothing moved for the timeout. */
-int dl_stalled(struct dev *d, struct ifk_error *err);
+int acq_dl_stalled(struct dev *d, struct ifk_error *err);
 
 #endif

@@ -92,9 +92,6 @@ static int exists_at(int dfd, const char *name)
 	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-
-
-
 /* The bag's path without trailing slashes. */
 static size_t out_len(const char *out)
 {
@@ -186,7 +183,6 @@ int acq_open_bag(struct acq *a, struct ifk_error *err)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	return 0;
 }
-
 
 /* A backup without its file index (Manifest.db, or Manifest.mbdb before
  * iOS 10), or with an empty one, cannot be read: sealed as found, said. */
@@ -570,4 +566,3 @@ int acq_complete(struct acq *a, int rc, struct ifk_acquire_result *r, struct ifk
 	release(a);
 	return rc;
 }
-

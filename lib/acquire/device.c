@@ -1,5 +1,5 @@
 /* ifk-acquire --device: a session with one device, from lockdownd to the
- * sealed bag. The DeviceLink exchange itself is in devicelink.c. */
+ * sealed bag. The DeviceLink exchange itself is in dl_proto.c. */
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -140,7 +140,7 @@ static int write_info_plist(struct dev *d, plist_t all, struct ifk_error *err)
 	plist_dict_set_item(info, "Unique Identifier", plist_new_string(upper ? upper : d->udid));
 	plist_dict_set_item(info, "iTunes Version", plist_new_string("ifk-acquire " IFK_VERSION));
 	plist_to_xml(info, &xml, &len);
-	rc = xml ? dl_store_buffer(d, "Info.plist", xml, len, err)
+	rc = xml ? acq_dl_store_buffer(d, "Info.plist", xml, len, err)
 	         : ifk_error_set(err, IFK_ENOMEM, "cannot write Info.plist");
 	free(xml);
 	free(upper);
@@ -195,10 +195,10 @@ static int start_backup_service(struct dev *d, struct ifk_error *err)
 		                         "the device refused to start its backup service")
 		         : lockdown_error(le, err);
 	else
-		rc = dlc_open(d, svc, err);
+		rc = acq_dl_open(d, svc, err);
 	lockdownd_service_descriptor_free(svc);
 	d->last_data = time(NULL);
-	return rc ? rc : dlc_handshake(d, err);
+	return rc ? rc : acq_dl_handshake(d, err);
 }
 
 static int connect_device(struct dev *d, struct ifk_error *err)
@@ -249,9 +249,9 @@ static int set_password(struct dev *d, struct ifk_error *err)
 	plist_dict_set_item(opts, "TargetIdentifier", plist_new_string(d->udid));
 	plist_dict_set_item(opts, "NewPassword", plist_new_string(pw));
 	OPENSSL_clear_free(pw, d->a->o->new_password_len + 1);
-	rc = dlc_process_message(d, opts, err);
+	rc = acq_dl_process_message(d, opts, err);
 	if (!rc)
-		rc = dl_run(d, err);
+		rc = acq_dl_run(d, err);
 	plist_free(opts);
 	if (!rc && (!d->finished || d->error_code != 0))
 		rc = ifk_error_set(err, IFK_EIO, "the device did not set the backup password (%s)",
@@ -271,9 +271,9 @@ static int request_backup(struct dev *d, struct ifk_error *err)
 	plist_dict_set_item(req, "TargetIdentifier", plist_new_string(d->udid));
 	plist_dict_set_item(req, "SourceIdentifier", plist_new_string(d->udid));
 	plist_dict_set_item(req, "Options", opts);
-	rc = dlc_process_message(d, req, err);
+	rc = acq_dl_process_message(d, req, err);
 	plist_free(req);
-	return rc ? rc : dl_run(d, err);
+	return rc ? rc : acq_dl_run(d, err);
 }
 
 /* Sealed only when the device said ErrorCode 0 and its Status.plist
@@ -311,8 +311,8 @@ static void close_device(struct dev *d)
 		if (d->np)
 			np_post_notification(d->np, NP_SYNC_DID_FINISH);
 	}
-	dlc_disconnect(d);
-	dlsink_stop(d->sink);
+	acq_dl_disconnect(d);
+	acq_dl_sink_stop(d->sink);
 	if (d->afc)
 		afc_client_free(d->afc);
 	if (d->np)
@@ -357,7 +357,7 @@ static int take_backup(struct dev *d, plist_t all, struct ifk_error *err)
 	if (!rc)
 		rc = request_backup(d, err);
 	if (!rc) {
-		dl_refresh_captures(d);
+		acq_dl_refresh_captures(d);
 		rc = outcome(d, err);
 	}
 	return rc;
@@ -392,11 +392,11 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 		rc = acq_open_bag(&a, err);
 	}
 	if (!rc)
-		rc = dl_open_work(&d, err);
+		rc = acq_dl_open_work(&d, err);
 	if (!rc)
 		rc = take_backup(&d, all, err);
 	if (!rc)
-		rc = dl_write_manifest(&d, err);
+		rc = acq_dl_write_manifest(&d, err);
 	if (a.extra)
 		transfer_record(&d);
 	plist_free(all);

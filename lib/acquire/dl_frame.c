@@ -13,7 +13,7 @@
 #define SLICE_MS 1000
 #define FRAME_MAX (32u * 1024 * 1024)
 
-int dlc_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err)
+int acq_dl_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err)
 {
 	if (idevice_connect(d->device, svc->port, &d->conn) != IDEVICE_E_SUCCESS)
 		return ifk_error_set(err, IFK_EIO, "cannot connect to the device's backup service");
@@ -22,7 +22,7 @@ int dlc_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error
 	return 0;
 }
 
-void dlc_close(struct dev *d)
+void acq_dl_close(struct dev *d)
 {
 	if (d->conn) {
 		idevice_disconnect(d->conn);
@@ -32,7 +32,7 @@ void dlc_close(struct dev *d)
 
 /* ---- the raw stream, within the stall timeout ---- */
 
-int dl_stalled(struct dev *d, struct ifk_error *err)
+int acq_dl_stalled(struct dev *d, struct ifk_error *err)
 {
 	unsigned limit = d->a->o->timeout_s ? d->a->o->timeout_s : 60;
 
@@ -46,19 +46,19 @@ int dl_stalled(struct dev *d, struct ifk_error *err)
 	return 0;
 }
 
-int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
+int acq_dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
 {
 	uint32_t got = 0;
 
 	while (got < n) {
 		uint32_t r = 0;
-		int rc = dlc_recv_some(d, (char *)buf + got, n - got, &r, err);
+		int rc = acq_dl_recv_some(d, (char *)buf + got, n - got, &r, err);
 		if (rc)
 			return rc;
 		if (r > 0) {
 			got += r;
 			d->last_data = time(NULL);
-		} else if (dl_stalled(d, err)) {
+		} else if (acq_dl_stalled(d, err)) {
 			return err ? err->code : IFK_EIO;
 		}
 	}
@@ -67,7 +67,7 @@ int dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
 
 /* One receive of at most n bytes, waiting at most a slice: *got is 0 when
  * nothing came in time. */
-int dlc_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct ifk_error *err)
+int acq_dl_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct ifk_error *err)
 {
 	idevice_error_t e;
 
@@ -82,7 +82,7 @@ int dlc_recv_some(struct dev *d, void *buf, uint32_t n, uint32_t *got, struct if
 
 /* Sends all of buf, waiting for the socket in slices so that a device that
  * stops reading is a stall and Ctrl-C is noticed. */
-int dlc_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *err)
+int acq_dl_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *err)
 {
 	const char *p = buf;
 	int fd = -1, rc;
@@ -97,14 +97,14 @@ int dlc_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *e
 				if (pr < 0 && errno != EINTR)
 					return ifk_error_sys(err, IFK_EIO, errno,
 					                     "cannot send to the device");
-				if ((rc = dl_stalled(d, err)) != 0)
+				if ((rc = acq_dl_stalled(d, err)) != 0)
 					return rc;
 				continue;
 			}
 		}
 		if (idevice_connection_send(d->conn, p, n, &sent) != IDEVICE_E_SUCCESS ||
 		    sent == 0) {
-			if ((rc = dl_stalled(d, err)) != 0 && rc == IFK_EINTR)
+			if ((rc = acq_dl_stalled(d, err)) != 0 && rc == IFK_EINTR)
 				return rc;
 			return ifk_error_set(err, IFK_EIO, "cannot send to the device");
 		}
@@ -115,7 +115,7 @@ int dlc_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error *e
 	return 0;
 }
 
-int dlc_send_plist(struct dev *d, plist_t p, struct ifk_error *err)
+int acq_dl_send_plist(struct dev *d, plist_t p, struct ifk_error *err)
 {
 	char *bin = NULL;
 	uint32_t len = 0, be;
@@ -125,9 +125,9 @@ int dlc_send_plist(struct dev *d, plist_t p, struct ifk_error *err)
 	if (!bin)
 		return ifk_error_set(err, IFK_ENOMEM, "cannot encode a message");
 	be = htonl(len);
-	rc = dlc_send_raw(d, &be, 4, err);
+	rc = acq_dl_send_raw(d, &be, 4, err);
 	if (!rc)
-		rc = dlc_send_raw(d, bin, len, err);
+		rc = acq_dl_send_raw(d, bin, len, err);
 	free(bin);
 	return rc;
 }
@@ -150,15 +150,15 @@ static int parse_message(const char *buf, uint32_t len, plist_t *out, struct ifk
 	                     (unsigned long long)st.first_nul_offset);
 }
 
-/* A framed plist, read within the stall timeout (dl_read_exact). */
-int dlc_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err)
+/* A framed plist, read within the stall timeout (acq_dl_read_exact). */
+int acq_dl_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err)
 {
 	uint32_t be, len;
 	char *buf;
 	int rc;
 
 	*out = NULL;
-	rc = dl_read_exact(d, &be, 4, err);
+	rc = acq_dl_read_exact(d, &be, 4, err);
 	if (rc)
 		return rc;
 	len = ntohl(be);
@@ -169,7 +169,7 @@ int dlc_recv_plist(struct dev *d, plist_t *out, struct ifk_error *err)
 	buf = malloc(len);
 	if (!buf)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	rc = dl_read_exact(d, buf, len, err);
+	rc = acq_dl_read_exact(d, buf, len, err);
 	if (!rc)
 		rc = parse_message(buf, len, out, err);
 	free(buf);
@@ -185,18 +185,18 @@ static plist_t dl_array(const char *name)
 }
 
 /* ["DLMessageProcessMessage", dict] */
-int dlc_process_message(struct dev *d, plist_t dict, struct ifk_error *err)
+int acq_dl_process_message(struct dev *d, plist_t dict, struct ifk_error *err)
 {
 	plist_t a = dl_array("DLMessageProcessMessage");
 	int rc;
 
 	plist_array_append_item(a, plist_copy(dict));
-	rc = dlc_send_plist(d, a, err);
+	rc = acq_dl_send_plist(d, a, err);
 	plist_free(a);
 	return rc;
 }
 
-int dlc_status(struct dev *d, int code, const char *desc, plist_t payload, struct ifk_error *err)
+int acq_dl_status(struct dev *d, int code, const char *desc, plist_t payload, struct ifk_error *err)
 {
 	plist_t a = dl_array("DLMessageStatusResponse");
 	int rc;
@@ -204,7 +204,7 @@ int dlc_status(struct dev *d, int code, const char *desc, plist_t payload, struc
 	plist_array_append_item(a, plist_new_uint((uint64_t)(int64_t)code));
 	plist_array_append_item(a, plist_new_string(desc ? desc : "___EmptyParameterString___"));
 	plist_array_append_item(a, payload ? plist_copy(payload) : plist_new_dict());
-	rc = dlc_send_plist(d, a, err);
+	rc = acq_dl_send_plist(d, a, err);
 	plist_free(a);
 	return rc;
 }
@@ -214,7 +214,7 @@ static int expect(struct dev *d, const char *name, plist_t *msg, struct ifk_erro
 {
 	plist_t first;
 	char *s = NULL;
-	int rc = dlc_recv_plist(d, msg, err);
+	int rc = acq_dl_recv_plist(d, msg, err);
 
 	if (rc)
 		return rc;
@@ -247,7 +247,7 @@ static int version_exchange(struct dev *d, struct ifk_error *err)
 	ok = dl_array("DLMessageVersionExchange");
 	plist_array_append_item(ok, plist_new_string("DLVersionsOk"));
 	plist_array_append_item(ok, plist_new_uint(300));
-	rc = dlc_send_plist(d, ok, err);
+	rc = acq_dl_send_plist(d, ok, err);
 	plist_free(ok);
 	if (!rc)
 		rc = expect(d, "DLMessageDeviceReady", &msg, err);
@@ -256,7 +256,7 @@ static int version_exchange(struct dev *d, struct ifk_error *err)
 }
 
 /* DeviceLink's version exchange, then mobilebackup2's Hello (2.0, 2.1). */
-int dlc_handshake(struct dev *d, struct ifk_error *err)
+int acq_dl_handshake(struct dev *d, struct ifk_error *err)
 {
 	plist_t hello = plist_new_dict(), versions = plist_new_array(), msg = NULL, body, code;
 	uint64_t ec = 1;
@@ -268,7 +268,7 @@ int dlc_handshake(struct dev *d, struct ifk_error *err)
 	plist_dict_set_item(hello, "SupportedProtocolVersions", versions);
 	rc = version_exchange(d, err);
 	if (!rc)
-		rc = dlc_process_message(d, hello, err);
+		rc = acq_dl_process_message(d, hello, err);
 	if (!rc)
 		rc = expect(d, "DLMessageProcessMessage", &msg, err);
 	body = msg ? plist_array_get_item(msg, 1) : NULL;
@@ -286,14 +286,14 @@ int dlc_handshake(struct dev *d, struct ifk_error *err)
 	return rc;
 }
 
-void dlc_disconnect(struct dev *d)
+void acq_dl_disconnect(struct dev *d)
 {
 	plist_t bye = dl_array("DLMessageDisconnect");
 	struct ifk_error e = {0};
 
 	plist_array_append_item(bye, plist_new_string("___EmptyParameterString___"));
 	if (d->conn)
-		dlc_send_plist(d, bye, &e);
+		acq_dl_send_plist(d, bye, &e);
 	plist_free(bye);
-	dlc_close(d);
+	acq_dl_close(d);
 }

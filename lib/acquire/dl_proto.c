@@ -23,7 +23,7 @@
 #define MSG_MAX (64 * 1024)
 #define DEV_NAME_SKIP (1024 * 1024)
 
-void dl_note(struct dev *d, const char *kind, const char *path, const char *detail)
+void acq_dl_note(struct dev *d, const char *kind, const char *path, const char *detail)
 {
 	char shown[320];
 	size_t n = path ? strlen(path) : 0;
@@ -115,7 +115,7 @@ static int open_parent(struct dev *d, const char *rel, int create, const char **
 
 /* ---- the work database of received files ---- */
 
-int dl_open_work(struct dev *d, struct ifk_error *err)
+int acq_dl_open_work(struct dev *d, struct ifk_error *err)
 {
 	if (sqlite3_open_v2("", &d->work, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	        SQLITE_OK ||
@@ -173,7 +173,7 @@ static void forget_file(struct dev *d, const char *rel)
 	    rel, NULL);
 }
 
-int dl_write_manifest(struct dev *d, struct ifk_error *err)
+int acq_dl_write_manifest(struct dev *d, struct ifk_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = 0, step = SQLITE_DONE;
@@ -202,7 +202,7 @@ int dl_write_manifest(struct dev *d, struct ifk_error *err)
 static int read_be32(struct dev *d, uint32_t *v, struct ifk_error *err)
 {
 	uint32_t be;
-	int rc = dl_read_exact(d, &be, 4, err);
+	int rc = acq_dl_read_exact(d, &be, 4, err);
 
 	*v = ntohl(be);
 	return rc;
@@ -224,7 +224,7 @@ static int read_name(struct dev *d, char **name, uint32_t *len, struct ifk_error
 	*name = malloc(*len + 1);
 	if (!*name)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	rc = dl_read_exact(d, *name, *len, err);
+	rc = acq_dl_read_exact(d, *name, *len, err);
 	(*name)[*len] = '\0';
 	return rc;
 }
@@ -233,7 +233,7 @@ static int read_name(struct dev *d, char **name, uint32_t *len, struct ifk_error
 static int respond(struct dev *d, int code, const char *desc, plist_t payload,
                    struct ifk_error *err)
 {
-	return dlc_status(d, code, desc, payload, err);
+	return acq_dl_status(d, code, desc, payload, err);
 }
 
 /* ---- DLMessageUploadFiles: the files themselves ---- */
@@ -252,7 +252,7 @@ static void incoming_open(struct dev *d, struct incoming *in, uint32_t len)
 
 	in->dir = in->fd = -1;
 	if (dl_map_path(d, in->name, len, &in->rel, &why) != 0 || !*in->rel) {
-		dl_note(d, "refused-path", in->name, why ? why : "the backup folder itself");
+		acq_dl_note(d, "refused-path", in->name, why ? why : "the backup folder itself");
 		free(in->rel);
 		in->rel = NULL;
 		return;
@@ -267,7 +267,7 @@ static void incoming_open(struct dev *d, struct incoming *in, uint32_t len)
 		char detail[300];
 		snprintf(detail, sizeof(detail), "refused: cannot create it in the bag: %s",
 		         strerror(errno));
-		dl_note(d, "refused-path", in->name, detail);
+		acq_dl_note(d, "refused-path", in->name, detail);
 		free(in->rel);
 		in->rel = NULL;
 	}
@@ -280,12 +280,12 @@ static int incoming_data(struct dev *d, struct incoming *in, uint32_t n, struct 
 {
 	while (n > 0) {
 		uint32_t chunk = n < IFK_IO_CHUNK ? n : IFK_IO_CHUNK;
-		uint8_t *buf = in->fd >= 0 ? dlsink_buffer(d->sink) : d->a->buf;
-		int rc = dl_read_exact(d, buf, chunk, err);
+		uint8_t *buf = in->fd >= 0 ? acq_dl_sink_buffer(d->sink) : d->a->buf;
+		int rc = acq_dl_read_exact(d, buf, chunk, err);
 		if (rc)
 			return rc;
 		if (in->fd >= 0)
-			dlsink_submit(d->sink, chunk, d->a->file_md, in->fd);
+			acq_dl_sink_submit(d->sink, chunk, d->a->file_md, in->fd);
 		in->size += chunk;
 		n -= chunk;
 		acq_progress(d->a, chunk);
@@ -304,7 +304,7 @@ static int incoming_done(struct dev *d, struct incoming *in, struct ifk_error *e
 
 	if (in->fd < 0)
 		return 0;
-	if ((e = dlsink_drain(d->sink)) != 0)
+	if ((e = acq_dl_sink_drain(d->sink)) != 0)
 		return ifk_error_sys(err, IFK_EIO, e, "data/%s: write failed", in->rel);
 	EVP_DigestFinal_ex(d->a->file_md, md, NULL);
 	ifk_hex(md, 32, hex);
@@ -323,7 +323,7 @@ static void incoming_drop(struct dev *d, struct incoming *in, const char *kind, 
 {
 	char detail[900];
 
-	dlsink_drain(d->sink);
+	acq_dl_sink_drain(d->sink);
 	if (in->fd >= 0) {
 		close(in->fd);
 		in->fd = -1;
@@ -333,7 +333,7 @@ static void incoming_drop(struct dev *d, struct incoming *in, const char *kind, 
 		forget_file(d, in->rel);
 	snprintf(detail, sizeof(detail), "not sealed: %s after %llu bytes", why,
 	         (unsigned long long)in->size);
-	dl_note(d, kind, in->name, detail);
+	acq_dl_note(d, kind, in->name, detail);
 }
 
 static void incoming_free(struct incoming *in)
@@ -350,12 +350,12 @@ static void incoming_free(struct incoming *in)
 static int read_message(struct dev *d, uint32_t n, char *msg, size_t cap, struct ifk_error *err)
 {
 	uint32_t keep = n < cap - 1 ? n : (uint32_t)(cap - 1), rest = n - keep;
-	int rc = dl_read_exact(d, msg, keep, err);
+	int rc = acq_dl_read_exact(d, msg, keep, err);
 
 	msg[keep] = '\0';
 	while (!rc && rest > 0) {
 		uint32_t chunk = rest < IFK_IO_CHUNK ? rest : IFK_IO_CHUNK;
-		rc = dl_read_exact(d, d->a->buf, chunk, err);
+		rc = acq_dl_read_exact(d, d->a->buf, chunk, err);
 		rest -= chunk;
 	}
 	return rc;
@@ -376,7 +376,7 @@ static int incoming_blocks(struct dev *d, struct incoming *in, struct ifk_error 
 			return 1;
 		}
 		if (!rc)
-			rc = dl_read_exact(d, &code, 1, err);
+			rc = acq_dl_read_exact(d, &code, 1, err);
 		if (rc)
 			return rc;
 		if (code == CODE_FILE_DATA) {
@@ -478,7 +478,7 @@ static int mapped(struct dev *d, const char *what, const char *path, char **rel,
 
 	if (path && dl_map_path(d, path, strlen(path), rel, &why) == 0)
 		return 1;
-	dl_note(d, "refused-path", path ? path : "", why ? why : "no path");
+	acq_dl_note(d, "refused-path", path ? path : "", why ? why : "no path");
 	*rc = respond(d, -1, what, NULL, err);
 	return 0;
 }
@@ -545,7 +545,7 @@ static void move_note(struct dev *d, const char *kind, const char *from, const c
 	char detail[600];
 
 	snprintf(detail, sizeof(detail), "to %.280s: %s", to ? to : "(none)", why);
-	dl_note(d, kind, from, detail);
+	acq_dl_note(d, kind, from, detail);
 }
 
 static int move_items(struct dev *d, plist_t msg, struct ifk_error *err)
@@ -635,8 +635,8 @@ static void remove_one(struct dev *d, const char *path, const char *rel, int *co
 	} else {
 		remove_tree(&r, dir, leaf, rel);
 		if (r.failed) {
-			dl_note(d, "remove-failed", path,
-			        "not wholly removed; what was removed is noted");
+			acq_dl_note(d, "remove-failed", path,
+			            "not wholly removed; what was removed is noted");
 			*code = -1;
 		} else {
 			dl_event(d, "removed", path, "removed at the device's request");
@@ -659,8 +659,8 @@ static int remove_items(struct dev *d, plist_t msg, struct ifk_error *err)
 		if (plist_get_node_type(item) == PLIST_STRING)
 			plist_get_string_val(item, &path);
 		if (!path || dl_map_path(d, path, strlen(path), &rel, &why) != 0 || !*rel) {
-			dl_note(d, "refused-path", path ? path : "",
-			        why ? why : "removing the backup");
+			acq_dl_note(d, "refused-path", path ? path : "",
+			            why ? why : "removing the backup");
 			code = -1;
 		} else {
 			remove_one(d, path, rel, &code);
@@ -699,8 +699,8 @@ static int copy_item(struct dev *d, plist_t msg, struct ifk_error *err)
 			in.size += (uint64_t)n;
 		}
 	} else {
-		dl_note(d, "refused-path", src ? src : "",
-		        why ? why : "a copy that leaves the backup");
+		acq_dl_note(d, "refused-path", src ? src : "",
+		            why ? why : "a copy that leaves the backup");
 	}
 	if (code == 0)
 		dl_event(d, "copied", src, dst);
@@ -788,20 +788,20 @@ static int download_files(struct dev *d, plist_t msg, struct ifk_error *err)
 			continue; /* a zero length would end the list for the device */
 		}
 		be = htonl((uint32_t)strlen(p));
-		rc = dlc_send_raw(d, &be, 4, err);
+		rc = acq_dl_send_raw(d, &be, 4, err);
 		if (!rc)
-			rc = dlc_send_raw(d, p, (uint32_t)strlen(p), err);
+			rc = acq_dl_send_raw(d, p, (uint32_t)strlen(p), err);
 		be = htonl((uint32_t)sizeof(nofile));
 		memcpy(hdr, &be, 4);
 		hdr[4] = CODE_ERROR_LOCAL;
 		if (!rc)
-			rc = dlc_send_raw(d, hdr, 5, err);
+			rc = acq_dl_send_raw(d, hdr, 5, err);
 		if (!rc)
-			rc = dlc_send_raw(d, nofile, sizeof(nofile) - 1, err);
+			rc = acq_dl_send_raw(d, nofile, sizeof(nofile) - 1, err);
 		free(p);
 	}
 	if (!rc)
-		rc = dlc_send_raw(d, &zero, 4, err);
+		rc = acq_dl_send_raw(d, &zero, 4, err);
 	return rc ? rc : respond(d, n ? -13 : 0, n ? "Multi status" : NULL, NULL, err);
 }
 
@@ -866,7 +866,7 @@ static int dispatch(struct dev *d, const char *name, plist_t msg, struct ifk_err
 	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
 		if (strcmp(name, handlers[i].name) == 0)
 			return handlers[i].fn(d, msg, err);
-	dl_note(d, "unknown-message", name, "answered with an error status");
+	acq_dl_note(d, "unknown-message", name, "answered with an error status");
 	return respond(d, -1, "Unknown DeviceLink message", NULL, err);
 }
 
@@ -882,9 +882,9 @@ static char *message_name(plist_t msg)
 	return name;
 }
 
-int dl_run(struct dev *d, struct ifk_error *err)
+int acq_dl_run(struct dev *d, struct ifk_error *err)
 {
-	int rc = d->sink ? 0 : dlsink_start(&d->sink, err);
+	int rc = d->sink ? 0 : acq_dl_sink_start(&d->sink, err);
 
 	if (rc)
 		return rc;
@@ -892,7 +892,7 @@ int dl_run(struct dev *d, struct ifk_error *err)
 	while (rc == 0) {
 		plist_t msg = NULL;
 		char *name = NULL;
-		rc = dlc_recv_plist(d, &msg, err);
+		rc = acq_dl_recv_plist(d, &msg, err);
 		if (!rc && !(name = message_name(msg)))
 			rc = ifk_error_set(err, IFK_EFORMAT,
 			                   "protocol error: a message without a name");
@@ -906,7 +906,7 @@ int dl_run(struct dev *d, struct ifk_error *err)
 
 /* The top-level plists as they stand in data/ at the end (moves, copies and
  * removals may have changed them since they arrived). */
-void dl_refresh_captures(struct dev *d)
+void acq_dl_refresh_captures(struct dev *d)
 {
 	static const char *const names[] = {"Info.plist", "Manifest.plist", "Status.plist"};
 	size_t i;
@@ -932,8 +932,8 @@ void dl_refresh_captures(struct dev *d)
 	}
 }
 
-int dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,
-                    struct ifk_error *err)
+int acq_dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t len,
+                        struct ifk_error *err)
 {
 	struct incoming in = {.dir = -1, .fd = -1};
 	int rc = 0;

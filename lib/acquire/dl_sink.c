@@ -20,7 +20,7 @@ struct job {
 	int fd;
 };
 
-struct dlsink {
+struct acq_dl_sink {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -29,7 +29,7 @@ struct dlsink {
 	int error; /* set by the worker, read by drain once every job is done */
 };
 
-static void process(struct dlsink *s, struct job *j)
+static void process(struct acq_dl_sink *s, struct job *j)
 {
 	const uint8_t *p = j->buf;
 	uint32_t n = j->len;
@@ -50,7 +50,7 @@ static void process(struct dlsink *s, struct job *j)
 
 static void *worker(void *arg)
 {
-	struct dlsink *s = arg;
+	struct acq_dl_sink *s = arg;
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
@@ -70,9 +70,9 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int dlsink_start(struct dlsink **out, struct ifk_error *err)
+int acq_dl_sink_start(struct acq_dl_sink **out, struct ifk_error *err)
 {
-	struct dlsink *s = calloc(1, sizeof(*s));
+	struct acq_dl_sink *s = calloc(1, sizeof(*s));
 	int i;
 
 	*out = NULL;
@@ -98,7 +98,7 @@ fail:
 }
 
 /* The next buffer to receive into (waits until the worker freed it). */
-uint8_t *dlsink_buffer(struct dlsink *s)
+uint8_t *acq_dl_sink_buffer(struct acq_dl_sink *s)
 {
 	struct job *j = &s->jobs[s->next_fill];
 
@@ -109,7 +109,7 @@ uint8_t *dlsink_buffer(struct dlsink *s)
 	return j->buf;
 }
 
-void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd)
+void acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int fd)
 {
 	struct job *j = &s->jobs[s->next_fill];
 
@@ -125,7 +125,7 @@ void dlsink_submit(struct dlsink *s, uint32_t len, EVP_MD_CTX *md, int fd)
 
 /* Waits until every submitted chunk is hashed and written; returns 0 or the
  * errno of a failed write (then cleared). */
-int dlsink_drain(struct dlsink *s)
+int acq_dl_sink_drain(struct acq_dl_sink *s)
 {
 	int i, e;
 
@@ -141,13 +141,13 @@ int dlsink_drain(struct dlsink *s)
 	return e;
 }
 
-void dlsink_stop(struct dlsink *s)
+void acq_dl_sink_stop(struct acq_dl_sink *s)
 {
 	int i;
 
 	if (!s)
 		return;
-	dlsink_drain(s);
+	acq_dl_sink_drain(s);
 	pthread_mutex_lock(&s->mu);
 	s->quit = 1;
 	pthread_cond_broadcast(&s->cv);

@@ -22,7 +22,6 @@
 
 #define MAX_DEPTH 32
 
-
 static void anomaly_errno(struct acq *a, const char *kind, const char *path, const char *what,
                           int e)
 {
@@ -31,9 +30,6 @@ static void anomaly_errno(struct acq *a, const char *kind, const char *path, con
 	snprintf(detail, sizeof(detail), "%s: %s", what, strerror(e));
 	acq_anomaly(a, kind, path, detail);
 }
-
-
-
 
 static int changed(const struct stat *x, const struct stat *y)
 {
@@ -174,9 +170,10 @@ static int copy_entry(struct acq *a, int sfd, int dfd, const char *name, const c
 		return 0;
 	}
 	if (S_ISDIR(st.st_mode) && depth == 0 && strcmp(name, IFK_BACKUP_SNAPSHOT_DIR) == 0)
-		acq_anomaly(a, "interrupted", rel,
-		            "a Snapshot folder: Finder or iTunes left a backup that did not complete; "
-		            "copied as found");
+		acq_anomaly(
+		    a, "interrupted", rel,
+		    "a Snapshot folder: Finder or iTunes left a backup that did not complete; "
+		    "copied as found");
 	if (S_ISDIR(st.st_mode))
 		return copy_dir(a, sfd, dfd, name, rel, depth, err);
 	if (S_ISREG(st.st_mode))

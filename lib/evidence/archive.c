@@ -1,7 +1,7 @@
 /* The report archive: writing a deterministic gzip-compressed pax tar of a
  * staged folder and the folder's SHA256SUMS, and reading an archive back
  * member by member against its SHA256SUMS (ifk_rar_scan). The signature and
- * the custody check are in verify_report.c. */
+ * the custody check are in verify/check_report.c. */
 #include "evidence.h"
 
 #include <archive.h>

@@ -1,5 +1,5 @@
-/* Internal to the parse module: the runner's state, shared by parse_ctx.c
- * (sources and the artifact runner), parse_out.c (rows, timeline, output
+/* Internal to the parse module: the runner's state, shared by runner.c
+ * (sources and the artifact runner), output.c (rows, timeline, output
  * files) and parse.c (the engine). */
 #ifndef IFK_PARSE_INT_H
 #define IFK_PARSE_INT_H
@@ -61,7 +61,7 @@ struct ifk_art {
 	/* the budget of every SQLite source it opens, and the last one */
 	struct ifk_sqlite_budget sql;
 	const struct ifk_src *sql_src;
-	/* bytes written so far (parse_out.c); a cap stopped the output:
+	/* bytes written so far (output.c); a cap stopped the output:
 	 * out_msg says which */
 	uint64_t out_bytes;
 	int out_cut;
@@ -80,7 +80,7 @@ struct ifk_parse_ctx {
 	unsigned long copies;
 };
 
-/* parse_ctx.c */
+/* runner.c */
 int p_ctx_open(const char *out_dir, const char *tmpdir, const char *idx_path,
                struct ifk_parse_ctx **out, struct ifk_error *err);
 /* Records one file of the backup in the index (local_path NULL: not
@@ -91,14 +91,14 @@ int p_ctx_index(struct ifk_parse_ctx *c, const char *domain, const char *relpath
                 const char *sha256, const char *state, const char *reason, const char *local_path,
                 struct ifk_error *err);
 
-/* parse_out.c */
+/* output.c */
 int p_out_create(struct ifk_parse_ctx *c, struct ifk_error *err);
 int p_out_begin(struct ifk_art *a, struct ifk_error *err);
 int p_out_end(struct ifk_art *a); /* IFK_EIO when a jsonl file did not write whole */
 int p_out_finish(struct ifk_parse_ctx *c, struct ifk_error *err);
 
 /* Internal to the parse module: the engine's state (parse.c) shared with
- * its consumer of the verification pass (parse_tap.c). */
+ * its consumer of the verification pass (tap.c). */
 
 
 
@@ -121,7 +121,7 @@ struct peng {
 	struct ifk_keybag *kb;
 };
 
-/* parse_tap.c */
+/* tap.c */
 void p_tap_init(struct peng *g, struct ifk_verify_tap *t);
 
 /* ifk yarascan: YARA scanning of files that arrive as a stream of chunks.
@@ -131,7 +131,7 @@ void p_tap_init(struct peng *g, struct ifk_verify_tap *t);
  * with memory that does not grow with the file: ifk_yara_begin, then
  * ifk_yara_feed for each chunk, then ifk_yara_end (or ifk_yara_abort).
  *
- * How (see yarascan.c for the reasoning): the bytes are cut into blocks of
+ * How (see yara.c for the reasoning): the bytes are cut into blocks of
  * IFK_YARA_BLOCK new bytes, each block also repeating the previous block's
  * last IFK_YARA_OVERLAP bytes, and every block is scanned by libyara as
  * soon as it is full, inside ifk_yara_feed, through libyara's resumable

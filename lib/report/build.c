@@ -51,7 +51,7 @@ static int copy_fd(int in, int out, const char *what, char sha_hex[65], struct i
 	return rc;
 }
 
-int p_copy_file(int dir_fd, const char *name, const char *stage, const char *rel, char sha_hex[65],
+int r_copy_file(int dir_fd, const char *name, const char *stage, const char *rel, char sha_hex[65],
                 struct ifk_error *err)
 {
 	char *path = NULL;
@@ -74,7 +74,7 @@ int p_copy_file(int dir_fd, const char *name, const char *stage, const char *rel
 	return rc;
 }
 
-int p_write_text(const char *path, const char *text, struct ifk_error *err)
+int r_write_text(const char *path, const char *text, struct ifk_error *err)
 {
 	char *t = NULL;
 	int rc;
@@ -168,7 +168,7 @@ static void media_close(void *ctx, void *state, int ok, int off_device, const ch
 	free(m);
 }
 
-void p_media_tap(struct rep *r, struct ifk_verify_tap *tap)
+void r_media_tap(struct rep *r, struct ifk_verify_tap *tap)
 {
 	tap->ctx = r;
 	tap->open = media_open;
@@ -210,7 +210,7 @@ static int take_outputs(struct rep *r, int pfd, struct ifk_error *err)
 			                     "%s/parse.json: a strange output name",
 			                     r->o->parse_dir);
 		snprintf(rel, sizeof(rel), "parse/%s", name);
-		rc = p_copy_file(pfd, name, r->stage, rel, sha, err);
+		rc = r_copy_file(pfd, name, r->stage, rel, sha, err);
 		if (!rc && (!want || strcmp(want, sha) != 0))
 			rc = ifk_error_set(
 			    err, IFK_EVERIFY,
@@ -276,8 +276,8 @@ static int same_evidence(struct rep *r, struct ifk_error *err)
 		return ifk_error_set(err, IFK_EVERIFY,
 		                     "%s was made from another bag (acquisition record %.16s..., "
 		                     "this bag's is %.16s...%s%s): refused",
-		                     r->o->parse_dir, rec, r->record_sha,
-		                     udid ? ", device " : "", udid ? udid : "");
+		                     r->o->parse_dir, rec, r->record_sha, udid ? ", device " : "",
+		                     udid ? udid : "");
 	if (udid && bag_udid && strcasecmp(udid, bag_udid) != 0)
 		return ifk_error_set(err, IFK_EVERIFY,
 		                     "%s names device %s, the bag holds %s: refused",
@@ -285,7 +285,7 @@ static int same_evidence(struct rep *r, struct ifk_error *err)
 	return 0;
 }
 
-int p_bind_parse(struct rep *r, struct ifk_error *err)
+int r_bind_parse(struct rep *r, struct ifk_error *err)
 {
 	int pfd = open(r->o->parse_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
 	struct bound b = {r->parse_sha, 0};
@@ -294,7 +294,7 @@ int p_bind_parse(struct rep *r, struct ifk_error *err)
 
 	if (pfd < 0)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", r->o->parse_dir);
-	rc = p_copy_file(pfd, "parse.json", r->stage, "parse/parse.json", r->parse_sha, err);
+	rc = r_copy_file(pfd, "parse.json", r->stage, "parse/parse.json", r->parse_sha, err);
 	close(pfd);
 	if (!rc && (asprintf(&path, "%s/parse/parse.json", r->stage) < 0 ||
 	            !(r->parse = json_load_file(path, 0, &je)) || !json_is_object(r->parse)))
@@ -306,15 +306,16 @@ int p_bind_parse(struct rep *r, struct ifk_error *err)
 	if (!rc)
 		rc = ifk_custody_foreach(r->bag_fd, bound_entry, &b, err);
 	if (!rc && !b.found)
-		rc = ifk_error_set(err, IFK_EVERIFY,
-		                   "%s/parse.json (SHA-256 %.16s...) is recorded in no parse entry of "
-		                   "%s's custody log: changed since ifk-parse wrote it, or parsed "
-		                   "with --read-only; refused",
-		                   r->o->parse_dir, r->parse_sha, r->o->bag);
+		rc = ifk_error_set(
+		    err, IFK_EVERIFY,
+		    "%s/parse.json (SHA-256 %.16s...) is recorded in no parse entry of "
+		    "%s's custody log: changed since ifk-parse wrote it, or parsed "
+		    "with --read-only; refused",
+		    r->o->parse_dir, r->parse_sha, r->o->bag);
 	return rc;
 }
 
-int p_take_parse(struct rep *r, struct ifk_error *err)
+int r_take_parse(struct rep *r, struct ifk_error *err)
 {
 	int pfd = open(r->o->parse_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
 	struct ifk_error e = {0};
@@ -338,12 +339,12 @@ int p_take_parse(struct rep *r, struct ifk_error *err)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	rc = ifk_sqlite_open_untrusted(path, &r->sql, IFK_SQLITE_IFK_OUTPUT, &r->arts, &e);
 	if (rc)
-		rc = p_parse_db_error(r, rc, &e, path, err);
+		rc = r_parse_db_error(r, rc, &e, path, err);
 	free(path);
 	return rc;
 }
 
-int p_parse_cut_error(struct rep *r, struct ifk_error *err)
+int r_parse_cut_error(struct rep *r, struct ifk_error *err)
 {
 	char what[1024];
 
@@ -351,13 +352,13 @@ int p_parse_cut_error(struct rep *r, struct ifk_error *err)
 	return ifk_sqlite_cut_error(&r->sql, what, err);
 }
 
-int p_parse_db_error(struct rep *r, int rc, const struct ifk_error *e, const char *staged,
+int r_parse_db_error(struct rep *r, int rc, const struct ifk_error *e, const char *staged,
                      struct ifk_error *err)
 {
 	const char *at = staged ? strstr(e->msg, staged) : NULL;
 
 	if (r->sql.cut)
-		return p_parse_cut_error(r, err);
+		return r_parse_cut_error(r, err);
 	/* name the parse folder's file, not the staged copy */
 	if (at)
 		return ifk_error_set(err, rc, "%.*s%s/artifacts.sqlite%s", (int)(at - e->msg),

@@ -841,7 +841,8 @@ static int safe_key(const char *s)
  * with a dot. */
 static int safe_member(const char *s)
 {
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/";
+	static const char ok[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/";
 
 	if (!s || strlen(s) > 1024 || ifk_relpath_problem(s) || strspn(s, ok) != strlen(s))
 		return 0;

@@ -195,7 +195,7 @@ static json_t *verification_json(struct rep *r)
 	return v;
 }
 
-int p_build_report(struct rep *r, struct ifk_error *err)
+int r_build_report(struct rep *r, struct ifk_error *err)
 {
 	json_t *rec = r->record, *media = NULL;
 	long long events = -1;

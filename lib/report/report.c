@@ -150,7 +150,7 @@ static int read_custody(struct rep *r, struct ifk_error *err)
 	char *dir = NULL;
 	int fd = -1, rc;
 
-	rc = p_copy_file(r->bag_fd, IFK_CUSTODY_FILE, r->stage, "custody/" IFK_CUSTODY_FILE, NULL,
+	rc = r_copy_file(r->bag_fd, IFK_CUSTODY_FILE, r->stage, "custody/" IFK_CUSTODY_FILE, NULL,
 	                 err);
 	if (rc)
 		return rc;
@@ -197,7 +197,7 @@ static int verify_bag(struct rep *r, struct ifk_error *err)
 	int rc;
 
 	if (r->o->include_media) {
-		p_media_tap(r, &tap);
+		r_media_tap(r, &tap);
 		vo.tap = &tap;
 	}
 	rc = ifk_verify_run(&vo, &r->verify, err);
@@ -216,7 +216,7 @@ static int verify_bag(struct rep *r, struct ifk_error *err)
 	if (!text || asprintf(&path, "%s/verification/verify.json", r->stage) < 0)
 		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	else
-		rc = p_write_text(path, text, err);
+		rc = r_write_text(path, text, err);
 	free(text);
 	free(path);
 	return rc;
@@ -263,7 +263,7 @@ int ifk_report_run(const struct ifk_report_opts *o, json_t **summary, struct ifk
 	/* a parse folder not bound to this bag is refused before anything is
 	 * appended to the bag */
 	if (!rc && o->parse_dir)
-		rc = p_bind_parse(&r, err);
+		rc = r_bind_parse(&r, err);
 	/* the verification first: its custody entry is then part of the log the
 	 * report covers, and its time is evidence, not the clock */
 	if (!rc)
@@ -271,17 +271,17 @@ int ifk_report_run(const struct ifk_report_opts *o, json_t **summary, struct ifk
 	if (!rc)
 		rc = read_custody(&r, err);
 	if (!rc && o->parse_dir)
-		rc = p_take_parse(&r, err);
+		rc = r_take_parse(&r, err);
 	if (!rc && o->stop && *o->stop)
 		rc = ifk_error_set(err, IFK_EINTR, "interrupted");
 	if (!rc)
-		rc = p_build_report(&r, err);
+		rc = r_build_report(&r, err);
 	if (!rc)
-		rc = p_write_members(&r, err);
+		rc = r_write_members(&r, err);
 	if (rc && r.sql.cut)
-		rc = p_parse_cut_error(&r, err);
+		rc = r_parse_cut_error(&r, err);
 	if (!rc)
-		rc = p_archive_and_sign(&r, summary, err);
+		rc = r_archive_and_sign(&r, summary, err);
 	if (!rc || (rc == IFK_EIO && *summary))
 		keep = 1;
 	release(&r, keep);

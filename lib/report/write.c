@@ -146,7 +146,7 @@ static json_t *files_json(struct rep *r, struct ifk_error *err)
 	return out;
 }
 
-int p_write_members(struct rep *r, struct ifk_error *err)
+int r_write_members(struct rep *r, struct ifk_error *err)
 {
 	static const char *const later[] = {"case.jsonld", "report.html", NULL};
 	json_t *members = member_names(r, later), *files = NULL;
@@ -161,7 +161,7 @@ int p_write_members(struct rep *r, struct ifk_error *err)
 	if (!text || asprintf(&path, "%s/report.json", r->stage) < 0)
 		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	else
-		rc = p_write_text(path, text, err);
+		rc = r_write_text(path, text, err);
 	if (!rc && (f = create(r, "report.html", err)))
 		rc = finish(f, "report.html", ifk_report_html_write(f, r->report, r->arts, err),
 		            err);
@@ -241,7 +241,7 @@ static int custody(struct rep *r, json_t *summary, struct ifk_error *err)
 	return rc;
 }
 
-int p_archive_and_sign(struct rep *r, json_t **summary, struct ifk_error *err)
+int r_archive_and_sign(struct rep *r, json_t **summary, struct ifk_error *err)
 {
 	char hex[IFK_SHA256_HEX], sig[IFK_SHA256_HEX], *out_j = ifk_text_escape(r->o->out);
 	char *sig_j = ifk_text_escape(r->sig_path);

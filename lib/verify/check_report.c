@@ -1,5 +1,5 @@
 /* ifk-verify REPORT [BAG]: a report archive's detached signature and its
- * members against SHA256SUMS (report_archive.c), and its custody head
+ * members against SHA256SUMS (evidence/archive.c), and its custody head
  * against the bag's custody log. */
 #include "verify_int.h"
 

@@ -1,7 +1,7 @@
 /* The seal check (signature, acquisition record, bag-info.txt, the bag's
  * root; the BagIt rules themselves are in verify_bagit.c) and the custody
  * check. The payload files themselves are hashed in the single pass of
- * verify_walk.c. */
+ * walk.c. */
 #include <openssl/evp.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -90,9 +90,9 @@ int v_file_check(const struct vctx *v);
 /* "sealed" in an ifk bag, "listed" in another tool's bag */
 const char *v_expected_word(const struct vctx *v);
 
-/* verify_bag.c: the seal, the acquisition record, bag-info.txt, extras */
+/* check_seal.c: the seal, the acquisition record, bag-info.txt, extras */
 int v_check_seal(struct vctx *v, struct ifk_error *err);
-/* verify_bagit.c: RFC 8493's rules: the manifests, bagit.txt, the tag
+/* check_bagit.c: RFC 8493's rules: the manifests, bagit.txt, the tag
  * files against every tag manifest */
 struct vtagmd {
 	EVP_MD_CTX *md[V_MAX_MANIFESTS]; /* one per tag manifest */
@@ -110,11 +110,11 @@ int v_load_payload_manifests(struct vctx *v, struct ifk_error *err);
 int v_tag_listed(struct vctx *v, const char *path);
 void v_check_tag_files(struct vctx *v);
 int v_check_custody(struct vctx *v, struct ifk_error *err);
-/* verify_backup.c: backup metadata, keybag, the index */
+/* check_backup.c: backup metadata, keybag, the index */
 int v_check_backup_meta(struct vctx *v, struct ifk_error *err);
 int v_load_index(struct vctx *v, struct ifk_error *err);
 void v_check_unseen_entries(struct vctx *v);
-/* verify_walk.c: the single pass over every stored file */
+/* walk.c: the single pass over every stored file */
 struct vsink {
 	const uint8_t *key; /* decrypt with this key, or NULL */
 	int sqlite_unpadded_ok; /* accept an SQLite image without its padding block */

@@ -1,5 +1,5 @@
-/* The DeviceLink message loop of ifk-acquire --device (lib/devicelink.c,
- * dl_run): the input is what the device sends after the version exchange
+/* The DeviceLink message loop of ifk-acquire --device (lib/acquire/dl_proto.c,
+ * acq_dl_run): the input is what the device sends after the version exchange
  * (framed plists, and the file streams of DLMessageUploadFiles). The
  * service connection is replaced at link time (-Wl,--wrap): receives read
  * the input, sends are dropped. Files land in a bag folder of this
@@ -71,7 +71,7 @@ static void setup(void)
 	opts.timeout_s = 10;
 	a.method = "device-backup";
 	d.udid = strdup("00008101000a1b2c3d4e001e");
-	if (acq_open_bag(&a, &err) != 0 || dl_open_work(&d, &err) != 0) {
+	if (acq_open_bag(&a, &err) != 0 || acq_dl_open_work(&d, &err) != 0) {
 		fprintf(stderr, "ifk fuzz: %s\n", err.msg);
 		abort();
 	}
@@ -105,8 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	feed = data;
 	feed_len = size;
 	feed_pos = 0;
-	dl_run(&d, &err);
-	dlsink_drain(d.sink);
+	acq_dl_run(&d, &err);
+	acq_dl_sink_drain(d.sink);
 	reset();
 	return 0;
 }

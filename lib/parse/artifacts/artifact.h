@@ -1,6 +1,6 @@
 /* ifk artifacts: the module interface of ifk-parse.
  *
- * Each artifact is one file, lib/art_<name>.c, defining one
+ * Each artifact is one file, lib/parse/artifacts/<name>.c, defining one
  * `const struct ifk_artifact ifk_art_<name>` and listed once in the table in
  * lib/artifacts.c. Its parse function asks for its source files by domain
  * and relativePath, checks the schema it finds, and emits typed rows; the
@@ -68,7 +68,7 @@ struct ifk_artifact {
 	int (*parse)(struct ifk_art *a, struct ifk_error *err);
 };
 
-/* The registry (lib/artifacts.c): every artifact in output order, ending
+/* The registry (registry.c): every artifact in output order, ending
  * with NULL. */
 extern const struct ifk_artifact *const ifk_artifacts[];
 /* The artifact named name, or NULL. */
