@@ -38,42 +38,43 @@ static int changed(const struct stat *x, const struct stat *y)
 	       x->st_ctim.tv_nsec != y->st_ctim.tv_nsec;
 }
 
-/* Copies src_fd to dst_fd, hashing as it goes. Returns 0, a negative code for
- * a bag-side failure (fatal), or 1 when the source failed mid-way (*read_errno). */
+/* What each chunk of a copied file also feeds: the captured metadata plist
+ * (when it is one) and the progress line. */
+struct copying {
+	struct acq *a;
+	struct acq_capture *cap;
+	uint64_t bytes;
+};
+
+static void copied_chunk(void *ctx, const uint8_t *buf, size_t n)
+{
+	struct copying *c = ctx;
+
+	acq_capture_bytes(c->cap, buf, n);
+	c->bytes += n;
+	acq_progress(c->a, c->bytes);
+}
+
+/* Copies src_fd to dst_fd through the one copy loop, hashing as it goes.
+ * Returns 0, a negative code for a bag-side failure (fatal), or 1 when the
+ * source failed mid-way (*read_errno). */
 static int copy_stream(struct acq *a, int src_fd, int dst_fd, const char *rel, uint64_t *bytes,
                        uint8_t md[32], int *read_errno, struct ifk_error *err)
 {
-	struct acq_capture *cap = acq_capture_for(a, rel);
+	struct copying cc = {a, acq_capture_for(a, rel), 0};
+	struct ifk_copy c = {.md = a->file_md, .out_fd = dst_fd, .chunk = copied_chunk,
+	                     .ctx = &cc, .stop = a->o->stop};
 	unsigned int mdlen = 0;
-	int rc = 0;
+	int rc;
 
-	*bytes = 0;
-	if (cap)
-		cap->seen = 1;
+	if (cc.cap)
+		cc.cap->seen = 1;
 	EVP_DigestInit_ex(a->file_md, EVP_sha256(), NULL);
-	for (;;) {
-		ssize_t n;
-		if (a->o->stop && *a->o->stop)
-			return ifk_error_set(err, IFK_EINTR, "interrupted while copying %s", rel);
-		n = read(src_fd, a->buf, IFK_IO_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*read_errno = errno;
-			rc = 1;
-			break;
-		}
-		if (n == 0)
-			break;
-		EVP_DigestUpdate(a->file_md, a->buf, (size_t)n);
-		acq_capture_bytes(cap, a->buf, (size_t)n);
-		rc = ifk_write_all(dst_fd, a->buf, (size_t)n, rel, err);
-		if (rc)
-			return rc;
-		*bytes += (uint64_t)n;
-		acq_progress(a, (uint64_t)n);
-	}
-	EVP_DigestFinal_ex(a->file_md, md, &mdlen);
+	rc = ifk_copy_fd(src_fd, &c, rel, err);
+	*bytes = c.bytes;
+	*read_errno = c.read_errno;
+	if (rc >= 0)
+		EVP_DigestFinal_ex(a->file_md, md, &mdlen);
 	return rc;
 }
 

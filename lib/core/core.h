@@ -25,6 +25,42 @@ void ifk_time_iso(time_t t, char out[21]);
 /* SHA-256 of a memory buffer, as hex. */
 void ifk_sha256_hex(const void *buf, size_t len, char out[IFK_SHA256_HEX]);
 
+/* A growable byte buffer, always NUL-terminated; zero it before use. */
+struct ifk_buf {
+	char *data;
+	size_t len, cap;
+};
+int ifk_buf_add(struct ifk_buf *b, const void *data, size_t len); /* 0 or IFK_ENOMEM */
+int ifk_buf_printf(struct ifk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ifk_buf_free(struct ifk_buf *b);
+
+/* The one copy-while-hashing loop: reads in_fd to its end in IFK_IO_CHUNK
+ * reads; every byte read feeds md, goes to chunk and is written to out_fd,
+ * those that are set. Returns 0 at the end, 1 when a read failed part way
+ * (read_errno says why, bytes how far: the source's fault, for the caller
+ * to record), IFK_EIO when out_fd could not be written, IFK_EINTR when
+ * *stop was set, IFK_ENOMEM. */
+struct ifk_copy {
+	EVP_MD_CTX *md;                                          /* or NULL */
+	int out_fd;                                              /* or -1 */
+	void (*chunk)(void *ctx, const uint8_t *buf, size_t n); /* or NULL */
+	void *ctx;
+	volatile sig_atomic_t *stop; /* polled, or NULL */
+	/* results */
+	uint64_t bytes;
+	int read_errno;
+};
+int ifk_copy_fd(int in_fd, struct ifk_copy *c, const char *what, struct ifk_error *err);
+
+/* The one private temporary folder: $TMPDIR/ifk-<tag>-XXXXXX (/tmp when
+ * TMPDIR is unset), mode 0700, holding the folders subs names (a
+ * NULL-terminated list, or NULL), each 0700. *path is malloc'd; on an
+ * error nothing is left. */
+int ifk_tmpdir_make(const char *tag, const char *const *subs, char **path,
+                    struct ifk_error *err);
+/* Removes path and everything below it, following no symlink. Accepts NULL. */
+void ifk_tree_remove(const char *path);
+
 /* Writes all of buf to fd, retrying short writes and EINTR. */
 int ifk_write_all(int fd, const void *buf, size_t len, const char *what, struct ifk_error *err);
 

@@ -369,40 +369,7 @@ char *ifk_bag_info_get(const char *text, size_t len, const char *label)
 	return g.value;
 }
 
-int ifk_buf_add(struct ifk_buf *b, const void *data, size_t len)
-{
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *nd;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		nd = realloc(b->data, cap);
-		if (!nd)
-			return IFK_ENOMEM;
-		b->data = nd;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-	return 0;
-}
 
-int ifk_buf_printf(struct ifk_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n, rc;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return IFK_ENOMEM;
-	rc = ifk_buf_add(b, s, (size_t)n);
-	free(s);
-	return rc;
-}
 
 int ifk_bag_info_add(struct ifk_buf *b, const char *label, const char *value)
 {
@@ -422,9 +389,3 @@ int ifk_bag_info_add(struct ifk_buf *b, const char *label, const char *value)
 	return rc;
 }
 
-void ifk_buf_free(struct ifk_buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-}

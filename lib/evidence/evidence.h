@@ -77,7 +77,6 @@ int ifk_bag_manifest_read(const struct ifk_bag_src *src, ifk_bag_line_fn fn, voi
 int ifk_bag_manifest_foreach(int bag_fd, const char *name, const char *digest, char *digest_hex,
                              ifk_bag_line_fn fn, void *ctx, struct ifk_error *err);
 
-struct ifk_buf;
 
 /* Tag-file text in encoding (NULL: UTF-8) as UTF-8 with LF line ends into
  * out (reset first; a leading byte-order mark dropped). Returns 0,
@@ -107,14 +106,7 @@ char *ifk_bag_info_get(const char *text, size_t len, const char *label);
 
 /* Appends "Label: value\n" to a growing buffer (value made one line);
  * skipped when value is NULL or empty. Returns 0 or IFK_ENOMEM. */
-struct ifk_buf {
-	char *data;
-	size_t len, cap;
-};
-int ifk_buf_add(struct ifk_buf *b, const void *data, size_t len);
-int ifk_buf_printf(struct ifk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ifk_bag_info_add(struct ifk_buf *b, const char *label, const char *value);
-void ifk_buf_free(struct ifk_buf *b);
 
 /* The seal: a CMS (PKCS#7) detached signature, DER, over a bag's tag
  * manifest, made with the examiner's X.509 certificate and private key, that

@@ -1,11 +1,9 @@
 #include "formats.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -238,88 +236,4 @@ void ifk_decrypt_free(struct ifk_decrypt *d)
 	EVP_CIPHER_CTX_free(d->ctx);
 	OPENSSL_cleanse(d, sizeof(*d));
 	free(d);
-}
-
-static int read_some(int fd, uint8_t *buf, size_t cap, size_t *got, uint64_t off,
-                     struct ifk_error *err)
-{
-	ssize_t r;
-
-	do
-		r = read(fd, buf, cap);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return ifk_error_sys(err, IFK_EIO, errno,
-		                     "decrypt: reading ciphertext at offset %" PRIu64 " from fd %d",
-		                     off, fd);
-	*got = (size_t)r;
-	return 0;
-}
-
-static int write_all(int fd, const uint8_t *buf, size_t len, uint64_t off, struct ifk_error *err)
-{
-	ssize_t r;
-
-	while (fd >= 0 && len > 0) {
-		r = write(fd, buf, len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return ifk_error_sys(
-			    err, IFK_EIO, r < 0 ? errno : EIO,
-			    "decrypt: writing plaintext at offset %" PRIu64 " to fd %d", off, fd);
-		buf += r;
-		len -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
-}
-
-/* Reads, decrypts and writes until end of file, then finishes the stream. */
-static int pump(struct ifk_decrypt *d, int in_fd, int out_fd, uint8_t *in, uint8_t *out,
-                struct ifk_error *err)
-{
-	size_t n = 0, outn = 0;
-	int rc;
-
-	for (;;) {
-		if ((rc = read_some(in_fd, in, IFK_DECRYPT_CHUNK, &n, d->cipher_bytes, err)))
-			return rc;
-		if (n == 0)
-			break;
-		if ((rc = ifk_decrypt_update(d, in, n, out, &outn, err)) ||
-		    (rc = write_all(out_fd, out, outn, d->plain_bytes - outn, err)))
-			return rc;
-	}
-	if ((rc = ifk_decrypt_final(d, out, &outn, err)))
-		return rc;
-	return write_all(out_fd, out, outn, d->plain_bytes - outn, err);
-}
-
-int ifk_decrypt_file(const uint8_t key[IFK_DECRYPT_KEY_LEN], int in_fd, int out_fd,
-                     uint64_t *plain_len, struct ifk_error *err)
-{
-	struct ifk_decrypt *d = NULL;
-	uint8_t *in = NULL, *out = NULL;
-	int rc;
-
-	if (!key || in_fd < 0 || out_fd < -1)
-		return ifk_error_set(err, IFK_EINVAL, "decrypt: file: bad argument");
-	in = malloc(IFK_DECRYPT_CHUNK);
-	out = malloc(IFK_DECRYPT_CHUNK + BLK);
-	if (!in || !out) {
-		rc = ifk_error_set(err, IFK_ENOMEM, "decrypt: out of memory for file buffers");
-		goto out;
-	}
-	if ((rc = ifk_decrypt_new(key, &d, err)) || (rc = pump(d, in_fd, out_fd, in, out, err)))
-		goto out;
-	if (plain_len)
-		*plain_len = d->plain_bytes;
-out:
-	if (out)
-		OPENSSL_cleanse(out, IFK_DECRYPT_CHUNK + BLK);
-	free(in);
-	free(out);
-	ifk_decrypt_free(d);
-	return rc;
 }

@@ -227,7 +227,6 @@ void ifk_keybag_free(struct ifk_keybag *kb);
 
 #define IFK_DECRYPT_KEY_LEN 32
 #define IFK_DECRYPT_BLOCK 16
-#define IFK_DECRYPT_CHUNK (1024 * 1024) /* ifk_decrypt_file's read size */
 
 struct ifk_decrypt;
 
@@ -271,15 +270,6 @@ uint64_t ifk_decrypt_plain_bytes(const struct ifk_decrypt *d);
 /* Wipes and frees d; accepts NULL. */
 void ifk_decrypt_free(struct ifk_decrypt *d);
 
-/* Decrypts everything readable from in_fd (from its current position to end
- * of file, in IFK_DECRYPT_CHUNK reads, with about 2 MiB of memory) and writes
- * the plaintext to out_fd, or only checks it when out_fd is -1. On success
- * *plain_len (may be NULL) receives the plaintext length. On error, plaintext
- * already written to out_fd stays there (the caller removes the file).
- * Errors: IFK_EIO (read or write failed), IFK_EFORMAT (see
- * ifk_decrypt_final), IFK_EINVAL, IFK_ENOMEM, IFK_ECRYPTO. */
-int ifk_decrypt_file(const uint8_t key[IFK_DECRYPT_KEY_LEN], int in_fd, int out_fd,
-                     uint64_t *plain_len, struct ifk_error *err);
 
 /* The backup's file index: Manifest.db (iOS 10+, SQLite with NSKeyedArchiver
  * MBFile blobs) and Manifest.mbdb (iOS 5-9), both delivered as one

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,20 +21,6 @@
 #define TOP_PLIST_MAX (64u * 1024 * 1024)
 
 static const char *const top_plists[] = {"Info.plist", "Manifest.plist", "Status.plist", NULL};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rmtree(const char *path)
-{
-	if (path)
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static int exists(const char *path)
 {
@@ -171,28 +156,9 @@ static int check_places(const struct ifk_parse_opts *o, struct ifk_error *err)
 
 static int make_tmp(struct peng *g, struct ifk_error *err)
 {
-	const char *base = getenv("TMPDIR");
-	char *sub = NULL;
-	int rc = 0;
+	static const char *const subs[] = {"src", "top", NULL};
 
-	if (asprintf(&g->tmpdir, "%s/ifk-parse-XXXXXX", base && *base ? base : "/tmp") < 0) {
-		g->tmpdir = NULL;
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	}
-	if (!mkdtemp(g->tmpdir)) {
-		rc = ifk_error_sys(err, IFK_EIO, errno, "cannot make a private temporary folder");
-		free(g->tmpdir);
-		g->tmpdir = NULL;
-		return rc;
-	}
-	if (asprintf(&sub, "%s/src", g->tmpdir) < 0 || mkdir(sub, 0700) != 0)
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", g->tmpdir);
-	free(sub);
-	sub = NULL;
-	if (!rc && (asprintf(&sub, "%s/top", g->tmpdir) < 0 || mkdir(sub, 0700) != 0))
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", g->tmpdir);
-	free(sub);
-	return rc;
+	return ifk_tmpdir_make("parse", subs, &g->tmpdir, err);
 }
 
 static int open_yara_out(struct peng *g, struct ifk_error *err)
@@ -755,11 +721,11 @@ static void release(struct peng *g)
 	ifk_yara_free(g->yara);
 	if (g->export_fd >= 0)
 		close(g->export_fd);
-	rmtree(g->tmpdir);
+	ifk_tree_remove(g->tmpdir);
 	if (g->out_tmp && !g->out_published)
-		rmtree(g->out_tmp);
+		ifk_tree_remove(g->out_tmp);
 	if (g->export_tmp && !g->export_published)
-		rmtree(g->export_tmp);
+		ifk_tree_remove(g->export_tmp);
 	free(g->target_j);
 	free(g->out_j);
 	free(g->export_j);

@@ -3,7 +3,6 @@
  * and one artifact's run from start to status. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,30 +48,13 @@ fail:
 	return rc;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int ifk_parse_ctx_new(const char *out_dir, struct ifk_parse_ctx **out, struct ifk_error *err)
 {
-	const char *base = getenv("TMPDIR");
 	char *tmp = NULL;
-	int rc;
+	int rc = ifk_tmpdir_make("parse", NULL, &tmp, err);
 
-	if (asprintf(&tmp, "%s/ifk-parse-XXXXXX", base && *base ? base : "/tmp") < 0)
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	if (!mkdtemp(tmp)) {
-		rc = ifk_error_sys(err, IFK_EIO, errno, "cannot make a private temporary folder");
-		free(tmp);
-		return rc;
-	}
-	rc = p_ctx_open(out_dir, tmp, ":memory:", out, err);
-	if (rc)
-		nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (!rc && (rc = p_ctx_open(out_dir, tmp, ":memory:", out, err)) != 0)
+		ifk_tree_remove(tmp);
 	free(tmp);
 	return rc;
 }
@@ -85,7 +67,7 @@ void ifk_parse_ctx_free(struct ifk_parse_ctx *c)
 	sqlite3_close(c->out);
 	sqlite3_close(c->idx);
 	if (c->tmpdir && strstr(c->tmpdir, "/ifk-parse-"))
-		nftw(c->tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		ifk_tree_remove(c->tmpdir);
 	free(c->tmpdir);
 	free(c->out_dir);
 	free(c);
@@ -280,33 +262,19 @@ const char *ifk_src_relative_path(const struct ifk_src *s)
 /* Copies from to a new file to (mode 0600) without following symlinks. */
 static int copy_file(const char *from, const char *to, struct ifk_error *err)
 {
-	int in = ifk_open_regular(AT_FDCWD, from, err), out, rc = 0;
-	char *buf = NULL;
-	ssize_t n;
+	struct ifk_copy c = {.out_fd = -1};
+	int in = ifk_open_regular(AT_FDCWD, from, err), rc;
 
 	if (in < 0)
 		return in;
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0 || !(buf = malloc(IFK_IO_CHUNK))) {
+	c.out_fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (c.out_fd < 0)
 		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot copy", from);
-		goto out;
-	}
-	while ((n = read(in, buf, IFK_IO_CHUNK)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", from);
-			break;
-		}
-		rc = ifk_write_all(out, buf, (size_t)n, to, err);
-		if (rc)
-			break;
-	}
-out:
-	free(buf);
+	else if ((rc = ifk_copy_fd(in, &c, from, err)) == 1)
+		rc = ifk_error_sys(err, IFK_EIO, c.read_errno, "%s: read failed", from);
 	close(in);
-	if (out >= 0)
-		close(out);
+	if (c.out_fd >= 0 && close(c.out_fd) != 0 && !rc)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: write failed", to);
 	return rc;
 }
 
@@ -689,7 +657,7 @@ static void srcs_free(struct ifk_art *a)
 	for (s = a->srcs; s; s = n) {
 		n = s->next;
 		if (s->db_copy_dir)
-			nftw(s->db_copy_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+			ifk_tree_remove(s->db_copy_dir);
 		free(s->db_copy_dir);
 		free(s->domain);
 		free(s->relpath);

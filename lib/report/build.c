@@ -25,29 +25,22 @@
 
 static int copy_fd(int in, int out, const char *what, char sha_hex[65], struct ifk_error *err)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	uint8_t *buf = malloc(IFK_IO_CHUNK), dig[32];
-	ssize_t n;
-	int rc = 0;
+	struct ifk_copy c = {.out_fd = out};
+	uint8_t dig[32];
+	int rc;
 
-	if (!md || !buf || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	while (!rc && (n = read(in, buf, IFK_IO_CHUNK)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", what);
-			break;
-		}
-		EVP_DigestUpdate(md, buf, (size_t)n);
-		rc = ifk_write_all(out, buf, (size_t)n, what, err);
+	if (!(c.md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(c.md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(c.md);
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	}
+	rc = ifk_copy_fd(in, &c, what, err);
+	if (rc == 1)
+		rc = ifk_error_sys(err, IFK_EIO, c.read_errno, "%s: read failed", what);
 	if (!rc && sha_hex) {
-		EVP_DigestFinal_ex(md, dig, NULL);
+		EVP_DigestFinal_ex(c.md, dig, NULL);
 		ifk_hex(dig, sizeof(dig), sha_hex);
 	}
-	EVP_MD_CTX_free(md);
-	free(buf);
+	EVP_MD_CTX_free(c.md);
 	return rc;
 }
 

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -20,14 +19,6 @@
 #include "evidence.h"
 #include "report_int.h"
 #include "core.h"
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* ---- set-up ---- */
 
@@ -65,28 +56,9 @@ static int preflight(struct rep *r, struct ifk_error *err)
 
 static int make_stage(struct rep *r, struct ifk_error *err)
 {
-	const char *base = getenv("TMPDIR");
 	static const char *const subs[] = {"custody", "verification", "parse", "media", NULL};
-	char *sub = NULL;
-	int i, rc = 0;
 
-	if (asprintf(&r->stage, "%s/ifk-report-XXXXXX", base && *base ? base : "/tmp") < 0) {
-		r->stage = NULL;
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	}
-	if (!mkdtemp(r->stage)) {
-		rc = ifk_error_sys(err, IFK_EIO, errno, "cannot make a private temporary folder");
-		free(r->stage);
-		r->stage = NULL;
-		return rc;
-	}
-	for (i = 0; !rc && subs[i]; i++) {
-		if (asprintf(&sub, "%s/%s", r->stage, subs[i]) < 0 || mkdir(sub, 0700) != 0)
-			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", r->stage);
-		free(sub);
-		sub = NULL;
-	}
-	return rc;
+	return ifk_tmpdir_make("report", subs, &r->stage, err);
 }
 
 /* ---- the bag: record and custody log ---- */
@@ -229,7 +201,7 @@ static void release(struct rep *r, int keep_out)
 	if (r->arts)
 		sqlite3_close(r->arts);
 	if (r->stage)
-		nftw(r->stage, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		ifk_tree_remove(r->stage);
 	if (!keep_out) {
 		if (r->out_made)
 			unlink(r->o->out);

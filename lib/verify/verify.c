@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,17 +120,8 @@ static int detect(struct vctx *v, struct ifk_error *err)
 	                     t);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int open_work(struct vctx *v, struct ifk_error *err)
 {
-	const char *base = getenv("TMPDIR");
 	static const char schema[] =
 	    "PRAGMA cache_size=-8192; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 	    "CREATE TABLE payload(path TEXT, alg INTEGER, expected TEXT, seen INTEGER DEFAULT 0,"
@@ -144,16 +134,10 @@ static int open_work(struct vctx *v, struct ifk_error *err)
 	    " kind INTEGER, size INTEGER, enc_key BLOB, data_hash BLOB, seen INTEGER DEFAULT 0,"
 	    " mtime INTEGER, birth INTEGER, class INTEGER);";
 
-	if (asprintf(&v->tmpdir, "%s/ifk-verify-XXXXXX", base && *base ? base : "/tmp") < 0) {
-		v->tmpdir = NULL;
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	}
-	if (!mkdtemp(v->tmpdir)) {
-		int e = errno;
-		free(v->tmpdir);
-		v->tmpdir = NULL;
-		return ifk_error_sys(err, IFK_EIO, e, "cannot make a private temporary folder");
-	}
+	int rc = ifk_tmpdir_make("verify", NULL, &v->tmpdir, err);
+
+	if (rc)
+		return rc;
 	if (sqlite3_open_v2("", &v->work, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_exec(v->work, schema, NULL, NULL, NULL) != SQLITE_OK)
@@ -167,8 +151,7 @@ static void release(struct vctx *v)
 	int i;
 
 	sqlite3_close(v->work);
-	if (v->tmpdir)
-		nftw(v->tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	ifk_tree_remove(v->tmpdir);
 	free(v->tmpdir);
 	if (v->target_fd >= 0)
 		close(v->target_fd);

@@ -1,12 +1,13 @@
+/* Files: the one way to open a path from evidence beneath its folder (and
+ * the one confinement check), small reads, whole writes, folder walks, the
+ * one copy-while-hashing loop, the one private temporary folder. */
 #include "core.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
+#include <ftw.h>
 #include <openssl/evp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,34 +15,6 @@
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-void ifk_hex(const uint8_t *buf, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[buf[i] >> 4];
-		out[2 * i + 1] = digits[buf[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
-void ifk_time_iso(time_t t, char out[21])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void ifk_sha256_hex(const void *buf, size_t len, char out[IFK_SHA256_HEX])
-{
-	uint8_t md[IFK_SHA256_LEN];
-
-	EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL);
-	ifk_hex(md, sizeof(md), out);
-}
 
 int ifk_write_all(int fd, const void *buf, size_t len, const char *what, struct ifk_error *err)
 {
@@ -255,67 +228,117 @@ int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode
 	return rc;
 }
 
-int ifk_sha256_fd(int fd, char out[IFK_SHA256_HEX], uint64_t *bytes, const char *what,
-                  struct ifk_error *err)
+int ifk_copy_fd(int in_fd, struct ifk_copy *c, const char *what, struct ifk_error *err)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t *buf = malloc(IFK_IO_CHUNK), md[IFK_SHA256_LEN];
-	uint64_t total = 0;
+	uint8_t *buf = malloc(IFK_IO_CHUNK);
 	int rc = 0;
 
-	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		rc = ifk_error_set(err, IFK_ENOMEM, "%s: cannot start SHA-256", what);
-		goto out;
-	}
+	c->bytes = 0;
+	c->read_errno = 0;
+	if (!buf)
+		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", what);
 	for (;;) {
-		ssize_t n = read(fd, buf, IFK_IO_CHUNK);
+		ssize_t n;
+		if (c->stop && *c->stop) {
+			rc = ifk_error_set(err, IFK_EINTR, "interrupted while reading %s", what);
+			break;
+		}
+		n = read(in_fd, buf, IFK_IO_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: read failed", what);
-			goto out;
+			c->read_errno = errno;
+			rc = 1;
+			break;
 		}
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-		total += (uint64_t)n;
+		if (c->md)
+			EVP_DigestUpdate(c->md, buf, (size_t)n);
+		if (c->chunk)
+			c->chunk(c->ctx, buf, (size_t)n);
+		if (c->out_fd >= 0 && (rc = ifk_write_all(c->out_fd, buf, (size_t)n, what, err)) != 0)
+			break;
+		c->bytes += (uint64_t)n;
 	}
-	EVP_DigestFinal_ex(ctx, md, NULL);
-	ifk_hex(md, sizeof(md), out);
-	if (bytes)
-		*bytes = total;
-out:
-	EVP_MD_CTX_free(ctx);
 	free(buf);
 	return rc;
 }
 
-char *ifk_one_line(const char *s)
+int ifk_sha256_fd(int fd, char out[IFK_SHA256_HEX], uint64_t *bytes, const char *what,
+                  struct ifk_error *err)
 {
-	char *r = strdup(s ? s : ""), *p, *end;
+	struct ifk_copy c = {.out_fd = -1};
+	uint8_t md[IFK_SHA256_LEN];
+	int rc;
 
-	if (!r)
-		return NULL;
-	for (p = r; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	for (p = r; *p == ' '; p++)
-		;
-	memmove(r, p, strlen(p) + 1);
-	end = r + strlen(r);
-	while (end > r && end[-1] == ' ')
-		*--end = '\0';
-	return r;
+	if (!(c.md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(c.md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(c.md);
+		return ifk_error_set(err, IFK_ENOMEM, "%s: cannot start SHA-256", what);
+	}
+	rc = ifk_copy_fd(fd, &c, what, err);
+	if (rc == 1)
+		rc = ifk_error_sys(err, IFK_EIO, c.read_errno, "%s: read failed", what);
+	if (!rc) {
+		EVP_DigestFinal_ex(c.md, md, NULL);
+		ifk_hex(md, sizeof(md), out);
+		if (bytes)
+			*bytes = c.bytes;
+	}
+	EVP_MD_CTX_free(c.md);
+	return rc;
 }
 
-json_t *ifk_json_text(const char *s)
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	char *e = s ? ifk_text_escape(s) : NULL;
-	json_t *j = s ? json_string(e ? e : "(out of memory)") : json_null();
-
-	free(e);
-	return j;
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
 }
+
+void ifk_tree_remove(const char *path)
+{
+	if (path)
+		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int ifk_tmpdir_make(const char *tag, const char *const *subs, char **path,
+                    struct ifk_error *err)
+{
+	const char *base = getenv("TMPDIR");
+	char *sub = NULL;
+	int rc = 0;
+
+	*path = NULL;
+	if (asprintf(path, "%s/ifk-%s-XXXXXX", base && *base ? base : "/tmp", tag) < 0) {
+		*path = NULL;
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	}
+	if (!mkdtemp(*path)) {
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot make a private temporary folder",
+		                   *path);
+		free(*path);
+		*path = NULL;
+		return rc;
+	}
+	for (; !rc && subs && *subs; subs++) {
+		if (asprintf(&sub, "%s/%s", *path, *subs) < 0)
+			rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		else if (mkdir(sub, 0700) != 0)
+			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", sub);
+		free(sub);
+		sub = NULL;
+	}
+	if (rc) {
+		ifk_tree_remove(*path);
+		free(*path);
+		*path = NULL;
+	}
+	return rc;
+}
+
+
 
 char *ifk_path_join(const char *a, const char *b)
 {
@@ -326,25 +349,7 @@ char *ifk_path_join(const char *a, const char *b)
 	return r;
 }
 
-char *ifk_user_name(void)
-{
-	char buf[4096];
-	struct passwd pw, *res = NULL;
 
-	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
-		return strdup(res->pw_name);
-	return strdup("unknown");
-}
-
-char *ifk_host_name(void)
-{
-	char buf[256];
-
-	if (gethostname(buf, sizeof(buf)) != 0)
-		return strdup("unknown");
-	buf[sizeof(buf) - 1] = '\0';
-	return strdup(buf);
-}
 
 
 int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *list_errno)
@@ -378,70 +383,8 @@ int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *
 	return rc;
 }
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
-int ifk_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-
-	while (i < n) {
-		if ((k = utf8_seq(p + i, n - i)) == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
-char *ifk_text_escape(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p), i = 0, o = 0, k;
-	char *out = malloc(4 * n + 1);
-
-	if (!out)
-		return NULL;
-	while (i < n) {
-		k = utf8_seq(p + i, n - i);
-		if (k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
-			o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
-			i++;
-			continue;
-		}
-		memcpy(out + o, p + i, k);
-		o += k;
-		i += k;
-	}
-	out[o] = '\0';
-	return out;
-}
 
 /* The real path of the folder that would hold path (which need not exist). */
 static char *parent_real(const char *path)
