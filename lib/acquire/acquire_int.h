@@ -84,7 +84,9 @@ int ifk_device_path(const char *udid, const char *devpath, size_t len, char **re
 /* Internal to the device acquisition: one session with one device. */
 
 struct dev {
-	struct acq *a;
+	struct acq *a; /* the bag writer: device.c and dl_store.c only */
+	unsigned timeout_s;                 /* silence longer than this ends it */
+	volatile sig_atomic_t *stop;        /* the user's Ctrl-C, or NULL */
 	idevice_t device;
 	lockdownd_client_t lockdown;
 	np_client_t np;
@@ -104,6 +106,33 @@ struct dev {
 	double device_progress;
 	struct acq_dl_sink *sink; /* hashes and writes while the next chunk arrives */
 };
+
+/* dl_store.c: the backup folder as the device writes it, inside the bag
+ * writer's data/; the DeviceLink handlers reach the bag writer through
+ * these alone. rel is a path below data/ that ifk_device_path made. */
+struct acq_dl_file {
+	char *name;  /* as the device sent it */
+	char *rel;   /* below data/, or NULL when refused */
+	int dir, fd; /* its folder and the file, or -1 */
+	const char *leaf;
+	uint64_t size;
+};
+void acq_dl_note(struct dev *d, const char *kind, const char *path, const char *detail);
+void acq_dl_event(struct dev *d, const char *kind, const char *path, const char *detail);
+void acq_dl_file_open(struct dev *d, struct acq_dl_file *f, uint32_t name_len);
+uint8_t *acq_dl_file_buffer(struct dev *d, struct acq_dl_file *f);
+void acq_dl_file_took(struct dev *d, struct acq_dl_file *f, uint32_t n);
+int acq_dl_file_done(struct dev *d, struct acq_dl_file *f, struct ifk_error *err);
+void acq_dl_file_drop(struct dev *d, struct acq_dl_file *f, const char *kind, const char *why);
+void acq_dl_file_free(struct acq_dl_file *f);
+int acq_dl_mkdir(struct dev *d, const char *rel);
+int acq_dl_move(struct dev *d, const char *src, const char *dst, const char **why);
+void acq_dl_remove(struct dev *d, const char *path, const char *rel, int *code);
+int acq_dl_copy(struct dev *d, const char *dst_name, const char *rs, const char *rd,
+                struct ifk_error *err);
+plist_t acq_dl_list(struct dev *d, const char *rel);
+int acq_dl_free_bytes(struct dev *d, uint64_t *bytes);
+void acq_dl_device_percent(struct dev *d, double percent);
 
 /* dl_sink.c: a worker thread that hashes and writes received chunks */
 struct acq_dl_sink;
@@ -142,7 +171,6 @@ int acq_dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t 
                         struct ifk_error *err);
 /* Writes the payload manifest from the received files. */
 int acq_dl_write_manifest(struct dev *d, struct ifk_error *err);
-void acq_dl_note(struct dev *d, const char *kind, const char *path, const char *detail);
 void acq_dl_refresh_captures(struct dev *d);
 /* Non-zero (with err) when the user stopped, the device cancelled, or
  * nothing moved for the timeout. */

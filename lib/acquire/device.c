@@ -376,7 +376,7 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
                        struct ifk_error *err)
 {
 	struct acq a = {.o = o, .src_fd = -1, .bag_fd = -1, .data_fd = -1, .device_percent = -1};
-	struct dev d = {.a = &a};
+	struct dev d = {.a = &a, .timeout_s = o->timeout_s, .stop = o->stop};
 	plist_t all = NULL;
 	int rc;
 

@@ -34,9 +34,9 @@ void acq_dl_close(struct dev *d)
 
 int acq_dl_stalled(struct dev *d, struct ifk_error *err)
 {
-	unsigned limit = d->a->o->timeout_s ? d->a->o->timeout_s : 60;
+	unsigned limit = d->timeout_s ? d->timeout_s : 60;
 
-	if (d->a->o->stop && *d->a->o->stop)
+	if (d->stop && *d->stop)
 		return ifk_error_set(err, IFK_EINTR, "interrupted");
 	if (d->cancelled)
 		return ifk_error_set(err, IFK_EIO, "the device cancelled the backup");

@@ -58,7 +58,7 @@ idevice_error_t __wrap_idevice_connection_get_fd(idevice_connection_t c, int *fd
 
 static struct ifk_acquire_opts opts;
 static struct acq a = {.o = &opts, .src_fd = -1, .bag_fd = -1, .data_fd = -1};
-static struct dev d = {.a = &a};
+static struct dev d = {.a = &a, .timeout_s = 10};
 static char data_path[4200];
 
 static void setup(void)

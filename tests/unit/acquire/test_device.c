@@ -1,4 +1,4 @@
-/* lib/acquire/dl_proto.c: the paths a device sends never leave the bag. */
+/* lib/acquire/dl_store.c: the paths a device sends never leave the bag. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
