@@ -112,7 +112,15 @@ int ifk_plist_get_date(plist_t dict, const char *key, int64_t *out, struct ifk_e
 #define IFK_KEYBAG_SALT_LEN 20        /* SALT and DPSL */
 #define IFK_KEYBAG_WRAPPED_LEN 44     /* 4-byte LE class + 40-byte wrapped key */
 #define IFK_KEYBAG_MAX_CLASSES 64     /* more class records is a format error */
-#define IFK_KEYBAG_MAX_ITER 100000000 /* ITER and DPIC above this are refused */
+#define IFK_KEYBAG_MAX_ITER 100000000 /* PBKDF2 (RFC 8018) with HMAC-SHA-256 or HMAC-SHA-1 into outlen bytes:
+ * the same function as OpenSSL's PKCS5_PBKDF2_HMAC, computed with the HMAC
+ * key's states prepared once (pbkdf2.c); iter 0 counts as 1. */
+void ifk_pbkdf2_sha256(const void *pw, size_t pwlen, const uint8_t *salt, size_t slen,
+                       uint32_t iter, uint8_t *out, size_t outlen);
+void ifk_pbkdf2_sha1(const void *pw, size_t pwlen, const uint8_t *salt, size_t slen,
+                     uint32_t iter, uint8_t *out, size_t outlen);
+
+/* ITER and DPIC above this are refused */
 
 struct ifk_keybag;
 

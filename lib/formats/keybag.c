@@ -394,31 +394,20 @@ out:
 	return rc;
 }
 
-static int derive_passcode_key(const struct ifk_keybag *kb, const char *password,
-                               size_t password_len, uint8_t pk[IFK_KEYBAG_KEY_LEN],
-                               struct ifk_error *err)
+static void derive_passcode_key(const struct ifk_keybag *kb, const char *password,
+                                size_t password_len, uint8_t pk[IFK_KEYBAG_KEY_LEN])
 {
 	uint8_t k[IFK_KEYBAG_KEY_LEN];
 	const char *pw = password ? password : "";
-	int pwlen = (int)password_len, rc = 0;
+	size_t pwlen = password_len;
 
 	if (ifk_keybag_has_dp_stage(kb)) {
-		if (PKCS5_PBKDF2_HMAC(pw, pwlen, kb->dpsl, sizeof(kb->dpsl), (int)kb->dpic,
-		                      EVP_sha256(), sizeof(k), k) != 1) {
-			rc = ifk_error_set(err, IFK_ECRYPTO,
-			                   "keybag: PBKDF2-HMAC-SHA256 (DPIC %u) failed", kb->dpic);
-			goto out;
-		}
+		ifk_pbkdf2_sha256(pw, pwlen, kb->dpsl, sizeof(kb->dpsl), kb->dpic, k, sizeof(k));
 		pw = (const char *)k;
 		pwlen = sizeof(k);
 	}
-	if (PKCS5_PBKDF2_HMAC(pw, pwlen, kb->salt, sizeof(kb->salt), (int)kb->iter, EVP_sha1(),
-	                      IFK_KEYBAG_KEY_LEN, pk) != 1)
-		rc = ifk_error_set(err, IFK_ECRYPTO, "keybag: PBKDF2-HMAC-SHA1 (ITER %u) failed",
-		                   kb->iter);
-out:
+	ifk_pbkdf2_sha1(pw, pwlen, kb->salt, sizeof(kb->salt), kb->iter, pk, IFK_KEYBAG_KEY_LEN);
 	OPENSSL_cleanse(k, sizeof(k));
-	return rc;
 }
 
 static int passcode_wrapped(const struct kb_class *c)
@@ -500,9 +489,8 @@ int ifk_keybag_unlock(struct ifk_keybag *kb, const char *password, size_t passwo
 		                     "(%zu classes): nothing to check the password against",
 		                     kb->nclasses);
 	kb->derivations++;
-	rc = derive_passcode_key(kb, password, password_len, pk, err);
-	if (rc == 0)
-		rc = unwrap_classes(kb, pk, err);
+	derive_passcode_key(kb, password, password_len, pk);
+	rc = unwrap_classes(kb, pk, err);
 	OPENSSL_cleanse(pk, sizeof(pk));
 	return rc;
 }

@@ -327,6 +327,52 @@ static int unlock_vector(const struct vector *v, const char *password, struct if
 }
 
 /* Every row, including the DPIC 10,000,000 one (about 3 s). */
+/* ifk's PBKDF2 is OpenSSL's PKCS5_PBKDF2_HMAC: every key length around the
+ * HMAC block (0, 1, 63, 64, 65, 200 bytes), salts, round counts and output
+ * lengths over one digest (two blocks) give the same bytes. */
+static void test_pbkdf2_equals_openssl(void **state)
+{
+	static const size_t klens[] = {0, 1, 20, 32, 63, 64, 65, 200};
+	static const size_t slens[] = {0, 8, 20, 100};
+	static const uint32_t iters[] = {1, 2, 1000, 4097};
+	static const size_t outs[] = {20, 32, 40, 64};
+	uint8_t key[200], salt[100], want[64], got[64];
+	size_t a, b, c, d, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 7 + 1);
+	for (i = 0; i < sizeof(salt); i++)
+		salt[i] = (uint8_t)(i * 13 + 5);
+	for (a = 0; a < 8; a++)
+		for (b = 0; b < 4; b++)
+			for (c = 0; c < 4; c++)
+				for (d = 0; d < 4; d++) {
+					assert_int_equal(
+					    PKCS5_PBKDF2_HMAC((const char *)key, (int)klens[a],
+					                      salt, (int)slens[b], (int)iters[c],
+					                      EVP_sha256(), (int)outs[d], want),
+					    1);
+					ifk_pbkdf2_sha256(key, klens[a], salt, slens[b], iters[c],
+					                  got, outs[d]);
+					assert_memory_equal(got, want, outs[d]);
+					assert_int_equal(
+					    PKCS5_PBKDF2_HMAC((const char *)key, (int)klens[a],
+					                      salt, (int)slens[b], (int)iters[c],
+					                      EVP_sha1(), (int)outs[d], want),
+					    1);
+					ifk_pbkdf2_sha1(key, klens[a], salt, slens[b], iters[c],
+					                got, outs[d]);
+					assert_memory_equal(got, want, outs[d]);
+				}
+	/* RFC 6070's first vector: P = "password", S = "salt", c = 2 */
+	ifk_pbkdf2_sha1("password", 8, (const uint8_t *)"salt", 4, 2, got, 20);
+	assert_memory_equal(got,
+	                    "\xea\x6c\x01\x4d\xc7\x2d\x6f\x8c\xcd\x1e"
+	                    "\xd9\x2a\xce\x1d\x41\xf0\xd8\xde\x89\x57",
+	                    20);
+}
+
 static void test_keybag_unlock_vectors_correct_password(void **state)
 {
 	struct vector vs[MAX_VECTORS];
@@ -1045,6 +1091,7 @@ static void test_keybag_class_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_pbkdf2_equals_openssl),
 	    cmocka_unit_test(test_keybag_unlock_vectors_correct_password),
 	    cmocka_unit_test(test_keybag_unlock_vectors_wrong_password),
 	    cmocka_unit_test(test_keybag_parse_accessors),
