@@ -188,6 +188,18 @@ int ifk_keybag_class_at(const struct ifk_keybag *kb, size_t i, struct ifk_keybag
 int ifk_keybag_unlock(struct ifk_keybag *kb, const char *password, size_t password_len,
                       struct ifk_error *err);
 
+/* Whether password unwraps the first class key wrapped with the passcode:
+ * the check a list of candidates runs, reading kb only (several threads may
+ * call it on one keybag). 1 yes, 0 no. */
+int ifk_keybag_check_password(const struct ifk_keybag *kb, const char *password,
+                              size_t password_len);
+/* The keybag as the line hashcat (-m 14700 before iOS 10.2, -m 14800 after)
+ * and John the Ripper read: "$itunes_backup$*9*WPKY*ITER*SALT**", or
+ * "$itunes_backup$*10*WPKY*ITER*SALT*DPIC*DPSL" when the keybag has the
+ * DPIC stage; WPKY is the first class key wrapped with the passcode. *line
+ * is malloc'd. IFK_EFORMAT when no class key is wrapped with it. */
+int ifk_keybag_hash_line(const struct ifk_keybag *kb, char **line, struct ifk_error *err);
+
 /* 1 after a successful ifk_keybag_unlock, else 0. */
 int ifk_keybag_is_unlocked(const struct ifk_keybag *kb);
 

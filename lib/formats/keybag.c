@@ -495,6 +495,55 @@ int ifk_keybag_unlock(struct ifk_keybag *kb, const char *password, size_t passwo
 	return rc;
 }
 
+int ifk_keybag_check_password(const struct ifk_keybag *kb, const char *password,
+                              size_t password_len)
+{
+	uint8_t pk[IFK_KEYBAG_KEY_LEN], key[IFK_KEYBAG_KEY_LEN];
+	size_t i;
+	int r = -1;
+
+	if (!kb || (!password && password_len))
+		return 0;
+	for (i = 0; i < kb->nclasses && !passcode_wrapped(&kb->cls[i]); i++)
+		;
+	if (i == kb->nclasses)
+		return 0;
+	derive_passcode_key(kb, password, password_len, pk);
+	r = aes_unwrap(pk, kb->cls[i].wpky, key);
+	OPENSSL_cleanse(pk, sizeof(pk));
+	OPENSSL_cleanse(key, sizeof(key));
+	return r == 0;
+}
+
+int ifk_keybag_hash_line(const struct ifk_keybag *kb, char **line, struct ifk_error *err)
+{
+	char wpky[2 * IFK_KEYBAG_WPKY_LEN + 1], salt[2 * IFK_KEYBAG_SALT_LEN + 1];
+	char dpsl[2 * IFK_KEYBAG_SALT_LEN + 1];
+	size_t i;
+	int n;
+
+	*line = NULL;
+	for (i = 0; kb && i < kb->nclasses && !passcode_wrapped(&kb->cls[i]); i++)
+		;
+	if (!kb || i == kb->nclasses)
+		return ifk_error_set(err, IFK_EFORMAT,
+		                     "keybag: no class key is wrapped with the passcode: there is "
+		                     "nothing a password could be checked against");
+	ifk_hex(kb->cls[i].wpky, sizeof(kb->cls[i].wpky), wpky);
+	ifk_hex(kb->salt, sizeof(kb->salt), salt);
+	ifk_hex(kb->dpsl, sizeof(kb->dpsl), dpsl);
+	if (ifk_keybag_has_dp_stage(kb))
+		n = asprintf(line, "$itunes_backup$*10*%s*%u*%s*%u*%s", wpky, kb->iter, salt,
+		             kb->dpic, dpsl);
+	else
+		n = asprintf(line, "$itunes_backup$*9*%s*%u*%s**", wpky, kb->iter, salt);
+	if (n < 0) {
+		*line = NULL;
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static const struct kb_class *find_class(const struct ifk_keybag *kb, uint32_t clas)
 {
 	size_t i;

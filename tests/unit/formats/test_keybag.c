@@ -217,6 +217,7 @@ static enum ifk_keybag_state class_state(const struct ifk_keybag *kb, uint32_t c
 struct vector {
 	char source[160];
 	char password[64];
+	char hash[256]; /* the line as the fixture gives it */
 	int version; /* 9 or 10 */
 	uint8_t wpky[40];
 	uint32_t iter, dpic;
@@ -281,6 +282,7 @@ static size_t load_vectors(struct vector *vs, size_t max)
 		memset(&vs[n], 0, sizeof(vs[n]));
 		snprintf(vs[n].source, sizeof(vs[n].source), "%s", f[0]);
 		snprintf(vs[n].password, sizeof(vs[n].password), "%s", f[2]);
+		snprintf(vs[n].hash, sizeof(vs[n].hash), "%s", f[3]);
 		parse_hash(f[3], &vs[n]);
 		n++;
 	}
@@ -326,7 +328,6 @@ static int unlock_vector(const struct vector *v, const char *password, struct if
 	return rc;
 }
 
-/* Every row, including the DPIC 10,000,000 one (about 3 s). */
 /* ifk's PBKDF2 is OpenSSL's PKCS5_PBKDF2_HMAC: every key length around the
  * HMAC block (0, 1, 63, 64, 65, 200 bytes), salts, round counts and output
  * lengths over one digest (two blocks) give the same bytes. */
@@ -373,6 +374,7 @@ static void test_pbkdf2_equals_openssl(void **state)
 	                    20);
 }
 
+/* Every row, including the DPIC 10,000,000 one (about 3 s). */
 static void test_keybag_unlock_vectors_correct_password(void **state)
 {
 	struct vector vs[MAX_VECTORS];
@@ -383,6 +385,34 @@ static void test_keybag_unlock_vectors_correct_password(void **state)
 	for (i = 0; i < n; i++)
 		if (unlock_vector(&vs[i], vs[i].password, &err) != 0)
 			fail_msg("%s: %s", vs[i].source, err.msg);
+}
+
+/* The keybag built from each vector exports the vector's own line (what
+ * hashcat and John read), and the candidate check tells its password from
+ * another (the cheap rows). */
+static void test_keybag_hash_line_and_check(void **state)
+{
+	struct vector vs[MAX_VECTORS];
+	size_t n = load_vectors(vs, MAX_VECTORS), i;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		struct ifk_keybag *kb;
+		struct kbuf k;
+		char *line = NULL;
+		vector_keybag(&vs[i], &k);
+		kb = parse_ok(&k);
+		assert_int_equal(ifk_keybag_hash_line(kb, &line, NULL), 0);
+		assert_string_equal(line, vs[i].hash);
+		free(line);
+		if (vs[i].dpic <= 10000) {
+			assert_int_equal(ifk_keybag_check_password(kb, vs[i].password,
+			                                           strlen(vs[i].password)),
+			                 1);
+			assert_int_equal(ifk_keybag_check_password(kb, "not-it", 6), 0);
+		}
+		ifk_keybag_free(kb);
+	}
 }
 
 /* Only the cheap rows: the DPIC 10,000,000 row would cost another 3 s and
@@ -1094,6 +1124,7 @@ int main(void)
 	    cmocka_unit_test(test_pbkdf2_equals_openssl),
 	    cmocka_unit_test(test_keybag_unlock_vectors_correct_password),
 	    cmocka_unit_test(test_keybag_unlock_vectors_wrong_password),
+	    cmocka_unit_test(test_keybag_hash_line_and_check),
 	    cmocka_unit_test(test_keybag_parse_accessors),
 	    cmocka_unit_test(test_keybag_unlock_built_keybag),
 	    cmocka_unit_test(test_keybag_unlock_wrong_password),
