@@ -21,6 +21,16 @@ void ifk_hex(const uint8_t *buf, size_t len, char *out);
 
 /* Formats t as UTC ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
 void ifk_time_iso(time_t t, char out[21]);
+/* Reads that form back: 0 with *t, or -1. */
+int ifk_time_parse_iso(const char *s, int64_t *t);
+
+/* A duration as a user writes it: a whole number and one unit, s, m, h, d
+ * or w ("90m", "24h", "7d"). 0 with *seconds (> 0), or IFK_EINVAL. */
+int ifk_duration_parse(const char *s, int64_t *seconds);
+
+/* A duration for people, its two largest units: "45s", "12m 5s", "3h 12m",
+ * "6d 2h" (a negative one with a leading '-'). out holds 32 bytes. */
+void ifk_duration_text(int64_t seconds, char out[32]);
 
 /* SHA-256 of a memory buffer, as hex. */
 void ifk_sha256_hex(const void *buf, size_t len, char out[IFK_SHA256_HEX]);
@@ -96,6 +106,12 @@ int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err);
  * part). */
 typedef int (*ifk_dir_fn)(void *ctx, const char *name, const char *child_rel);
 int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *list_errno);
+
+/* Replaces path with content buf so that a reader sees the old file or the
+ * new one whole, never a part: a private temporary beside it, written,
+ * fsync'd, renamed over path, the folder fsync'd. */
+int ifk_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+                     struct ifk_error *err);
 
 /* Creates path (relative to dirfd) with content buf, failing if it exists. */
 int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,

@@ -213,6 +213,49 @@ int ifk_read_small(int dirfd, const char *path, size_t cap, char **out, size_t *
 	return rc;
 }
 
+int ifk_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+                     struct ifk_error *err)
+{
+	char *tmp = NULL, *dir = NULL, *slash;
+	int fd = -1, dfd, rc = 0;
+
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0 || !(dir = strdup(path))) {
+		free(tmp);
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create a temporary beside it",
+		                   path);
+		goto out;
+	}
+	rc = ifk_write_all(fd, buf, len, tmp, err);
+	if (!rc && fchmod(fd, mode) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot set its mode", tmp);
+	if (!rc && fsync(fd) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: fsync failed", tmp);
+	if (close(fd) != 0 && !rc)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: close failed", tmp);
+	if (!rc && rename(tmp, path) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "cannot rename %s to %s", tmp, path);
+	if (rc) {
+		unlink(tmp);
+		goto out;
+	}
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd); /* the rename on disk; a folder that cannot be fsync'd is no error */
+		close(dfd);
+	}
+out:
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
 int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
                   struct ifk_error *err)
 {

@@ -31,6 +31,63 @@ void ifk_time_iso(time_t t, char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int ifk_time_parse_iso(const char *s, int64_t *t)
+{
+	struct tm tm = {0};
+	char z = 0;
+
+	if (!s || strlen(s) != 20 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	           &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+	    z != 'Z')
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = (int64_t)timegm(&tm);
+	return 0;
+}
+
+int ifk_duration_parse(const char *s, int64_t *seconds)
+{
+	static const char units[] = "smhdw";
+	static const int64_t scale[] = {1, 60, 3600, 86400, 604800};
+	const char *u;
+	int64_t n = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return IFK_EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		n = n * 10 + (*s - '0');
+		if (n > 100L * 365 * 86400)
+			return IFK_EINVAL; /* a century is enough, and no overflow */
+	}
+	u = *s ? strchr(units, *s) : NULL;
+	if (!u || s[1] != '\0' || n == 0)
+		return IFK_EINVAL;
+	n *= scale[u - units];
+	if (n > 100L * 365 * 86400)
+		return IFK_EINVAL;
+	*seconds = n;
+	return 0;
+}
+
+void ifk_duration_text(int64_t seconds, char out[32])
+{
+	static const char units[] = "dhms";
+	static const int64_t scale[] = {86400, 3600, 60, 1};
+	uint64_t s = seconds < 0 ? (uint64_t)0 - (uint64_t)seconds : (uint64_t)seconds;
+	int i, n = 0;
+
+	for (i = 0; i < 3 && s < (uint64_t)scale[i]; i++)
+		;
+	n = snprintf(out, 32, "%s%llu%c", seconds < 0 ? "-" : "",
+	             (unsigned long long)(s / (uint64_t)scale[i]), units[i]);
+	s %= (uint64_t)scale[i];
+	if (i < 3 && s / (uint64_t)scale[i + 1])
+		snprintf(out + n, 32 - (size_t)n, " %llu%c",
+		         (unsigned long long)(s / (uint64_t)scale[i + 1]), units[i + 1]);
+}
+
 void ifk_sha256_hex(const void *buf, size_t len, char out[IFK_SHA256_HEX])
 {
 	uint8_t md[IFK_SHA256_LEN];

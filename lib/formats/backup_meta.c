@@ -68,6 +68,8 @@ static void read_info(plist_t d, struct ifk_backup_meta *m)
 	opt_string(d, "MEID", &m->meid);
 	opt_string(d, "ICCID", &m->iccid);
 	opt_string(d, "Phone Number", &m->phone_number);
+	m->have_last_backup_date =
+	    ifk_plist_get_date(d, "Last Backup Date", &m->last_backup_date, NULL) == 0;
 }
 
 static int read_manifest(plist_t d, struct ifk_backup_meta *m, struct ifk_error *err)
@@ -110,6 +112,7 @@ static void read_status(plist_t d, struct ifk_backup_meta *m)
 	opt_string(d, "BackupState", &m->backup_state);
 	if (ifk_plist_get_bool(d, "IsFullBackup", &full, NULL) == 0)
 		m->full_backup = full;
+	m->have_status_date = ifk_plist_get_date(d, "Date", &m->status_date, NULL) == 0;
 }
 
 static char *dup_or_null(const char *s)
@@ -186,6 +189,7 @@ static void set_opt(json_t *o, const char *key, const char *v)
 json_t *ifk_backup_meta_json(const struct ifk_backup_meta *m)
 {
 	json_t *o = json_object();
+	char t[21];
 
 	set_opt(o, "udid", m->udid);
 	set_opt(o, "serial_number", m->serial);
@@ -203,6 +207,14 @@ json_t *ifk_backup_meta_json(const struct ifk_backup_meta *m)
 	set_opt(o, "manifest_version", m->manifest_version);
 	set_opt(o, "snapshot_state", m->snapshot_state);
 	set_opt(o, "status_version", m->status_version);
+	if (m->have_status_date) {
+		ifk_time_iso((time_t)m->status_date, t);
+		json_object_set_new(o, "status_date", json_string(t));
+	}
+	if (m->have_last_backup_date) {
+		ifk_time_iso((time_t)m->last_backup_date, t);
+		json_object_set_new(o, "last_backup_date", json_string(t));
+	}
 	return o;
 }
 

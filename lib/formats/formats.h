@@ -466,9 +466,13 @@ struct ifk_backup_meta {
 	int have_status;
 	char *snapshot_state, *status_version, *backup_state;
 	int full_backup;
+	int have_status_date;
+	int64_t status_date; /* Date: when the backup ran (Unix seconds) */
 	/* Info.plist */
 	int have_info;
 	char *info_udid;
+	int have_last_backup_date;
+	int64_t last_backup_date; /* Last Backup Date (Unix seconds) */
 	/* why a present plist could not be read (malloc'd), or NULL */
 	char *info_error, *manifest_error, *status_error;
 	/* what reading it noticed without stopping (malloc'd), or NULL: strings

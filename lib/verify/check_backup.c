@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "formats.h"
@@ -43,21 +44,38 @@ static void compare_device(struct vctx *v)
 		v_finding(v, C_BACKUP, V_FAIL, "Info.plist",
 		          "iOS version %s differs from Manifest.plist's %s", m->ios_version,
 		          m->lockdown_ios_version);
+	/* the host rewrites Info.plist as a backup starts and Manifest.plist as
+	 * it ends: disagreeing, they belong to two different backups */
+	if (!same(info_udid, m->lockdown_udid) || !same(m->serial, m->lockdown_serial) ||
+	    !same(m->ios_version, m->lockdown_ios_version))
+		v_incomplete(v, "Info.plist and Manifest.plist describe different devices or "
+		                "iOS versions");
 }
 
 static void check_status(struct vctx *v)
 {
 	const struct ifk_backup_meta *m = &v->meta;
 
-	if (!m->have_status && !m->status_error)
+	if (!m->have_status && !m->status_error) {
 		v_finding(v, C_BACKUP, V_FAIL, "Status.plist",
 		          "missing: the backup's state is unknown");
-	else if (!m->snapshot_state || strcmp(m->snapshot_state, "finished") != 0)
+		v_incomplete(v, "Status.plist is missing");
+	} else if (!v_backup_finished(m)) {
 		v_finding(v, C_BACKUP, V_FAIL, "Status.plist",
 		          "SnapshotState is \"%s\", not \"finished\": the backup did not complete",
 		          m->snapshot_state ? m->snapshot_state : "(none)");
-	if (!m->have_manifest_plist && !m->manifest_error)
+		v_incomplete(v, "Status.plist SnapshotState is \"%s\", not \"finished\"",
+		             m->snapshot_state ? m->snapshot_state : "(none)");
+	}
+	if (!m->have_manifest_plist && !m->manifest_error) {
 		v_finding(v, C_BACKUP, V_FAIL, "Manifest.plist", "missing");
+		v_incomplete(v, "Manifest.plist is missing");
+	}
+}
+
+int v_backup_finished(const struct ifk_backup_meta *m)
+{
+	return m->have_status && m->snapshot_state && strcmp(m->snapshot_state, "finished") == 0;
 }
 
 static void list_classes(struct vctx *v)
@@ -92,6 +110,12 @@ static void unlock(struct vctx *v)
 	size_t len = 0;
 	int rc;
 
+	if (v->o->quick) {
+		v_skip(v, C_ENCRYPTION, "quick check: nothing is decrypted");
+		v_partial(v, "not decrypted");
+		v->no_password = 1;
+		return;
+	}
 	if (!v->o->password || v->o->password(v->o->password_ctx, &pw, &len) != 0) {
 		v_skip(v, C_ENCRYPTION,
 		       "the backup is encrypted and no password was given "
@@ -311,6 +335,7 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 	const char *name;
 	char *tmp = NULL;
 	uint8_t key[32];
+	struct stat st;
 	int rc;
 
 	if (!v->has_backup)
@@ -318,8 +343,15 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 	v->mbdb = faccessat(v->backup_fd, "Manifest.db", F_OK, AT_SYMLINK_NOFOLLOW) != 0 &&
 	          faccessat(v->backup_fd, "Manifest.mbdb", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	name = v->mbdb ? "Manifest.mbdb" : "Manifest.db";
-	if (faccessat(v->backup_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+	if (fstatat(v->backup_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		v_finding(v, C_BACKUP, V_FAIL, name, "missing: the backup has no file index");
+		v_incomplete(v, "%s is missing", name);
+		return 0;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		v_finding(v, C_BACKUP, V_FAIL, name,
+		          "empty (0 bytes): the backup did not complete");
+		v_incomplete(v, "%s is empty", name);
 		return 0;
 	}
 	/* iOS 10.2 and later encrypt Manifest.db whole and say so with a
@@ -370,8 +402,9 @@ int v_load_index(struct vctx *v, struct ifk_error *err)
 }
 
 /* A file the index lists that the backup does not store: a finding, and
- * the tap hears of it (ifk-parse tells "missing" from "absent"). */
-static void unseen_entry(struct vctx *v, sqlite3_stmt *st)
+ * the tap hears of it (ifk-parse tells "missing" from "absent"). 1 when
+ * the file has content (a missing empty file is a warning). */
+static int unseen_entry(struct vctx *v, sqlite3_stmt *st)
 {
 	const char *id = (const char *)sqlite3_column_text(st, 0);
 	const char *domain = (const char *)sqlite3_column_text(st, 1);
@@ -390,11 +423,13 @@ static void unseen_entry(struct vctx *v, sqlite3_stmt *st)
 	          "the index lists this file but it is not stored in the backup");
 	if (v->o->tap && v->o->tap->missing)
 		v->o->tap->missing(v->o->tap->ctx, &f);
+	return f.size > 0;
 }
 
 void v_check_unseen_entries(struct vctx *v)
 {
 	sqlite3_stmt *st = NULL;
+	uint64_t missing = 0;
 
 	if (!v->entries_loaded)
 		return;
@@ -406,6 +441,10 @@ void v_check_unseen_entries(struct vctx *v)
 		return;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW)
-		unseen_entry(v, st);
+		missing += unseen_entry(v, st);
 	sqlite3_finalize(st);
+	if (missing)
+		v_incomplete(v, "%llu file%s the index lists %s not stored",
+		             (unsigned long long)missing, missing == 1 ? "" : "s",
+		             missing == 1 ? "is" : "are");
 }

@@ -63,6 +63,17 @@ void v_partial(struct vctx *v, const char *what)
 	json_array_append_new(v->partial, json_string(what));
 }
 
+void v_incomplete(struct vctx *v, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	json_array_append_new(v->incomplete, ifk_json_text(why));
+}
+
 int v_stopped(const struct vctx *v)
 {
 	return v->o->stop && *v->o->stop;

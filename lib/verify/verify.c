@@ -77,6 +77,26 @@ static int holds_backup(const struct vctx *v)
 	       has(v->backup_fd, "Info.plist");
 }
 
+/* A backup folder, or what a backup that did not complete leaves (its
+ * Status.plist, Info.plist or Snapshot folder without an index). */
+int v_is_backup_dir(int fd)
+{
+	static const char *const marks[] = {"Manifest.plist", "Manifest.db",
+	                                    "Manifest.mbdb",  "Info.plist",
+	                                    "Status.plist",   IFK_BACKUP_SNAPSHOT_DIR};
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (has(fd, marks[i]))
+			return 1;
+	return 0;
+}
+
+int v_is_bag_dir(int fd)
+{
+	return has(fd, IFK_BAG_DECL) || has(fd, IFK_BAG_RECORD) || looks_like_bag(fd);
+}
+
 static int detect(struct vctx *v, struct ifk_error *err)
 {
 	const char *t = v->o->target;
@@ -90,8 +110,7 @@ static int detect(struct vctx *v, struct ifk_error *err)
 			                     "%s: not a bag or backup folder (a file)", t);
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", t);
 	}
-	if (has(v->target_fd, IFK_BAG_DECL) || has(v->target_fd, IFK_BAG_RECORD) ||
-	    looks_like_bag(v->target_fd)) {
+	if (v_is_bag_dir(v->target_fd)) {
 		v->kind = is_ifk_bag(v->target_fd) ? VK_IFK_BAG : VK_BAGIT;
 		if (v->kind == VK_IFK_BAG &&
 		    (!has(v->target_fd, IFK_BAG_SEAL) ||
@@ -106,8 +125,7 @@ static int detect(struct vctx *v, struct ifk_error *err)
 		v->has_backup = holds_backup(v);
 		return 0;
 	}
-	if (has(v->target_fd, "Manifest.plist") || has(v->target_fd, "Manifest.db") ||
-	    has(v->target_fd, "Manifest.mbdb")) {
+	if (v_is_backup_dir(v->target_fd)) {
 		v->kind = VK_BACKUP;
 		v->payload_prefix = "";
 		v->backup_fd = dup(v->target_fd);
@@ -116,7 +134,7 @@ static int detect(struct vctx *v, struct ifk_error *err)
 	}
 	return ifk_error_set(err, IFK_EFORMAT,
 	                     "%s: not a bag or iOS backup folder (no bagit.txt, Manifest.plist, "
-	                     "Manifest.db or Manifest.mbdb)",
+	                     "Manifest.db, Manifest.mbdb, Info.plist or Status.plist)",
 	                     t);
 }
 
@@ -173,6 +191,7 @@ static void release(struct vctx *v)
 		json_decref(v->c[i].info);
 	}
 	json_decref(v->partial);
+	json_decref(v->incomplete);
 }
 
 static const char *kind_name(enum vkind k)
@@ -248,6 +267,46 @@ static void set_verdict(const struct vctx *v, json_t *r)
 	json_object_set_new(r, "verdict", json_string(pass ? "PASS" : "FAIL"));
 }
 
+/* The time of the last completed backup the folder holds: Status.plist's
+ * Date when it says finished (else Info.plist's Last Backup Date); none
+ * when the backup did not finish. 0 with *t, or -1. */
+static int last_backup(const struct vctx *v, int64_t *t)
+{
+	const struct ifk_backup_meta *m = &v->meta;
+
+	if (!v->has_backup || !v_backup_finished(m))
+		return -1;
+	if (m->have_status_date)
+		*t = m->status_date;
+	else if (m->have_last_backup_date)
+		*t = m->last_backup_date;
+	else
+		return -1;
+	return 0;
+}
+
+/* complete, incomplete_reasons, last_backup and encrypted: what a fleet
+ * check lists for every backup (only when the target holds one). */
+static void backup_state(const struct vctx *v, json_t *r)
+{
+	char iso[21];
+	int64_t t = 0;
+
+	if (!v->has_backup)
+		return;
+	json_object_set_new(r, "complete", json_boolean(json_array_size(v->incomplete) == 0));
+	json_object_set(r, "incomplete_reasons", v->incomplete);
+	if (last_backup(v, &t) == 0) {
+		ifk_time_iso((time_t)t, iso);
+		json_object_set_new(r, "last_backup", json_string(iso));
+	} else {
+		json_object_set_new(r, "last_backup", json_null());
+	}
+	json_object_set_new(r, "encrypted", v->meta.encrypted_known
+	                                        ? json_boolean(v->meta.encrypted)
+	                                        : json_null());
+}
+
 static json_t *build_report(const struct vctx *v, time_t start)
 {
 	char t0[21], t1[21];
@@ -262,8 +321,11 @@ static json_t *build_report(const struct vctx *v, time_t start)
 	              "version", IFK_VERSION, "format_version", 1, "target",
 	              ifk_json_text(v->o->target), "kind", kind_name(v->kind), "sealed",
 	              v->kind == VK_IFK_BAG, "started", t0, "ended", t1, "checks", checks);
-	if (r)
+	if (r) {
+		backup_state(v, r);
+		json_object_set_new(r, "quick", json_boolean(v->o->quick));
 		set_verdict(v, r);
+	}
 	return r;
 }
 
@@ -312,12 +374,15 @@ static void init_checks(struct vctx *v)
 		v->c[i].ran = 1;
 	}
 	v->partial = json_array();
+	v->incomplete = json_array();
 }
 
 static int run_checks(struct vctx *v, struct ifk_error *err)
 {
 	int rc = open_work(v, err);
 
+	if (v->o->quick)
+		v_partial(v, "contents not hashed");
 	if (!rc)
 		rc = v_check_seal(v, err);
 	if (!rc)

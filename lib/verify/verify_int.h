@@ -44,7 +44,8 @@ struct vctx {
 	int backup_fd;              /* the backup: data/ in a bag, else the target */
 	const char *payload_prefix; /* "data/" in a bag, "" for a raw backup */
 	struct vcheck c[C_COUNT];
-	json_t *partial; /* what could not be checked, and why (strings) */
+	json_t *partial;    /* what could not be checked, and why (strings) */
+	json_t *incomplete; /* why the backup is not a complete one (strings) */
 	sqlite3 *work;                        /* private temporary database: payload and entries */
 	char *tmpdir;                         /* private (0700) folder for decrypted temporaries */
 	struct vmanifest pm[V_MAX_MANIFESTS]; /* payload manifests */
@@ -71,6 +72,12 @@ struct vctx {
 	char record_cert[65]; /* the examiner certificate the record names */
 };
 
+/* verify.c: what a folder is. A backup folder, or what a backup that did
+ * not complete leaves; a bag (bagit.txt, an ifk record, or data/ beside a
+ * payload manifest). */
+int v_is_backup_dir(int fd);
+int v_is_bag_dir(int fd);
+
 /* findings.c: what every check writes into */
 const char *v_level_name(enum vlevel level); /* "pass", "skip", "warn", "fail" */
 void v_finding(struct vctx *v, int check, enum vlevel level, const char *file, const char *fmt, ...)
@@ -79,6 +86,9 @@ void v_skip(struct vctx *v, int check, const char *fmt, ...) __attribute__((form
 /* Something the target holds that this run could not check (no password):
  * the verdict is then partial. */
 void v_partial(struct vctx *v, const char *what);
+/* A sign that the backup did not complete (Finder and iTunes leave these):
+ * the report's "complete" is then false, with the reasons. */
+void v_incomplete(struct vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int v_stopped(const struct vctx *v);
 /* Prepares sql on the work database; a failure is a finding on check (the
  * part is not checked) and -1. */
@@ -112,6 +122,8 @@ void v_check_tag_files(struct vctx *v);
 int v_check_custody(struct vctx *v, struct ifk_error *err);
 /* check_backup.c: backup metadata, keybag, the index */
 int v_check_backup_meta(struct vctx *v, struct ifk_error *err);
+/* Status.plist says the backup finished. */
+int v_backup_finished(const struct ifk_backup_meta *m);
 int v_load_index(struct vctx *v, struct ifk_error *err);
 void v_check_unseen_entries(struct vctx *v);
 /* walk.c: the single pass over every stored file */

@@ -217,6 +217,34 @@ static void payload_compare(struct vctx *v, const char *rel, EVP_MD_CTX *const *
 		          v->pm[unlisted].name);
 }
 
+/* A quick check takes a payload file's presence and size, not its bytes. */
+static void quick_seen(struct vctx *v, const char *rel, const struct stat *st, struct vsink *s)
+{
+	sqlite3_stmt *q = NULL;
+
+	s->read_ok = 1;
+	s->bytes = (uint64_t)st->st_size;
+	v->bytes_seen += s->bytes;
+	v->files_seen++;
+	if (!v->npm || v_work_prepare(v, C_SEAL, "UPDATE payload SET seen = 1 WHERE path = ?",
+	                              &q) != 0)
+		return;
+	sqlite3_bind_text(q, 1, rel, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(v->work) == 0) {
+		char where[4200];
+		snprintf(where, sizeof(where), "%s%s", v->payload_prefix, rel);
+		v_finding(v, C_SEAL, V_FAIL, where, "added: not listed in %s",
+		          v->npm == 1 ? v->pm[0].name : "any payload manifest");
+	}
+	sqlite3_finalize(q);
+}
+
+static int quick_sink(const struct vctx *v, const struct vsink *s)
+{
+	return v->o->quick && !s->key && s->out_fd < 0 && !s->want_sha1 && !s->capture &&
+	       !s->tap_state;
+}
+
 int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, struct vsink *s,
                 struct ifk_error *err)
 {
@@ -233,6 +261,11 @@ int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, s
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		v_finding(v, v_file_check(v), V_FAIL, rel, "not a regular file");
+		return 0;
+	}
+	if (quick_sink(v, s)) {
+		quick_seen(v, rel, &st, s);
+		close(fd);
 		return 0;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -483,7 +516,7 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 	if (e.kind != 0)
 		v_finding(v, C_BACKUP, V_FAIL, e.where,
 		          "stored as a file, but the index says it is not a regular file");
-	s.want_sha1 = v->mbdb && e.hash_len;
+	s.want_sha1 = v->mbdb && e.hash_len && !v->o->quick;
 	empty = e.size == 0 && stored_empty(dfd, name);
 	if (empty) {
 		/* an empty file is stored empty: there is nothing to decrypt */
@@ -543,7 +576,9 @@ static int walk_file(struct vctx *v, int dfd, const char *name, const char *rel,
 	if (top != IFK_TOP_OTHER) /* the other index, DDNABackup.plist, Manifest.mbdx */
 		return payload_only(v, dfd, name, rel, err);
 	id = stored_file_id(v, rel);
-	if (id && (v->entries_loaded || !v->meta.encrypted))
+	/* without an index (missing, empty, unreadable: a failure already)
+	 * there is nothing to hold a stored file against */
+	if (id && v->entries_loaded)
 		return backup_file(v, dfd, name, rel, id, err);
 	if (!id)
 		v_finding(v, C_BACKUP, V_WARN, rel, "not a file of the backup format");
@@ -565,6 +600,7 @@ static int walk_snapshot(struct vctx *v, int sub, const char *rel, int depth,
 	v_finding(v, C_BACKUP, V_FAIL, IFK_BACKUP_SNAPSHOT_DIR "/",
 	          "a Snapshot folder%s: Finder or iTunes left a backup that did not complete",
 	          v->files_seen > before ? " holding files" : "");
+	v_incomplete(v, "a Snapshot folder is left: a backup did not complete");
 	return rc;
 }
 

@@ -65,6 +65,7 @@ struct gen_opts {
 	int evil_path;
 	int unpadded_manifest; /* Manifest.db encrypted without the padding block */
 	char udid[65];
+	int64_t backup_date; /* Unix seconds of the backup's dates; 0: the fixed base date */
 };
 
 /* ---- util.c ---- */

@@ -47,6 +47,8 @@
  *   --unpadded-manifest encrypts Manifest.db without its PKCS#7 padding
  *   block (its length is then a whole number of SQLite pages), as some
  *   backups in the wild are.
+ *   --backup-date T (Unix seconds) dates the backup (Info.plist Last Backup
+ *   Date, Status.plist and Manifest.plist Date) instead of the fixed date.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -78,6 +80,7 @@ enum {
 	OPT_EVIL_PATH,
 	OPT_UNPADDED_MANIFEST,
 	OPT_UDID,
+	OPT_BACKUP_DATE,
 	OPT_VERSION,
 };
 
@@ -95,6 +98,7 @@ static const struct option long_opts[] = {
     {"evil-path", no_argument, NULL, OPT_EVIL_PATH},
     {"unpadded-manifest", no_argument, NULL, OPT_UNPADDED_MANIFEST},
     {"udid", required_argument, NULL, OPT_UDID},
+    {"backup-date", required_argument, NULL, OPT_BACKUP_DATE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -105,7 +109,8 @@ static void usage(FILE *f)
 	fputs("usage: " GEN_PROG " --out DIR [--seed N] [--layout modern|mbdb]\n"
 	      "        [--encrypt --password-file FILE] [--dpic N] [--iter N]\n"
 	      "        [--bulk-mib N] [--snapshot-state STATE] [--stale-size]\n"
-	      "        [--evil-path] [--unpadded-manifest] [--udid HEX]\n",
+	      "        [--evil-path] [--unpadded-manifest] [--udid HEX]\n"
+	      "        [--backup-date UNIX-SECONDS]\n",
 	      f);
 }
 
@@ -199,6 +204,14 @@ static int parse_opt(struct gen_opts *o, int c, const char *arg, const char **pw
 			return -1;
 		snprintf(o->udid, sizeof(o->udid), "%s", arg);
 		return 0;
+	case OPT_BACKUP_DATE: {
+		uint32_t t = 0;
+		/* libplist 2.2 keeps dates as 32-bit seconds since 2001 */
+		if (parse_u32("backup-date", arg, (uint32_t)GEN_COCOA_EPOCH, 3000000000u, &t) < 0)
+			return -1;
+		o->backup_date = t;
+		return 0;
+	}
 	}
 	usage(stderr);
 	return -1;

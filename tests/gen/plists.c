@@ -94,8 +94,11 @@ static int write_plist(const struct gen *g, const char *name, plist_t p, int xml
 	return rc;
 }
 
-static plist_t base_date(void)
+/* The backup's own dates: --backup-date, else the fixed base date. */
+static plist_t backup_date(const struct gen *g)
 {
+	if (g->o->backup_date)
+		return plist_new_date((int32_t)(g->o->backup_date - GEN_COCOA_EPOCH), 0);
 	return plist_new_date((int32_t)GEN_BASE_COCOA, 0);
 }
 
@@ -139,7 +142,7 @@ static int info_ids(const struct gen *g, plist_t p)
 	    gen_pset(p, "ICCID", plist_new_string("89014103211118510720")) < 0 ||
 	    gen_pset(p, "IMEI", plist_new_string("356789101234564")) < 0 ||
 	    gen_pset(p, "MEID", plist_new_string("35678910123456")) < 0 ||
-	    gen_pset(p, "Last Backup Date", base_date()) < 0 ||
+	    gen_pset(p, "Last Backup Date", backup_date(g)) < 0 ||
 	    gen_pset(p, "Phone Number", plist_new_string("+1 (555) 555-0100")) < 0 ||
 	    gen_pset(p, "Product Name", plist_new_string(d->product_name)) < 0 ||
 	    gen_pset(p, "Product Type", plist_new_string(d->product_type)) < 0 ||
@@ -241,7 +244,7 @@ static int manifest_plist(const struct gen *g, plist_t p)
 	const struct gen_buf *kb = &g->kb.tlv;
 
 	if (gen_pset(p, "BackupKeyBag", plist_new_data((const char *)kb->p, kb->len)) < 0 ||
-	    gen_pset(p, "Date", base_date()) < 0 ||
+	    gen_pset(p, "Date", backup_date(g)) < 0 ||
 	    gen_pset(p, "IsEncrypted", plist_new_bool(g->o->encrypt ? 1 : 0)) < 0 ||
 	    gen_pset(p, "Lockdown", lockdown(g)) < 0 ||
 	    gen_pset(p, "Version", plist_new_string(d->manifest_version)) < 0 ||
@@ -262,7 +265,7 @@ static int status_plist(const struct gen *g, plist_t p)
 	if (seeded_hex(g, "status-uuid", 16, 1, uuid) < 0)
 		return -1;
 	if (gen_pset(p, "BackupState", plist_new_string("new")) < 0 ||
-	    gen_pset(p, "Date", base_date()) < 0 ||
+	    gen_pset(p, "Date", backup_date(g)) < 0 ||
 	    gen_pset(p, "IsFullBackup", plist_new_bool(0)) < 0 ||
 	    gen_pset(p, "SnapshotState", plist_new_string(g->o->snapshot_state)) < 0 ||
 	    gen_pset(p, "UUID", plist_new_string(uuid)) < 0 ||
