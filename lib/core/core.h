@@ -125,6 +125,10 @@ int ifk_sha256_fd(int fd, char out[IFK_SHA256_HEX], uint64_t *bytes, const char 
  * stand on one line of a tag file; returns a malloc'd copy. */
 char *ifk_one_line(const char *s);
 
+/* The length of the valid UTF-8 sequence at s (n bytes available, n > 0);
+ * 0 when the byte starts none (overlong forms, surrogates, past U+10FFFF). */
+size_t ifk_utf8_seq(const unsigned char *s, size_t n);
+
 /* 1 when s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
 int ifk_utf8_valid(const char *s, size_t n);
 

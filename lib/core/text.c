@@ -144,7 +144,7 @@ char *ifk_host_name(void)
 }
 
 /* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t ifk_utf8_seq(const unsigned char *s, size_t n)
 {
 	size_t len, i;
 	uint32_t cp;
@@ -178,7 +178,7 @@ int ifk_utf8_valid(const char *s, size_t n)
 	size_t i = 0, k;
 
 	while (i < n) {
-		if ((k = utf8_seq(p + i, n - i)) == 0)
+		if ((k = ifk_utf8_seq(p + i, n - i)) == 0)
 			return 0;
 		i += k;
 	}
@@ -194,7 +194,7 @@ char *ifk_text_escape(const char *s)
 	if (!out)
 		return NULL;
 	while (i < n) {
-		k = utf8_seq(p + i, n - i);
+		k = ifk_utf8_seq(p + i, n - i);
 		if (k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
 			o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
 			i++;

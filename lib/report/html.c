@@ -10,13 +10,16 @@
  * every < > & as \u003c \u003e \u0026 (so neither "</script" nor "<!--" can
  * occur in the data and end or confuse the element), U+2028 and U+2029 as
  * \u2028 \u2029, bytes that are not UTF-8 as the text \xNN. The script
- * writes rows into the page with textContent only, never as markup. */
+ * writes rows into the page with textContent only, never as markup.
+ *
+ * The style sheet and the script are lib/report/assets/report.css and
+ * report.js, embedded at build time (report_int.h, struct r_asset) and
+ * written as they are. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,457 +34,6 @@
 #define YARA_LINE_MAX (1024 * 1024) /* a longer yara.jsonl line is shown as unreadable */
 #define ROWS_CHECK 4096             /* rows between checks of the output stream */
 #define JS_SAFE_INT 9007199254740991LL
-
-/* The page's style sheet. */
-static const char page_css[] =
-    ":root{--fg:#1c2430;--muted:#5a6473;--line:#d8dee7;--bg:#f3f5f8;--card:#fff;\n"
-    "--accent:#17375e; --good:#17683a;--good-bg:#dff3e6;--warn:#7a4d00;--warn-bg:#fff0cc;\n"
-    "--bad:#a4161a;--bad-bg:#fde3e1; --none:#4f5764;--none-bg:#e9edf2}\n"
-    "*{box-sizing:border-box}\n"
-    "html{background:var(--bg)}\n"
-    "body{margin:0;color:var(--fg);\n"
-    "font:14px/1.45 \"DejaVu Sans\",system-ui,-apple-system,\"Segoe UI\",\n"
-    "Roboto,Arial,sans-serif}\n"
-    "code,.mono,.hash{font-family:\"DejaVu Sans Mono\",ui-monospace,Menlo,Consolas,monospace;\n"
-    "font-size:12px}\n"
-    "a{color:#1a5fb4}\n"
-    "#report-header{background:var(--accent);color:#fff;padding:18px 32px 20px}\n"
-    "#report-header .kicker{font-size:12px;letter-spacing:.08em;text-transform:uppercase;\n"
-    "opacity:.8}\n"
-    "#report-header h1{margin:4px 0 10px;font-size:24px;font-weight:700}\n"
-    "#report-header h1 .sub{font-weight:400;opacity:.85;font-size:18px;margin-left:10px}\n"
-    ".facts{display:flex;flex-wrap:wrap;gap:6px 28px;font-size:13px}\n"
-    ".facts div span{display:block;font-size:11px;text-transform:uppercase;\n"
-    "letter-spacing:.05em;opacity:.75}\n"
-    ".facts .badge{font-size:13px}\n"
-    "nav#toc{position:sticky;top:0;z-index:5;background:#fff;\n"
-    "border-bottom:1px solid var(--line); padding:6px 32px;font-size:13px}\n"
-    "nav#toc a{margin-right:16px;text-decoration:none;color:var(--accent);\n"
-    "font-weight:600}\n"
-    "main{padding:4px 0 24px}\n"
-    "section.card{background:var(--card);border:1px solid var(--line);border-radius:6px;\n"
-    "margin:16px 32px; padding:14px 20px 18px}\n"
-    "h2{font-size:18px;margin:0 0 10px;color:var(--accent);\n"
-    "border-bottom:2px solid var(--line); padding-bottom:6px}\n"
-    "h3{font-size:15px;margin:16px 0 6px}\n"
-    "h3 .count{font-weight:400;color:var(--muted);font-size:13px;margin-left:6px}\n"
-    "p.note,.muted{color:var(--muted)}\n"
-    "p.note{margin:6px 0;font-size:13px}\n"
-    "dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:3px 18px;margin:0}\n"
-    "dl.kv dt{color:var(--muted)}\n"
-    "dl.kv dd{margin:0;overflow-wrap:anywhere}\n"
-    ".scroll{overflow-x:auto}\n"
-    "td{overflow-wrap:break-word}\n"
-    "td .p-path{overflow-wrap:anywhere}\n"
-    "td.c-time,td.c-tool{white-space:nowrap}\n"
-    ".cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));\n"
-    "gap:8px 32px}\n"
-    "table{border-collapse:collapse;width:100%;font-size:13px}\n"
-    "th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;\n"
-    "vertical-align:top}\n"
-    "th{background:#edf1f6;font-weight:600;white-space:nowrap}\n"
-    "tbody tr:nth-child(even) td{background:#f9fafc}\n"
-    "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
-    ".badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;\n"
-    "font-weight:700; line-height:20px;white-space:nowrap}\n"
-    ".st-good{color:var(--good);background:var(--good-bg)}\n"
-    ".st-warn{color:var(--warn);background:var(--warn-bg)}\n"
-    ".st-bad{color:var(--bad);background:var(--bad-bg)}\n"
-    ".st-none{color:var(--none);background:var(--none-bg)}\n"
-    "tr.row-bad td{background:#fff6f5}\n"
-    "tr.row-warn td{background:#fffaf0}\n"
-    ".na{color:#98a1ad}\n"
-    ".hash{overflow-wrap:anywhere;color:#3b4452}\n"
-    "td .hash{display:block}\n"
-    ".src{margin:0;padding:0;list-style:none}\n"
-    ".src li{margin:0 0 4px}\n"
-    "details summary{cursor:pointer;color:#1a5fb4}\n"
-    "details ul{margin:4px 0 4px 18px;padding:0}\n"
-    "code.json{white-space:pre-wrap;overflow-wrap:anywhere}\n"
-    ".dt-controls{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:6px 0}\n"
-    ".dt-q{flex:0 1 260px;padding:4px 8px;border:1px solid #b8c2cf;border-radius:4px;\n"
-    "font:inherit}\n"
-    ".dt-page{width:72px;padding:3px 4px;border:1px solid #b8c2cf;border-radius:4px;\n"
-    "font:inherit}\n"
-    ".dt-btn{border:1px solid #b8c2cf;background:#fff;border-radius:4px;padding:2px 9px;\n"
-    "cursor:pointer; font:inherit}\n"
-    ".dt-btn:hover{background:#edf1f6}\n"
-    ".dt-info{color:var(--muted);margin-left:8px}\n"
-    ".dt-warn:empty{display:none}\n"
-    ".dt-warn,.dt-error{color:var(--bad);font-weight:600}\n"
-    ".dt-wrap{overflow:auto;max-height:75vh;border:1px solid var(--line);\n"
-    "border-radius:4px}\n"
-    ".dt th{position:sticky;top:0;z-index:1}\n"
-    ".dt th.sortable{cursor:pointer}\n"
-    ".dt th[aria-sort=ascending]::after{content:\" \\25B2\";font-size:10px}\n"
-    ".dt th[aria-sort=descending]::after{content:\" \\25BC\";font-size:10px}\n"
-    ".dt{width:max-content;min-width:100%}\n"
-    ".dt td{white-space:nowrap}\n"
-    ".dt td .v{display:block;min-width:6em;max-width:32em;max-height:10em;overflow:hidden auto;\n"
-    "white-space:pre-wrap;overflow-wrap:break-word}\n"
-    ".dt td.t-int,.dt td.t-real{text-align:right;font-variant-numeric:tabular-nums;\n"
-    "white-space:nowrap}\n"
-    ".dt td.t-time{white-space:nowrap}\n"
-    ".dt td.prov{min-width:220px;font-size:12px;color:var(--muted)}\n"
-    ".dt td.prov .p-path{color:var(--fg)}\n"
-    ".dt td.prov .p-tab{margin-left:6px}\n"
-    ".custody .hash{font-size:11px}\n"
-    ".dt td.prov .hash{max-width:200px;overflow:hidden;text-overflow:ellipsis;\n"
-    "white-space:nowrap}\n"
-    ".dt td.dt-empty{text-align:center;color:var(--muted);padding:12px}\n"
-    "footer{margin:8px 32px 32px;color:var(--muted);font-size:12px}\n"
-    "@media print{\n"
-    "nav#toc,.dt-controls{display:none}\n"
-    "section.card{break-inside:avoid-page}\n"
-    ".dt-wrap{max-height:none;overflow:visible}\n"
-    "html{background:#fff}}\n";
-
-/* The page's script: renders every .datatable from its JSON block. */
-static const char page_js[] =
-    "(function () {\n"
-    "'use strict';\n"
-    "var PAGE = 100;\n"
-    "var PROV = ['domain', 'relative_path', 'source_sha256', 'source_table', 'source_rowid'];\n"
-    "var KEY_RE = /^[A-Za-z0-9_-]+$/;\n"
-    "var MEMBER_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;\n"
-    "var tables = {};\n"
-    "\n"
-    "function mk(tag, cls, text) {\n"
-    "  var e = document.createElement(tag);\n"
-    "  if (cls)\n"
-    "    e.className = cls;\n"
-    "  if (text !== undefined && text !== null)\n"
-    "    e.textContent = String(text);\n"
-    "  return e;\n"
-    "}\n"
-    "function num(n) {\n"
-    "  return n.toLocaleString('en-US');\n"
-    "}\n"
-    "function timeKey(s) {\n"
-    "  var m = /^(-?\\d{4,}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d)(\\.\\d+)?Z$/.exec(s);\n"
-    "  return m ? m[1] + ((m[2] || '.') + '000000000').slice(0, 10) : s;\n"
-    "}\n"
-    "function sortKey(v, type) {\n"
-    "  if (v === null || v === undefined)\n"
-    "    return null;\n"
-    "  if (type === 'int' || type === 'real' || type === 'bool')\n"
-    "    return typeof v === 'number' ? v : Number(v);\n"
-    "  if (type === 'time')\n"
-    "    return timeKey(String(v));\n"
-    "  return String(v).toLowerCase();\n"
-    "}\n"
-    "function shown(v, type) {\n"
-    "  if (type === 'bool')\n"
-    "    return v ? 'yes' : 'no';\n"
-    "  return String(v);\n"
-    "}\n"
-    "function button(label, title, fn) {\n"
-    "  var b = mk('button', 'dt-btn', label);\n"
-    "  b.type = 'button';\n"
-    "  b.title = title;\n"
-    "  b.addEventListener('click', fn);\n"
-    "  return b;\n"
-    "}\n"
-    "\n"
-    "function init(sec) {\n"
-    "  var key = sec.getAttribute('data-table'), blk = document.getElementById('data-' + key);\n"
-    "  var t = {key: key, sec: sec, q: '', sort: -1, dir: 1, page: 1, row: null,\n"
-    "    hay: null, keys: {}, view: null, dirty: true, pi: {}, show: []};\n"
-    "  try {\n"
-    "    t.d = JSON.parse(blk.textContent);\n"
-    "  } catch (e) {\n"
-    "    sec.appendChild(mk('p', 'dt-error', 'The rows of this table could not be read: ' + e));\n"
-    "    return;\n"
-    "  }\n"
-    "  blk.textContent = ''; /* parsed: the text need not stay in memory twice */\n"
-    "  t.d.columns.forEach(function (c, i) {\n"
-    "    if (PROV.indexOf(c) >= 0)\n"
-    "      t.pi[c] = i;\n"
-    "    else\n"
-    "      t.show.push(i);\n"
-    "  });\n"
-    "  t.hasProv = Object.keys(t.pi).length > 0;\n"
-    "  t.rid = t.d.columns.indexOf('row_id');\n"
-    "  t.link = t.d.rowlink ? t.d.columns.indexOf(t.d.rowlink) : -1;\n"
-    "  build(t);\n"
-    "  tables[key] = t;\n"
-    "  var exp = sec.getAttribute('data-expected');\n"
-    "  if (exp !== null && exp !== '' && Number(exp) !== t.d.rows.length)\n"
-    "    t.warn.textContent = 'The report counts ' + num(Number(exp)) +\n"
-    "      ' rows here, the data holds ' + num(t.d.rows.length) + '.';\n"
-    "  apply(t, false);\n"
-    "}\n"
-    "\n"
-    "function controls(t) {\n"
-    "  var c = mk('div', 'dt-controls'), timer = null;\n"
-    "  t.qin = mk('input', 'dt-q');\n"
-    "  t.qin.type = 'search';\n"
-    "  t.qin.placeholder = 'Filter rows';\n"
-    "  t.qin.setAttribute('aria-label', 'Filter the rows of ' + t.key);\n"
-    "  t.qin.addEventListener('input', function () {\n"
-    "    clearTimeout(timer);\n"
-    "    timer = setTimeout(function () {\n"
-    "      set(t, {q: t.qin.value, row: null, page: 1});\n"
-    "    }, 200);\n"
-    "  });\n"
-    "  t.pin = mk('input', 'dt-page');\n"
-    "  t.pin.type = 'number';\n"
-    "  t.pin.min = '1';\n"
-    "  t.pin.setAttribute('aria-label', 'Page');\n"
-    "  t.pin.addEventListener('change', function () {\n"
-    "    set(t, {page: parseInt(t.pin.value, 10) || 1});\n"
-    "  });\n"
-    "  t.pages = mk('span', 'dt-pages');\n"
-    "  t.info = mk('span', 'dt-info');\n"
-    "  t.clear = button('show all rows', 'Clear the filter', function () {\n"
-    "    t.qin.value = '';\n"
-    "    set(t, {q: '', row: null, page: 1});\n"
-    "  });\n"
-    "  c.append(t.qin,\n"
-    "    button('\\u00ab', 'First page', function () { set(t, {page: 1}); }),\n"
-    "    button('\\u2039', 'Previous page', function () { set(t, {page: t.page - 1}); }),\n"
-    "    mk('span', 'dt-pl', 'page'), t.pin, t.pages,\n"
-    "    button('\\u203a', 'Next page', function () { set(t, {page: t.page + 1}); }),\n"
-    "    button('\\u00bb', 'Last page', function () { set(t, {page: 1e9}); }),\n"
-    "    t.info, t.clear);\n"
-    "  return c;\n"
-    "}\n"
-    "\n"
-    "function build(t) {\n"
-    "  var wrap = mk('div', 'dt-wrap'), tab = mk('table', 'dt'), thead = mk('thead');\n"
-    "  var head = mk('tr');\n"
-    "  t.show.forEach(function (ci) {\n"
-    "    var th = mk('th', 'sortable', t.d.columns[ci]);\n"
-    "    th.setAttribute('data-col', t.d.columns[ci]);\n"
-    "    th.title = 'Sort by ' + t.d.columns[ci] + ' (click again to reverse)';\n"
-    "    th.addEventListener('click', function () {\n"
-    "      set(t, {sort: ci, dir: t.sort === ci ? -t.dir : 1, page: 1});\n"
-    "    });\n"
-    "    head.appendChild(th);\n"
-    "  });\n"
-    "  if (t.hasProv)\n"
-    "    head.appendChild(mk('th', 'prov', 'provenance'));\n"
-    "  t.ths = head.children;\n"
-    "  thead.appendChild(head);\n"
-    "  t.body = mk('tbody');\n"
-    "  tab.append(thead, t.body);\n"
-    "  wrap.appendChild(tab);\n"
-    "  t.warn = mk('p', 'dt-warn');\n"
-    "  t.sec.append(controls(t), t.warn, wrap);\n"
-    "}\n"
-    "\n"
-    "function set(t, s) {\n"
-    "  if ('q' in s || 'row' in s || 'sort' in s || 'dir' in s)\n"
-    "    t.dirty = true;\n"
-    "  Object.keys(s).forEach(function (k) { t[k] = s[k]; });\n"
-    "  apply(t, true);\n"
-    "}\n"
-    "\n"
-    "function filter(t) {\n"
-    "  var rows = t.d.rows, v = [], i, q = t.q.toLowerCase();\n"
-    "  if (t.row !== null && t.rid >= 0) {\n"
-    "    for (i = 0; i < rows.length; i++)\n"
-    "      if (String(rows[i][t.rid]) === t.row)\n"
-    "        v.push(i);\n"
-    "    return v;\n"
-    "  }\n"
-    "  if (!q)\n"
-    "    return null;\n"
-    "  if (!t.hay)\n"
-    "    t.hay = rows.map(function (r) {\n"
-    "      return r.map(function (x) { return x === null ? '' : String(x); })\n"
-    "        .join('\\u0001').toLowerCase();\n"
-    "    });\n"
-    "  for (i = 0; i < rows.length; i++)\n"
-    "    if (t.hay[i].indexOf(q) >= 0)\n"
-    "      v.push(i);\n"
-    "  return v;\n"
-    "}\n"
-    "\n"
-    "function compute(t) {\n"
-    "  var v = filter(t), rows = t.d.rows, i, col = t.sort, dir = t.dir, k;\n"
-    "  if (col >= 0) {\n"
-    "    if (!t.keys[col])\n"
-    "      t.keys[col] = rows.map(function (r) { return sortKey(r[col], t.d.types[col]); });\n"
-    "    k = t.keys[col];\n"
-    "    if (!v)\n"
-    "      for (v = new Array(rows.length), i = 0; i < rows.length; i++)\n"
-    "        v[i] = i;\n"
-    "    v.sort(function (a, b) {\n"
-    "      var x = k[a], y = k[b];\n"
-    "      if (x === y)\n"
-    "        return a - b;\n"
-    "      if (x === null)\n"
-    "        return 1;\n"
-    "      if (y === null)\n"
-    "        return -1;\n"
-    "      return (x < y ? -1 : 1) * dir;\n"
-    "    });\n"
-    "  }\n"
-    "  t.view = v;\n"
-    "  t.dirty = false;\n"
-    "}\n"
-    "\n"
-    "function provCell(t, r) {\n"
-    "  var p = t.pi, td = mk('td', 'prov'), g = function (c) { return c in p ? r[p[c]] : null; };\n"
-    "  var dom = g('domain'), rel = g('relative_path'), sha = g('source_sha256');\n"
-    "  var tab = g('source_table'), rowid = g('source_rowid');\n"
-    "  var loc = (dom ? dom + '/' : '') + (rel === null ? '' : rel);\n"
-    "  var where = tab === null ? '' : tab + (rowid === null ? '' : ' #' + rowid);\n"
-    "  td.appendChild(mk('span', 'p-path', loc));\n"
-    "  if (where)\n"
-    "    td.appendChild(mk('span', 'p-tab', where));\n"
-    "  if (sha)\n"
-    "    td.appendChild(mk('code', 'hash', sha));\n"
-    "  td.title = 'source file: ' + loc + (dom === '' ? ' (backup root)' : '') +\n"
-    "    '\\nSHA-256: ' + (sha || 'unknown') + (where ? '\\nsource: ' + where : '');\n"
-    "  return td;\n"
-    "}\n"
-    "\n"
-    "function cell(t, r, ci) {\n"
-    "  var v = r[ci], type = t.d.types[ci], td = mk('td', 't-' + type), a, target;\n"
-    "  if (v === null || v === undefined) {\n"
-    "    td.className += ' null';\n"
-    "    return td;\n"
-    "  }\n"
-    "  if (ci === t.rid && t.link >= 0 && KEY_RE.test(String(r[t.link]))) {\n"
-    "    target = String(r[t.link]);\n"
-    "    if (document.getElementById('data-' + target)) {\n"
-    "      a = mk('a', null, String(v));\n"
-    "      a.href = '#' + target + ':row=' + encodeURIComponent(String(v));\n"
-    "      a.title = 'Show row ' + v + ' of ' + target;\n"
-    "      td.appendChild(a);\n"
-    "      return td;\n"
-    "    }\n"
-    "  }\n"
-    "  if (type === 'member' && MEMBER_RE.test(String(v)) && String(v).indexOf('..') < 0) {\n"
-    "    a = mk('a', null, String(v));\n"
-    "    a.href = String(v);\n"
-    "    td.appendChild(a);\n"
-    "    return td;\n"
-    "  }\n"
-    "  if (type === 'text')\n"
-    "    td.appendChild(mk('span', 'v', v));\n"
-    "  else\n"
-    "    td.textContent = shown(v, type);\n"
-    "  return td;\n"
-    "}\n"
-    "\n"
-    "function rowEl(t, r) {\n"
-    "  var tr = mk('tr');\n"
-    "  if (t.rid >= 0)\n"
-    "    tr.setAttribute('data-row-id', r[t.rid]);\n"
-    "  t.show.forEach(function (ci) { tr.appendChild(cell(t, r, ci)); });\n"
-    "  if (t.hasProv)\n"
-    "    tr.appendChild(provCell(t, r));\n"
-    "  return tr;\n"
-    "}\n"
-    "\n"
-    "function render(t) {\n"
-    "  var rows = t.d.rows, n = t.view ? t.view.length : rows.length, i, tr, td;\n"
-    "  var pages = Math.max(1, Math.ceil(n / PAGE)), frag = document.createDocumentFragment();\n"
-    "  t.page = Math.min(Math.max(1, t.page), pages);\n"
-    "  var start = (t.page - 1) * PAGE, end = Math.min(n, start + PAGE);\n"
-    "  for (i = start; i < end; i++)\n"
-    "    frag.appendChild(rowEl(t, rows[t.view ? t.view[i] : i]));\n"
-    "  if (!n) {\n"
-    "    tr = mk('tr');\n"
-    "    td = mk('td', 'dt-empty', t.view ? 'No row matches.' : 'No rows.');\n"
-    "    td.colSpan = t.ths.length;\n"
-    "    tr.appendChild(td);\n"
-    "    frag.appendChild(tr);\n"
-    "  }\n"
-    "  t.body.textContent = '';\n"
-    "  t.body.appendChild(frag);\n"
-    "  t.pin.value = String(t.page);\n"
-    "  t.pin.max = String(pages);\n"
-    "  t.pages.textContent = 'of ' + num(pages);\n"
-    "  var info = n ? 'rows ' + num(start + 1) + '\\u2013' + num(end) + ' of ' + num(n) : '0 "
-    "rows';\n"
-    "  if (t.view)\n"
-    "    info += ' (filtered from ' + num(rows.length) +\n"
-    "      (t.row !== null ? ', row_id ' + t.row : '') + ')';\n"
-    "  t.info.textContent = info;\n"
-    "  t.clear.hidden = !t.view;\n"
-    "  t.sec.setAttribute('data-page', String(t.page));\n"
-    "  t.sec.setAttribute('data-pages', String(pages));\n"
-    "  t.sec.setAttribute('data-shown', String(n));\n"
-    "  t.sec.setAttribute('data-total', String(rows.length));\n"
-    "  t.show.forEach(function (ci, j) {\n"
-    "    t.ths[j].setAttribute('aria-sort',\n"
-    "      ci !== t.sort ? 'none' : t.dir < 0 ? 'descending' : 'ascending');\n"
-    "  });\n"
-    "}\n"
-    "\n"
-    "function writeHash(t) {\n"
-    "  var s = encodeURIComponent(t.key) + ':page=' + t.page;\n"
-    "  if (t.q)\n"
-    "    s += '&q=' + encodeURIComponent(t.q);\n"
-    "  if (t.row !== null)\n"
-    "    s += '&row=' + encodeURIComponent(t.row);\n"
-    "  if (t.sort >= 0)\n"
-    "    s += '&sort=' + encodeURIComponent(t.d.columns[t.sort]) +\n"
-    "      '&dir=' + (t.dir < 0 ? 'desc' : 'asc');\n"
-    "  try {\n"
-    "    history.replaceState(null, '', '#' + s);\n"
-    "  } catch (e) {\n"
-    "    /* some browsers refuse history changes on file: pages */\n"
-    "  }\n"
-    "}\n"
-    "\n"
-    "function apply(t, write) {\n"
-    "  if (t.dirty)\n"
-    "    compute(t);\n"
-    "  render(t);\n"
-    "  if (write)\n"
-    "    writeHash(t);\n"
-    "}\n"
-    "\n"
-    "function readHash() {\n"
-    "  var h = location.hash.slice(1), i = h.indexOf(':'), t, s;\n"
-    "  if (i < 0)\n"
-    "    return;\n"
-    "  try {\n"
-    "    t = tables[decodeURIComponent(h.slice(0, i))];\n"
-    "  } catch (e) {\n"
-    "    return;\n"
-    "  }\n"
-    "  if (!t)\n"
-    "    return;\n"
-    "  s = {q: '', row: null, page: 1, sort: -1, dir: 1};\n"
-    "  h.slice(i + 1).split('&').forEach(function (kv) {\n"
-    "    var j = kv.indexOf('='), k = kv.slice(0, j), v;\n"
-    "    if (j < 0)\n"
-    "      return;\n"
-    "    try {\n"
-    "      v = decodeURIComponent(kv.slice(j + 1));\n"
-    "    } catch (e) {\n"
-    "      return;\n"
-    "    }\n"
-    "    if (k === 'q' || k === 'row')\n"
-    "      s[k] = v;\n"
-    "    else if (k === 'page')\n"
-    "      s.page = parseInt(v, 10) || 1;\n"
-    "    else if (k === 'sort' && t.show.indexOf(t.d.columns.indexOf(v)) >= 0)\n"
-    "      s.sort = t.d.columns.indexOf(v);\n"
-    "    else if (k === 'dir')\n"
-    "      s.dir = v === 'desc' ? -1 : 1;\n"
-    "  });\n"
-    "  t.qin.value = s.q;\n"
-    "  t.dirty = true;\n"
-    "  Object.keys(s).forEach(function (k) { t[k] = s[k]; });\n"
-    "  apply(t, false);\n"
-    "  t.sec.scrollIntoView();\n"
-    "}\n"
-    "\n"
-    "var t0 = performance.now();\n"
-    "document.documentElement.className += ' js';\n"
-    "Array.prototype.forEach.call(document.querySelectorAll('.datatable[data-table]'), init);\n"
-    "readHash();\n"
-    "window.addEventListener('hashchange', readHash);\n"
-    "document.documentElement.setAttribute('data-render-ms', String(Math.round(performance.now() - "
-    "t0)));\n"
-    "}());\n";
 
 struct hw {
 	FILE *o;
@@ -503,49 +55,48 @@ struct dtab {
 
 /* ---- escaping ---- */
 
-/* Length of the valid UTF-8 sequence at s (n bytes available); 0 when the
- * byte starts none (overlong forms, surrogates, past U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t k, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		k = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		k = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		k = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < k)
-		return 0;
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-		return 0;
-	if (k == 4 && (cp < 0x10000 || cp > 0x10ffff))
-		return 0;
-	return k;
-}
-
 static int is_ctl(unsigned char c)
 {
 	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
 }
 
-static const char *html_ref(unsigned char c)
+/* How a character is written: the escape of the character at s, k bytes
+ * of valid UTF-8 (0: a byte that starts none), or NULL when it stands as it
+ * is; buf (8 bytes) may hold the escape. */
+typedef const char *escape_fn(const unsigned char *s, size_t k, char *buf);
+
+/* s[0..n), each character as esc says. */
+static void escaped(FILE *o, const char *str, size_t n, escape_fn *esc)
 {
-	switch (c) {
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0, k;
+	const char *e;
+	char buf[8];
+
+	if (!s)
+		return;
+	while (i < n) {
+		k = ifk_utf8_seq(s + i, n - i);
+		e = esc(s + i, k, buf);
+		if (!e) {
+			i += k;
+			continue;
+		}
+		fwrite(s + run, 1, i - run, o);
+		fputs(e, o);
+		i += k ? k : 1;
+		run = i;
+	}
+	fwrite(s + run, 1, i - run, o);
+}
+
+/* In HTML text and quoted attribute values: & < > " ' as references, a
+ * control character or a byte that is not UTF-8 as the text \xNN. */
+static const char *html_esc(const unsigned char *s, size_t k, char *buf)
+{
+	if (k > 1)
+		return NULL;
+	switch (s[0]) {
 	case '&':
 		return "&amp;";
 	case '<':
@@ -557,34 +108,16 @@ static const char *html_ref(unsigned char c)
 	case '\'':
 		return "&#39;";
 	default:
-		return NULL;
+		if (k && !is_ctl(s[0]))
+			return NULL;
+		snprintf(buf, 8, "\\x%02x", s[0]);
+		return buf;
 	}
 }
 
-/* s[0..n) as HTML text or a quoted attribute value. */
-static void html_n(FILE *o, const char *str, size_t n)
+static void html_n(FILE *o, const char *s, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0, k;
-	const char *ref;
-
-	if (!s)
-		return;
-	while (i < n) {
-		ref = html_ref(s[i]);
-		k = utf8_seq(s + i, n - i);
-		if (!ref && k && !is_ctl(s[i])) {
-			i += k;
-			continue;
-		}
-		fwrite(s + run, 1, i - run, o);
-		if (ref)
-			fputs(ref, o);
-		else
-			fprintf(o, "\\x%02x", s[i]);
-		run = ++i;
-	}
-	fwrite(s + run, 1, i - run, o);
+	escaped(o, s, n, html_esc);
 }
 
 static void html(FILE *o, const char *s)
@@ -593,13 +126,14 @@ static void html(FILE *o, const char *s)
 		html_n(o, s, strlen(s));
 }
 
-/* The JSON escape of the character at s (k bytes), or NULL when it stands
- * as it is; buf holds a \u00XX escape. */
-static const char *json_esc(const unsigned char *s, size_t k, char buf[8])
+/* Inside a JSON string in a script element: " and \ escaped, < > & and
+ * U+2028 U+2029 as \uXXXX, a control character as \u00XX, a byte that is
+ * not UTF-8 as the text \xNN. */
+static const char *json_esc(const unsigned char *s, size_t k, char *buf)
 {
 	if (k == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))
 		return s[2] == 0xa8 ? "\\u2028" : "\\u2029";
-	if (k != 1)
+	if (k > 1)
 		return NULL;
 	switch (s[0]) {
 	case '"':
@@ -613,39 +147,16 @@ static const char *json_esc(const unsigned char *s, size_t k, char buf[8])
 	case '&':
 		return "\\u0026";
 	default:
-		if (s[0] >= 0x20 && s[0] != 0x7f)
+		if (k && s[0] >= 0x20 && s[0] != 0x7f)
 			return NULL;
-		snprintf(buf, 8, "\\u%04x", s[0]);
+		snprintf(buf, 8, k ? "\\u%04x" : "\\\\x%02x", s[0]);
 		return buf;
 	}
 }
 
-/* s[0..n) inside a JSON string (without the quotes). */
-static void json_chars(FILE *o, const char *str, size_t n)
+static void json_chars(FILE *o, const char *s, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0, k;
-	const char *e;
-	char buf[8];
-
-	if (!s)
-		return;
-	while (i < n) {
-		k = utf8_seq(s + i, n - i);
-		e = k ? json_esc(s + i, k, buf) : NULL;
-		if (k && !e) {
-			i += k;
-			continue;
-		}
-		fwrite(s + run, 1, i - run, o);
-		if (e)
-			fputs(e, o);
-		else
-			fprintf(o, "\\\\x%02x", s[i]);
-		i += k ? k : 1;
-		run = i;
-	}
-	fwrite(s + run, 1, i - run, o);
+	escaped(o, s, n, json_esc);
 }
 
 static void json_str(FILE *o, const char *s, size_t n)
@@ -867,7 +378,57 @@ static void member_link(FILE *o, const char *m)
 		fputs("</a>", o);
 }
 
+/* Writes tpl, each {key} in it replaced by the value of e's member key
+ * (put_val), {#key} by it as a count (put_num) and {!key} by the badge of
+ * its status word; tpl holds no other brace. */
+static void put_tpl(FILE *o, const json_t *e, const char *tpl)
+{
+	const char *open, *close;
+	char key[64];
+
+	while ((open = strchr(tpl, '{')) && (close = strchr(open, '}'))) {
+		fwrite(tpl, 1, (size_t)(open - tpl), o);
+		snprintf(key, sizeof(key), "%.*s", (int)(close - open - 1), open + 1);
+		if (key[0] == '#')
+			put_num(o, at(e, key + 1));
+		else if (key[0] == '!')
+			badge(o, str_at(e, key + 1));
+		else
+			put_val(o, at(e, key));
+		tpl = close + 1;
+	}
+	fputs(tpl, o);
+}
+
+/* One <dt>/<dd> of a list: the dd's id (or NULL), the label, the member of
+ * the object shown (NULL: the object itself) and how (NULL: put_val). */
+struct kv_row {
+	const char *id, *label, *key;
+	void (*fn)(FILE *, const json_t *);
+};
+
+/* The rows, up to the one without a label, of obj. */
+static void kv_rows(FILE *o, const json_t *obj, const struct kv_row *r)
+{
+	for (; r->label; r++)
+		kv_fn(o, r->id, r->label, r->key ? at(obj, r->key) : obj, r->fn ? r->fn : put_val);
+}
+
+/* "ifk-report 0.1.0": the tool that wrote the report, as HTML text. */
+static void put_writer(FILE *o, const json_t *r)
+{
+	html(o, str_at(r, "tool"));
+	putc(' ', o);
+	html(o, str_at(r, "version"));
+}
+
 /* ---- head, header, navigation ---- */
+
+/* An embedded asset (lib/report/assets/), byte for byte. */
+static void put_asset(FILE *o, const struct r_asset *a)
+{
+	fwrite(a->data, 1, a->size, o);
+}
 
 static void write_head(struct hw *h)
 {
@@ -880,9 +441,7 @@ static void write_head(struct hw *h)
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta name=\"generator\" content=\"",
 	      o);
-	html(o, str_at(h->r, "tool"));
-	putc(' ', o);
-	html(o, str_at(h->r, "version"));
+	put_writer(o, h->r);
 	fputs("\">\n<title>Report: case ", o);
 	html(o, str_at(c, "case") ? str_at(c, "case") : "(no case number)");
 	if (str_at(c, "evidence")) {
@@ -890,15 +449,28 @@ static void write_head(struct hw *h)
 		html(o, str_at(c, "evidence"));
 	}
 	fputs("</title>\n<style>\n", o);
-	fputs(page_css, o);
+	put_asset(o, &r_asset_report_css);
 	fputs("</style>\n</head>\n<body>\n", o);
 }
 
-static void fact(FILE *o, const char *label)
+/* One fact of the header: its label, then v as fn writes it. */
+static void fact(FILE *o, const char *label, const json_t *v, void (*fn)(FILE *, const json_t *))
 {
 	fputs("<div><span>", o);
 	html(o, label);
 	fputs("</span>", o);
+	fn(o, v);
+	fputs("</div>\n", o);
+}
+
+static void put_device_line(FILE *o, const json_t *d)
+{
+	put_tpl(o, d, "{name} &#183; {product_name} &#183; serial {serial}");
+}
+
+static void put_badge(FILE *o, const json_t *status)
+{
+	badge(o, json_string_value(status));
 }
 
 static void write_header(struct hw *h)
@@ -907,33 +479,18 @@ static void write_header(struct hw *h)
 	const json_t *c = at(h->r, "case"), *d = at(h->r, "device"), *x = at(h->r, "examiner");
 
 	fputs("<header id=\"report-header\">\n<div class=\"kicker\">", o);
-	html(o, str_at(h->r, "tool"));
-	putc(' ', o);
-	html(o, str_at(h->r, "version"));
+	put_writer(o, h->r);
 	fputs(" &#183; chain-of-custody report</div>\n<h1>Case <span id=\"case-number\">", o);
 	put_val(o, at(c, "case"));
 	fputs("</span><span class=\"sub\">evidence <span id=\"evidence-number\">", o);
 	put_val(o, at(c, "evidence"));
 	fputs("</span></span></h1>\n<div class=\"facts\">\n", o);
-	fact(o, "Device");
-	put_val(o, at(d, "name"));
-	fputs(" &#183; ", o);
-	put_val(o, at(d, "product_name"));
-	fputs(" &#183; serial ", o);
-	put_val(o, at(d, "serial"));
-	fputs("</div>\n", o);
-	fact(o, "Report signed by");
-	put_val(o, at(x, "name"));
-	fputs("</div>\n", o);
-	fact(o, "Report time (custody head)");
-	put_val(o, at(h->r, "report_time"));
-	fputs("</div>\n", o);
-	fact(o, "Verification");
-	badge(o, str_at(at(h->r, "verification"), "verdict"));
-	fputs("</div>\n", o);
-	fact(o, "Bag");
-	put_val(o, at(h->r, "bag"));
-	fputs("</div>\n</div>\n</header>\n", o);
+	fact(o, "Device", d, put_device_line);
+	fact(o, "Report signed by", at(x, "name"), put_val);
+	fact(o, "Report time (custody head)", at(h->r, "report_time"), put_val);
+	fact(o, "Verification", at(at(h->r, "verification"), "verdict"), put_badge);
+	fact(o, "Bag", at(h->r, "bag"), put_val);
+	fputs("</div>\n</header>\n", o);
 }
 
 static int has_parse(const struct hw *h)
@@ -961,6 +518,23 @@ static void write_nav(struct hw *h)
 
 /* ---- case, device, acquisition ---- */
 
+static const struct kv_row case_rows[] = {
+    {"case-case", "case number", "case", NULL},
+    {"case-evidence", "evidence number", "evidence", NULL},
+    {"case-examiner", "examiner (acquisition)", "examiner", NULL},
+    {"case-organization", "organization", "organization", NULL},
+    {"case-notes", "notes", "notes", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct kv_row examiner_rows[] = {
+    {"examiner-name", "examiner", "name", NULL},
+    {"examiner-organization", "organization", "organization", NULL},
+    {"examiner-certificate", "certificate subject", "certificate_subject", NULL},
+    {"examiner-certificate-sha256", "certificate SHA-256", "certificate_sha256", put_hash_val},
+    {NULL, NULL, NULL, NULL},
+};
+
 static void write_case(struct hw *h)
 {
 	FILE *o = h->o;
@@ -970,46 +544,52 @@ static void write_case(struct hw *h)
 	    "<section class=\"card\" id=\"case\">\n<h2>Case and examiner</h2>\n<div class=\"cols\">"
 	    "<div>\n<h3>Case</h3>\n<dl class=\"kv\">\n",
 	    o);
-	kv(o, "case-case", "case number", at(c, "case"));
-	kv(o, "case-evidence", "evidence number", at(c, "evidence"));
-	kv(o, "case-examiner", "examiner (acquisition)", at(c, "examiner"));
-	kv(o, "case-organization", "organization", at(c, "organization"));
-	kv(o, "case-notes", "notes", at(c, "notes"));
+	kv_rows(o, c, case_rows);
 	fputs(
 	    "</dl>\n<p class=\"note\">As given to ifk-acquire, from the sealed acquisition record "
 	    "(<a class=\"member\" href=\"custody/ifk-acquisition.json\">"
 	    "<code>custody/ifk-acquisition.json</code></a>).</p>\n</div>\n<div>\n"
 	    "<h3>Report signed by</h3>\n<dl class=\"kv\">\n",
 	    o);
-	kv(o, "examiner-name", "examiner", at(x, "name"));
-	kv(o, "examiner-organization", "organization", at(x, "organization"));
-	kv(o, "examiner-certificate", "certificate subject", at(x, "certificate_subject"));
-	kv_fn(o, "examiner-certificate-sha256", "certificate SHA-256", at(x, "certificate_sha256"),
-	      put_hash_val);
+	kv_rows(o, x, examiner_rows);
 	fputs("</dl>\n<p class=\"note\">The archive's detached CMS signature is made with this "
 	      "certificate.</p>\n</div>\n</div>\n</section>\n",
 	      o);
 }
 
-static void put_model(FILE *o, const json_t *d)
+/* d's member key, then " (more)" when d has the string more. */
+static void put_and_more(FILE *o, const json_t *d, const char *key, const char *more)
 {
-	put_val(o, at(d, "product_name"));
-	if (str_at(d, "product_type")) {
+	put_val(o, at(d, key));
+	if (str_at(d, more)) {
 		fputs(" (", o);
-		put_val(o, at(d, "product_type"));
+		put_val(o, at(d, more));
 		putc(')', o);
 	}
 }
 
+static void put_model(FILE *o, const json_t *d)
+{
+	put_and_more(o, d, "product_name", "product_type");
+}
+
 static void put_ios(FILE *o, const json_t *d)
 {
-	put_val(o, at(d, "ios_version"));
-	if (str_at(d, "build")) {
-		fputs(" (", o);
-		put_val(o, at(d, "build"));
-		putc(')', o);
-	}
+	put_and_more(o, d, "ios_version", "build");
 }
+
+static const struct kv_row device_rows[] = {
+    {"device-name", "name", "name", NULL},
+    {"device-model", "model", NULL, put_model},
+    {"device-ios", "iOS", NULL, put_ios},
+    {"device-serial", "serial number", "serial", NULL},
+    {"device-udid", "UDID", "udid", NULL},
+    {"device-imei", "IMEI", "imei", NULL},
+    {"device-meid", "MEID", "meid", NULL},
+    {"device-iccid", "ICCID", "iccid", NULL},
+    {"device-phone", "phone number", "phone_number", NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 static void write_device(struct hw *h)
 {
@@ -1017,15 +597,7 @@ static void write_device(struct hw *h)
 	const json_t *d = at(h->r, "device");
 
 	fputs("<section class=\"card\" id=\"device\">\n<h2>Device</h2>\n<dl class=\"kv\">\n", o);
-	kv(o, "device-name", "name", at(d, "name"));
-	kv_fn(o, "device-model", "model", d, put_model);
-	kv_fn(o, "device-ios", "iOS", d, put_ios);
-	kv(o, "device-serial", "serial number", at(d, "serial"));
-	kv(o, "device-udid", "UDID", at(d, "udid"));
-	kv(o, "device-imei", "IMEI", at(d, "imei"));
-	kv(o, "device-meid", "MEID", at(d, "meid"));
-	kv(o, "device-iccid", "ICCID", at(d, "iccid"));
-	kv(o, "device-phone", "phone number", at(d, "phone_number"));
+	kv_rows(o, d, device_rows);
 	fputs("</dl>\n<p class=\"note\">From the sealed acquisition record; the backup's own "
 	      "property lists are in the <a href=\"#table-device\">device</a> table, each value "
 	      "with its source.</p>\n</section>\n",
@@ -1053,10 +625,34 @@ static void put_bytes(FILE *o, const json_t *v)
 
 static void put_tool(FILE *o, const json_t *a)
 {
-	put_val(o, at(a, "tool"));
-	putc(' ', o);
-	put_val(o, at(a, "tool_version"));
+	put_tpl(o, a, "{tool} {tool_version}");
 }
+
+static const struct kv_row acquisition_rows[] = {
+    {"acquisition-method", "method", "method", NULL},
+    {"acquisition-source", "source", "source", NULL},
+    {"acquisition-started", "started (UTC)", "started", NULL},
+    {"acquisition-ended", "ended (UTC)", "ended", NULL},
+    {"acquisition-tool", "tool", NULL, put_tool},
+    {"acquisition-files", "files", "files", put_num},
+    {"acquisition-bytes", "bytes", "bytes", put_bytes},
+    {"acquisition-oxum", "Payload-Oxum", "payload_oxum", NULL},
+    {"acquisition-anomalies", "anomalies", "anomaly_count", put_num},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct kv_row seal_rows[] = {
+    {"seal-signer", "sealed by", "signer", NULL},
+    {"seal-certificate", "seal certificate SHA-256", "certificate_sha256", put_hash_val},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct kv_row backup_files_rows[] = {
+    {"backup-files", "payload files", "count", put_num},
+    {"backup-manifest", "payload manifest", "manifest", NULL},
+    {"backup-manifest-sha256", "manifest SHA-256", "manifest_sha256", put_hash_val},
+    {NULL, NULL, NULL, NULL},
+};
 
 static void write_anomalies(FILE *o, const json_t *a)
 {
@@ -1079,13 +675,9 @@ static void write_anomalies(FILE *o, const json_t *a)
 	      o);
 	json_array_foreach(list, i, e)
 	{
-		fputs("<tr class=\"anomaly\"><td>", o);
-		badge(o, str_at(e, "kind"));
-		fputs("</td><td><code>", o);
-		put_val(o, at(e, "path"));
-		fputs("</code></td><td>", o);
-		put_val(o, at(e, "detail"));
-		fputs("</td></tr>\n", o);
+		put_tpl(o, e,
+		        "<tr class=\"anomaly\"><td>{!kind}</td><td><code>{path}</code></td>"
+		        "<td>{detail}</td></tr>\n");
 	}
 	fputs("</tbody></table></div>\n", o);
 	if (int_at(a, "anomaly_count", 0) > (json_int_t)json_array_size(list))
@@ -1095,30 +687,16 @@ static void write_anomalies(FILE *o, const json_t *a)
 static void write_acquisition(struct hw *h)
 {
 	FILE *o = h->o;
-	const json_t *a = at(h->r, "acquisition"), *s = at(a, "seal"),
-	             *b = at(h->r, "backup_files");
+	const json_t *a = at(h->r, "acquisition");
 
 	fputs("<section class=\"card\" id=\"acquisition\">\n<h2>Acquisition</h2>\n<div "
 	      "class=\"cols\">"
 	      "<div>\n<dl class=\"kv\">\n",
 	      o);
-	kv(o, "acquisition-method", "method", at(a, "method"));
-	kv(o, "acquisition-source", "source", at(a, "source"));
-	kv(o, "acquisition-started", "started (UTC)", at(a, "started"));
-	kv(o, "acquisition-ended", "ended (UTC)", at(a, "ended"));
-	kv_fn(o, "acquisition-tool", "tool", a, put_tool);
-	kv_fn(o, "acquisition-files", "files", at(a, "files"), put_num);
-	kv_fn(o, "acquisition-bytes", "bytes", at(a, "bytes"), put_bytes);
-	kv(o, "acquisition-oxum", "Payload-Oxum", at(a, "payload_oxum"));
-	kv_fn(o, "acquisition-anomalies", "anomalies", at(a, "anomaly_count"), put_num);
+	kv_rows(o, a, acquisition_rows);
 	fputs("</dl>\n</div>\n<div>\n<dl class=\"kv\">\n", o);
-	kv(o, "seal-signer", "sealed by", at(s, "signer"));
-	kv_fn(o, "seal-certificate", "seal certificate SHA-256", at(s, "certificate_sha256"),
-	      put_hash_val);
-	kv_fn(o, "backup-files", "payload files", at(b, "count"), put_num);
-	kv(o, "backup-manifest", "payload manifest", at(b, "manifest"));
-	kv_fn(o, "backup-manifest-sha256", "manifest SHA-256", at(b, "manifest_sha256"),
-	      put_hash_val);
+	kv_rows(o, at(a, "seal"), seal_rows);
+	kv_rows(o, at(h->r, "backup_files"), backup_files_rows);
 	fputs("</dl>\n<p class=\"note\">The counts come from the sealed acquisition record (<a "
 	      "class=\"member\" href=\"custody/ifk-acquisition.json\"><code>custody/"
 	      "ifk-acquisition.json</code></a>); every payload file's SHA-256 is in the bag's "
@@ -1132,15 +710,19 @@ static void write_acquisition(struct hw *h)
 
 static void put_who(FILE *o, const json_t *actor)
 {
-	if (str_at(actor, "examiner")) {
-		put_val(o, at(actor, "examiner"));
-		fputs("<br>", o);
-	}
-	fputs("<span class=\"muted\">", o);
-	put_val(o, at(actor, "user"));
-	putc('@', o);
-	put_val(o, at(actor, "host"));
-	fputs("</span>", o);
+	if (str_at(actor, "examiner"))
+		put_tpl(o, actor, "{examiner}<br>");
+	put_tpl(o, actor, "<span class=\"muted\">{user}@{host}</span>");
+}
+
+/* obj's members in a <details> element that open begins, when it has any. */
+static void details_kv(FILE *o, const char *open, const json_t *obj)
+{
+	if (!json_object_size(obj))
+		return;
+	fputs(open, o);
+	kv_object(o, obj);
+	fputs("</details>", o);
 }
 
 static void custody_row(FILE *o, const json_t *e)
@@ -1152,30 +734,19 @@ static void custody_row(FILE *o, const json_t *e)
 	        "\" data-seq=\"%" JSON_INTEGER_FORMAT "\" data-hash=\"",
 	        tone(str_at(e, "result")), seq, seq);
 	html(o, str_at(e, "hash"));
-	fputs("\"><td class=\"num\">", o);
-	put_val(o, at(e, "seq"));
-	fputs("</td><td class=\"c-time\">", o);
-	put_val(o, at(e, "time"));
-	fputs("</td><td class=\"c-who\">", o);
+	put_tpl(o, e,
+	        "\"><td class=\"num\">{seq}</td><td class=\"c-time\">{time}</td>"
+	        "<td class=\"c-who\">");
 	put_who(o, at(e, "actor"));
-	fputs("</td><td class=\"c-tool\">", o);
-	put_val(o, at(e, "tool"));
-	putc(' ', o);
-	put_val(o, at(e, "version"));
-	fputs("</td><td class=\"c-action\">", o);
-	put_val(o, at(e, "action"));
-	fputs("</td><td class=\"c-result\">", o);
-	badge(o, str_at(e, "result"));
-	fputs("</td><td class=\"c-hash\" title=\"previous entry: ", o);
+	put_tpl(o, e,
+	        "</td><td class=\"c-tool\">{tool} {version}</td>"
+	        "<td class=\"c-action\">{action}</td><td class=\"c-result\">{!result}</td>"
+	        "<td class=\"c-hash\" title=\"previous entry: ");
 	html(o, str_at(e, "prev"));
 	fputs("\">", o);
 	put_hash(o, str_at(e, "hash"));
 	fputs("</td><td class=\"c-details\">", o);
-	if (json_object_size(at(e, "details"))) {
-		fputs("<details><summary>details</summary>", o);
-		kv_object(o, at(e, "details"));
-		fputs("</details>", o);
-	}
+	details_kv(o, "<details><summary>details</summary>", at(e, "details"));
 	fputs("</td></tr>\n", o);
 }
 
@@ -1228,13 +799,7 @@ static void write_findings(FILE *o, const json_t *list)
 	fputs("</summary><ul>\n", o);
 	json_array_foreach(list, i, f)
 	{
-		fputs("<li>", o);
-		badge(o, str_at(f, "level"));
-		fputs(" <code>", o);
-		put_val(o, at(f, "file"));
-		fputs("</code> ", o);
-		put_val(o, at(f, "reason"));
-		fputs("</li>\n", o);
+		put_tpl(o, f, "<li>{!level} <code>{file}</code> {reason}</li>\n");
 	}
 	fputs("</ul></details>", o);
 }
@@ -1250,24 +815,14 @@ static void check_row(FILE *o, const json_t *c)
 	html(o, name);
 	fputs("\" data-status=\"", o);
 	html(o, status);
-	fputs("\"><td class=\"c-check\">", o);
-	put_val(o, at(c, "name"));
-	fputs("</td><td>", o);
-	badge(o, status);
-	fputs("</td><td class=\"num\">", o);
-	put_num(o, at(c, "failures"));
-	fputs("</td><td class=\"num\">", o);
-	put_num(o, at(c, "warnings"));
-	fputs("</td><td>", o);
+	put_tpl(o, c,
+	        "\"><td class=\"c-check\">{name}</td><td>{!status}</td>"
+	        "<td class=\"num\">{#failures}</td><td class=\"num\">{#warnings}</td><td>");
 	if (str_at(c, "reason"))
 		put_val(o, at(c, "reason"));
 	if (json_array_size(at(c, "findings")))
 		write_findings(o, at(c, "findings"));
-	if (json_object_size(at(c, "info"))) {
-		fputs("<details class=\"info\"><summary>facts</summary>", o);
-		kv_object(o, at(c, "info"));
-		fputs("</details>", o);
-	}
+	details_kv(o, "<details class=\"info\"><summary>facts</summary>", at(c, "info"));
 	fputs("</td></tr>\n", o);
 }
 
@@ -1382,15 +937,7 @@ static void put_art_findings(FILE *o, const json_t *a)
 	fputs("<ul class=\"findings\">", o);
 	json_array_foreach(f, i, x)
 	{
-		fputs("<li>", o);
-		badge(o, str_at(x, "level"));
-		putc(' ', o);
-		put_val(o, at(x, "check"));
-		fputs(": <code>", o);
-		put_val(o, at(x, "file"));
-		fputs("</code>: ", o);
-		put_val(o, at(x, "reason"));
-		fputs("</li>", o);
+		put_tpl(o, x, "<li>{!level} {check}: <code>{file}</code>: {reason}</li>");
 	}
 	if (total > (json_int_t)json_array_size(f))
 		fprintf(o, "<li>and %" JSON_INTEGER_FORMAT " more (parse/parse.json)</li>",
@@ -1432,9 +979,23 @@ static void summary_row(FILE *o, const json_t *a, int shown)
 	fputs("</td></tr>\n", o);
 }
 
+static const struct kv_row parse_files_rows[] = {
+    {"parse-files-read", "files read", "read", put_num},
+    {"parse-bytes-read", "bytes read", "bytes", put_bytes},
+    {"parse-files-failed", "files that failed", "failed", put_num},
+    {NULL, "files not decryptable off the device", "not_decryptable_off_device", put_num},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct kv_row parse_counts_rows[] = {
+    {"parse-timeline-events", "timeline events", "timeline_events", put_num},
+    {"parse-yara-matches", "YARA matches", "yara_matches", put_num},
+    {NULL, NULL, NULL, NULL},
+};
+
 static void write_parse_facts(FILE *o, const json_t *p)
 {
-	const json_t *v = at(p, "verification"), *f = at(p, "files");
+	const json_t *v = at(p, "verification");
 
 	fputs("<dl class=\"kv\">\n<dt>outcome</dt><dd id=\"parse-outcome\">", o);
 	badge(o, str_at(p, "outcome"));
@@ -1454,13 +1015,8 @@ static void write_parse_facts(FILE *o, const json_t *p)
 		        "</a></dd>\n",
 		        json_integer_value(at(p, "custody_seq")),
 		        json_integer_value(at(p, "custody_seq")));
-	kv_fn(o, "parse-files-read", "files read", at(f, "read"), put_num);
-	kv_fn(o, "parse-bytes-read", "bytes read", at(f, "bytes"), put_bytes);
-	kv_fn(o, "parse-files-failed", "files that failed", at(f, "failed"), put_num);
-	kv_fn(o, NULL, "files not decryptable off the device", at(f, "not_decryptable_off_device"),
-	      put_num);
-	kv_fn(o, "parse-timeline-events", "timeline events", at(p, "timeline_events"), put_num);
-	kv_fn(o, "parse-yara-matches", "YARA matches", at(p, "yara_matches"), put_num);
+	kv_rows(o, at(p, "files"), parse_files_rows);
+	kv_rows(o, p, parse_counts_rows);
 	fputs("</dl>\n<p class=\"note\">From <a class=\"member\" href=\"parse/parse.json\"><code>"
 	      "parse/parse.json</code></a>. Each artifact lists the backup files it read with the "
 	      "SHA-256 of their decrypted content.</p>\n",
@@ -1814,6 +1370,18 @@ static void jv(FILE *o, const json_t *v)
 		fputs("null", o);
 }
 
+/* The members keys[0..n) of obj as JSON values, separated by commas. */
+static void jv_list(FILE *o, const json_t *obj, const char *const *keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc(',', o);
+		jv(o, at(obj, keys[i]));
+	}
+}
+
 static void yara_tags(FILE *o, const json_t *tags)
 {
 	const json_t *t;
@@ -1857,6 +1425,9 @@ static void yara_strings(FILE *o, const json_t *m)
 
 static void yara_row(FILE *o, const char *line, size_t len, int cut, long long lineno)
 {
+	static const char *const name[] = {"rule", "namespace"}, *const file[] = {
+	                                                             "size", "file_id", "domain",
+	                                                             "relative_path", "sha256"};
 	json_t *m = cut ? NULL : json_loadb(line, len, 0, NULL);
 	char *meta;
 
@@ -1866,9 +1437,7 @@ static void yara_row(FILE *o, const char *line, size_t len, int cut, long long l
 		json_decref(m);
 		return;
 	}
-	jv(o, at(m, "rule"));
-	putc(',', o);
-	jv(o, at(m, "namespace"));
+	jv_list(o, m, name, 2);
 	putc(',', o);
 	yara_tags(o, at(m, "tags"));
 	putc(',', o);
@@ -1877,16 +1446,8 @@ static void yara_row(FILE *o, const char *line, size_t len, int cut, long long l
 	free(meta);
 	putc(',', o);
 	yara_strings(o, m);
-	fputs(",", o);
-	jv(o, at(m, "size"));
-	fputs(",", o);
-	jv(o, at(m, "file_id"));
-	fputs(",", o);
-	jv(o, at(m, "domain"));
-	fputs(",", o);
-	jv(o, at(m, "relative_path"));
-	fputs(",", o);
-	jv(o, at(m, "sha256"));
+	putc(',', o);
+	jv_list(o, m, file, 5);
 	json_decref(m);
 }
 
@@ -1921,18 +1482,23 @@ static int yara_rows(struct hw *h, FILE *f, const struct dtab *t)
 	return 0;
 }
 
+static const struct kv_row yara_facts_rows[] = {
+    {"yara-rules", "rules", "rules", NULL},
+    {"yara-rules-sha256", "rules SHA-256", "rules_sha256", put_hash_val},
+    {NULL, "rules compiled", "rule_count", put_num},
+    {NULL, "files scanned", "files_scanned", put_num},
+    {NULL, "files not scanned", "files_not_scanned", put_num},
+    {"yara-match-count", "matches (rule and file)", "matches", put_num},
+    {NULL, NULL, NULL, NULL},
+};
+
 static void write_yara_facts(FILE *o, const json_t *y)
 {
 	const json_t *e;
 	size_t i;
 
 	fputs("<dl class=\"kv\">\n", o);
-	kv(o, "yara-rules", "rules", at(y, "rules"));
-	kv_fn(o, "yara-rules-sha256", "rules SHA-256", at(y, "rules_sha256"), put_hash_val);
-	kv_fn(o, NULL, "rules compiled", at(y, "rule_count"), put_num);
-	kv_fn(o, NULL, "files scanned", at(y, "files_scanned"), put_num);
-	kv_fn(o, NULL, "files not scanned", at(y, "files_not_scanned"), put_num);
-	kv_fn(o, "yara-match-count", "matches (rule and file)", at(y, "matches"), put_num);
+	kv_rows(o, y, yara_facts_rows);
 	fputs("</dl>\n", o);
 	if (!json_array_size(at(y, "errors")))
 		return;
@@ -1941,13 +1507,7 @@ static void write_yara_facts(FILE *o, const json_t *y)
 	{
 		fputs("<li>", o);
 		badge(o, "fail");
-		putc(' ', o);
-		put_val(o, at(e, "domain"));
-		putc('/', o);
-		put_val(o, at(e, "relative_path"));
-		fputs(": ", o);
-		put_val(o, at(e, "reason"));
-		fputs("</li>\n", o);
+		put_tpl(o, e, " {domain}/{relative_path}: {reason}</li>\n");
 	}
 	fputs("</ul>\n", o);
 }
@@ -1980,6 +1540,7 @@ static void write_media(struct hw *h)
 {
 	static const char *const cols[] = {"domain", "relative_path", "source_sha256", "size",
 	                                   "member"};
+	static const char *const keys[] = {"domain", "relative_path", "sha256", "size", "member"};
 	static const char *const types[] = {"text", "text", "text", "int", "member"};
 	const json_t *list = at(h->r, "media"), *m;
 	struct dtab t = {"media", (json_int_t)json_array_size(list), NULL, "report.json"};
@@ -1995,15 +1556,7 @@ static void write_media(struct hw *h)
 	json_array_foreach(list, i, m)
 	{
 		dt_row_start(h->o, (long long)i);
-		jv(h->o, at(m, "domain"));
-		putc(',', h->o);
-		jv(h->o, at(m, "relative_path"));
-		putc(',', h->o);
-		jv(h->o, at(m, "sha256"));
-		putc(',', h->o);
-		jv(h->o, at(m, "size"));
-		putc(',', h->o);
-		jv(h->o, at(m, "member"));
+		jv_list(h->o, m, keys, 5);
 		putc(']', h->o);
 	}
 	dt_end(h->o, (long long)json_array_size(list));
@@ -2032,16 +1585,14 @@ static void write_members(struct hw *h)
 	fputs("<li><a class=\"member\" href=\"SHA256SUMS\"><code>SHA256SUMS</code></a></li>\n"
 	      "</ul>\n</section>\n</main>\n<footer>Written by ",
 	      o);
-	html(o, str_at(h->r, "tool"));
-	putc(' ', o);
-	html(o, str_at(h->r, "version"));
+	put_writer(o, h->r);
 	fputs(" (report format ", o);
 	put_val(o, at(h->r, "format_version"));
 	fputs(") for the custody head of ", o);
 	put_val(o, at(h->r, "report_time"));
 	fputs(". The page is self-contained: it loads nothing from anywhere.</footer>\n<script>\n",
 	      o);
-	fputs(page_js, o);
+	put_asset(o, &r_asset_report_js);
 	fputs("</script>\n</body>\n</html>\n", o);
 }
 

@@ -123,4 +123,17 @@ int ifk_report_case_write(FILE *out, const json_t *report, const char *bag_manif
 int ifk_report_html_write(FILE *out, const json_t *report, sqlite3 *artifacts,
                           struct ifk_error *err);
 
+/* The page's style sheet and script, lib/report/assets/report.css and
+ * report.js, embedded when libifk is built (cmake/embed.cmake writes them
+ * into the build folder as lib/report/assets.c): the file's name, its
+ * bytes as they are (a NUL follows them) and their count. r_assets lists
+ * every embedded asset and ends with NULL. */
+struct r_asset {
+	const char *name;
+	const unsigned char *data;
+	size_t size;
+};
+extern const struct r_asset r_asset_report_css, r_asset_report_js;
+extern const struct r_asset *const r_assets[];
+
 #endif

@@ -1,4 +1,4 @@
-/* lib/report_html.c: report.html, one self-contained page.
+/* lib/report/html.c: report.html, one self-contained page.
  *
  * The model is a report.json as CASE_FORMAT.md specifies it; the database is
  * an artifacts.sqlite whose tables have the registry's columns (as ifk-parse
@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <malloc.h>
 #include <sqlite3.h>
@@ -835,6 +836,105 @@ static void test_report_html_streams_100000_rows_in_bounded_memory(void **state)
 	assert_true(s.heap_peak - base < 8u * 1024 * 1024);
 }
 
+/* ---- the style sheet and script (lib/report/assets/) ---- */
+
+/* lib/report/assets/NAME of the source tree, as it is now. */
+static uint8_t *asset_file(const char *name, size_t *len)
+{
+	const char *src = getenv("IFK_SOURCE_DIR");
+	char path[4096];
+	uint8_t *data;
+
+	if (!src)
+		fail_msg("IFK_SOURCE_DIR is not set (run through ctest)");
+	snprintf(path, sizeof(path), "%s/lib/report/assets/%s", src, name);
+	data = tu_read_file(path, len);
+	if (!data)
+		fail_msg("cannot read %s", path);
+	return data;
+}
+
+static const struct r_asset *embedded(const char *name)
+{
+	const struct r_asset *const *a;
+
+	for (a = r_assets; *a; a++)
+		if (!strcmp((*a)->name, name))
+			return *a;
+	return NULL;
+}
+
+/* 1 for the name of a style sheet or script (what the build embeds). */
+static int is_asset(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && ((n > 4 && !strcmp(name + n - 4, ".css")) ||
+	                          (n > 3 && !strcmp(name + n - 3, ".js")));
+}
+
+/* libifk holds every style sheet and script of lib/report/assets/, byte
+ * for byte as the source tree has it now: a build that embedded an older
+ * copy fails. */
+static void test_report_html_embeds_the_asset_files_as_they_are(void **state)
+{
+	const char *src = getenv("IFK_SOURCE_DIR");
+	const struct r_asset *a;
+	struct dirent *e;
+	char path[4096];
+	uint8_t *data;
+	size_t len;
+	int files = 0, listed = 0;
+	DIR *d;
+	(void)state;
+
+	assert_non_null(src);
+	snprintf(path, sizeof(path), "%s/lib/report/assets", src);
+	assert_non_null(d = opendir(path));
+	while ((e = readdir(d))) {
+		if (!is_asset(e->d_name))
+			continue;
+		files++;
+		a = embedded(e->d_name);
+		if (!a)
+			fail_msg("lib/report/assets/%s is not embedded", e->d_name);
+		data = asset_file(e->d_name, &len);
+		if (a->size != len || memcmp(a->data, data, len))
+			fail_msg(
+			    "the embedded %s (%zu bytes) is not lib/report/assets/%s (%zu bytes)",
+			    a->name, a->size, e->d_name, len);
+		assert_int_equal(a->data[a->size], 0);
+		free(data);
+	}
+	closedir(d);
+	while (r_assets[listed])
+		listed++;
+	assert_int_equal(listed, files);
+	assert_true(files >= 2);
+}
+
+/* The page holds report.css in its one style element and report.js in the
+ * script element that ends it, as the files are. */
+static void test_report_html_holds_the_style_sheet_and_script(void **state)
+{
+	struct fixture *f = *state;
+	size_t n, css_len, js_len;
+	char *page = render(f->model, f->db, &n), *want = NULL;
+	uint8_t *css = asset_file("report.css", &css_len), *js = asset_file("report.js", &js_len);
+
+	assert_int_equal(count(page, "<style>"), 1);
+	assert_true(asprintf(&want, "</title>\n<style>\n%s</style>\n</head>\n", css) > 0);
+	assert_non_null(strstr(page, want));
+	free(want);
+	assert_true(asprintf(&want, "<script>\n%s</script>\n</body>\n</html>\n", js) > 0);
+	assert_true(n > strlen(want));
+	assert_string_equal(page + n - strlen(want), want);
+	free(want);
+	free(css);
+	free(js);
+	free(page);
+}
+
 /* ---- the page for the end-to-end test ---- */
 
 static long peak_rss_kb(void)
@@ -908,6 +1008,9 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_report_html_streams_100000_rows_in_bounded_memory,
 	                                    setup_100k, teardown),
+	    cmocka_unit_test(test_report_html_embeds_the_asset_files_as_they_are),
+	    cmocka_unit_test_setup_teardown(test_report_html_holds_the_style_sheet_and_script,
+	                                    setup, teardown),
 	};
 
 	if (getenv("IFK_HTML_OUT"))
