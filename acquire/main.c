@@ -160,18 +160,29 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
-static int make_cert(const struct args *a)
+static int make_cert(struct args *a)
 {
 	struct ifk_error err = {0};
+	int rc;
 
 	if (!a->o.examiner || !a->key || !a->cert) {
 		fprintf(stderr, "ifk-acquire: --make-cert needs --examiner, --key and --cert\n");
 		return EXIT_USAGE;
 	}
-	if (ifk_seal_make_cert(a->o.examiner, a->o.organization, a->days, a->key, a->cert, &err) !=
-	    0) {
+	/* the PIN of a key on a token, read as the key's passphrase is */
+	if (ifk_cli_preflight(NULL, &a->pwsrc, &a->keysrc, &err) != 0) {
 		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
-		return err.code == IFK_EINVAL || err.code == IFK_EEXIST ? EXIT_USAGE : EXIT_IO;
+		return EXIT_USAGE;
+	}
+	rc = ifk_seal_make_cert(a->o.examiner, a->o.organization, a->days, a->key, a->cert,
+	                        a->keysrc.pw, &err);
+	ifk_cli_password_wipe(&a->keysrc);
+	ifk_cli_password_wipe(&a->pwsrc);
+	if (rc != 0) {
+		fprintf(stderr, "ifk-acquire: %s\n", err.msg);
+		return err.code == IFK_EIO || err.code == IFK_ECRYPTO || err.code == IFK_ENOMEM
+		           ? EXIT_IO
+		           : EXIT_USAGE;
 	}
 	if (!a->quiet)
 		printf("examiner key: %s (keep it private)\nexaminer certificate: %s\n", a->key,

@@ -3,14 +3,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/cms.h>
+#include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ui.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +23,7 @@
 struct ifk_signer {
 	EVP_PKEY *key;
 	X509 *cert;
+	ENGINE *engine; /* the pkcs11 engine, when the key is on a token */
 	char subject[256];
 	char fingerprint[65];
 };
@@ -93,6 +98,294 @@ static EVP_PKEY *read_key(const char *path, const char *pass, struct ifk_error *
 	return key;
 }
 
+/* ---- keys on a token: a PKCS#11 URI (RFC 7512) through OpenSSL's pkcs11 engine ---- */
+
+#define P11_SCHEME "pkcs11:"
+#define P11_MODULE_ENV "IFK_PKCS11_MODULE"
+
+static int is_token_uri(const char *key)
+{
+	return strncasecmp(key, P11_SCHEME, strlen(P11_SCHEME)) == 0;
+}
+
+/* What the engine is given: the URI without its query, and the PKCS#11
+ * module (NULL: the engine's default). */
+struct token_ref {
+	char *uri;
+	char *module;
+};
+
+/* Whether the attribute a (n bytes, "name" or "name=value") is called name. */
+static int attr_is(const char *a, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n >= k && strncasecmp(a, name, k) == 0 && (n == k || a[k] == '=');
+}
+
+/* The length of the attribute at s: up to one of seps or end. */
+static size_t attr_len(const char *s, const char *end, const char *seps)
+{
+	const char *p = s;
+
+	while (p < end && !strchr(seps, *p))
+		p++;
+	return (size_t)(p - s);
+}
+
+/* Whether the URI names a PIN anywhere (the engine reads pin-value and
+ * pin-source in the path as well as in the query). */
+static int uri_has_pin(const char *uri)
+{
+	const char *p = uri + strlen(P11_SCHEME), *end = p + strlen(p);
+	size_t n;
+
+	for (; p < end; p += n + 1) {
+		n = attr_len(p, end, ";?&");
+		if (attr_is(p, n, "pin-value") || attr_is(p, n, "pin-source"))
+			return 1;
+	}
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* s (n bytes) with its %XX escapes decoded, malloc'd; NULL when an escape
+ * is malformed or stands for NUL, or when out of memory. */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; out && i < n; i++) {
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
+		}
+		hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+		lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+		if (lo < 0 || (hi | lo) == 0) {
+			free(out);
+			return NULL;
+		}
+		*o++ = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+/* The query of the URI (after '?'): module-path alone is read. */
+static int read_query(const char *uri, const char *q, struct token_ref *t, struct ifk_error *err)
+{
+	const char *end = q + strlen(q), *name = "module-path=";
+	size_t n;
+
+	for (; q < end; q += n + 1) {
+		n = attr_len(q, end, "&");
+		if (n == 0)
+			continue;
+		if (!attr_is(q, n, "module-path") || n <= strlen(name) || t->module)
+			return ifk_error_set(err, IFK_EINVAL,
+			                     "%s: of the query, only one module-path=PATH is "
+			                     "read, not \"%.*s\"",
+			                     uri, (int)n, q);
+		t->module = pct_decode(q + strlen(name), n - strlen(name));
+		if (!t->module)
+			return ifk_error_set(err, IFK_EINVAL,
+			                     "%s: module-path is not percent-encoded properly",
+			                     uri);
+	}
+	return 0;
+}
+
+static void token_ref_free(struct token_ref *t)
+{
+	free(t->uri);
+	free(t->module);
+}
+
+/* Splits the URI into what the engine reads. A PIN in the URI is refused
+ * (it would stand in argv and the shell's history), without echoing it. The
+ * module: module-path in the query, else IFK_PKCS11_MODULE, else the
+ * engine's default. */
+static int token_ref_parse(const char *uri, struct token_ref *t, struct ifk_error *err)
+{
+	const char *q = strchr(uri, '?'), *env = getenv(P11_MODULE_ENV);
+	int rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (uri_has_pin(uri))
+		return ifk_error_set(err, IFK_EINVAL,
+		                     "the PKCS#11 URI of --key holds a PIN (pin-value or "
+		                     "pin-source): refused; give the PIN with --key-password-file "
+		                     "or IFK_KEY_PASSWORD");
+	if (q)
+		rc = read_query(uri, q + 1, t, err);
+	if (!rc && !t->module && env && *env && !(t->module = strdup(env)))
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && !(t->uri = strndup(uri, q ? (size_t)(q - uri) : strlen(uri))))
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (!rc && t->module && access(t->module, R_OK) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot read the PKCS#11 module %s",
+		                   uri, t->module);
+	if (rc)
+		token_ref_free(t);
+	return rc;
+}
+
+/* The engine's questions for a PIN, which ifk never answers on a terminal:
+ * the PIN comes from --key-password-file or IFK_KEY_PASSWORD. Noted in
+ * the user data (an int). */
+static int pin_unasked(UI *ui, UI_STRING *uis)
+{
+	int *asked = UI_get0_user_data(ui);
+
+	(void)uis;
+	if (asked)
+		*asked = 1;
+	return 0;
+}
+
+enum { TOKEN_OK, TOKEN_NO_ENGINE, TOKEN_NO_SETUP, TOKEN_NO_KEY };
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+/* OpenSSL 3 deprecates its ENGINE interface, yet the pkcs11 engine is
+ * reached through it alone; its use is confined to these two functions.
+ * Loads the engine "pkcs11" (from OpenSSL's engines folder when it is not
+ * built in), silences its printing, points it at t->module, gives it pin
+ * (may be NULL) and loads the private key into *key. *e is then a
+ * functional reference to the engine, for token_engine_release once the
+ * key is freed. Returns a TOKEN_* stage. */
+static int token_engine_load(const struct token_ref *t, const char *pin, UI_METHOD *ui, int *asked,
+                             ENGINE **e, EVP_PKEY **key)
+{
+	ENGINE *eng = ENGINE_by_id("pkcs11");
+	int ok;
+
+	if (!eng)
+		return TOKEN_NO_ENGINE;
+	ok = ENGINE_ctrl_cmd_string(eng, "QUIET", NULL, 1);
+	ok = ok && (!t->module || ENGINE_ctrl_cmd_string(eng, "MODULE_PATH", t->module, 0));
+	ok = ok && (!pin || ENGINE_ctrl_cmd_string(eng, "PIN", pin, 0));
+	ok = ok && ENGINE_init(eng);
+	ENGINE_free(eng); /* after ENGINE_init, its functional reference holds it */
+	if (!ok)
+		return TOKEN_NO_SETUP;
+	*e = eng;
+	*key = ENGINE_load_private_key(eng, t->uri, ui, asked);
+	if (pin) /* the engine's copy of the PIN, wiped */
+		ENGINE_ctrl_cmd_string(eng, "PIN", "", 0);
+	return *key ? TOKEN_OK : TOKEN_NO_KEY;
+}
+
+static void token_engine_release(ENGINE *e)
+{
+	if (e)
+		ENGINE_finish(e);
+}
+#pragma GCC diagnostic pop
+
+/* What the engine left in OpenSSL's error queue: the earliest reason (the
+ * most precise), and whether the token refused the PIN: a PKCS#11 code
+ * CKR_PIN_INCORRECT to CKR_PIN_LOCKED (0xA0-0xA4), which the engine
+ * reports in an error library of its own. */
+static int engine_reason(char *why, size_t cap)
+{
+	unsigned long e;
+	const char *r;
+	int pin = 0;
+
+	why[0] = '\0';
+	while ((e = ERR_get_error()) != 0) {
+		r = ERR_reason_error_string(e);
+		if (ERR_GET_LIB(e) >= ERR_LIB_USER && ERR_GET_REASON(e) >= 0xA0 &&
+		    ERR_GET_REASON(e) <= 0xA4)
+			pin = 1;
+		if (!why[0] && r)
+			snprintf(why, cap, "%s", r);
+	}
+	if (!why[0])
+		snprintf(why, cap, "no reason given");
+	return pin;
+}
+
+static int token_failure(const char *uri, const struct token_ref *t, int stage, int asked,
+                         struct ifk_error *err)
+{
+	char why[160];
+	int pin = engine_reason(why, sizeof(why));
+
+	if (stage == TOKEN_NO_ENGINE)
+		return ifk_error_set(err, IFK_EUNSUPPORTED,
+		                     "%s: OpenSSL's pkcs11 engine is not installed (Debian package "
+		                     "libengine-pkcs11-openssl)",
+		                     uri);
+	if (stage == TOKEN_NO_SETUP)
+		return ifk_error_set(err, IFK_EUNSUPPORTED,
+		                     "%s: OpenSSL's pkcs11 engine does not start: %s", uri, why);
+	if (asked)
+		return ifk_error_set(err, IFK_EPASSWORD,
+		                     "%s: the token needs its PIN: give it with "
+		                     "--key-password-file or IFK_KEY_PASSWORD",
+		                     uri);
+	if (pin)
+		return ifk_error_set(err, IFK_EPASSWORD, "%s: the token refused the PIN (%s)", uri,
+		                     why);
+	return ifk_error_set(err, IFK_ENOTFOUND,
+	                     "%s: the private key cannot be loaded: %s (PKCS#11 module %s)", uri,
+	                     why, t->module ? t->module : "the engine's default");
+}
+
+/* The private key the URI names, loaded through the engine; *e (see
+ * token_engine_load) is released by the caller after the key. An empty PIN
+ * is no PIN: the token is not offered it, so that no retry is spent. */
+static int token_key(const char *uri, const char *pin, ENGINE **e, EVP_PKEY **key,
+                     struct ifk_error *err)
+{
+	struct token_ref t;
+	UI_METHOD *ui = NULL;
+	int asked = 0, stage, rc = token_ref_parse(uri, &t, err);
+
+	*e = NULL;
+	*key = NULL;
+	if (rc)
+		return rc;
+	ui = UI_create_method("ifk: no PIN prompt");
+	if (!ui || UI_method_set_reader(ui, pin_unasked) != 0) {
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		goto out;
+	}
+	ERR_clear_error();
+	stage = token_engine_load(&t, pin && *pin ? pin : NULL, ui, &asked, e, key);
+	if (stage != TOKEN_OK)
+		rc = token_failure(uri, &t, stage, asked, err);
+out:
+	ERR_clear_error();
+	UI_destroy_method(ui);
+	token_ref_free(&t);
+	return rc;
+}
+
+/* The key of a PEM file, or of a token when key_path is a PKCS#11 URI. */
+static int load_key(const char *key_path, const char *key_pass, struct ifk_signer *s,
+                    struct ifk_error *err)
+{
+	if (is_token_uri(key_path))
+		return token_key(key_path, key_pass, &s->engine, &s->key, err);
+	s->key = read_key(key_path, key_pass, err);
+	return s->key ? 0 : err ? err->code : IFK_EFORMAT;
+}
+
 int ifk_signer_load(const char *key_path, const char *cert_path, const char *key_pass,
                     struct ifk_signer **out, struct ifk_error *err)
 {
@@ -107,11 +400,9 @@ int ifk_signer_load(const char *key_path, const char *cert_path, const char *key
 		rc = err ? err->code : IFK_EFORMAT;
 		goto out;
 	}
-	s->key = read_key(key_path, key_pass, err);
-	if (!s->key) {
-		rc = err ? err->code : IFK_EFORMAT;
+	rc = load_key(key_path, key_pass, s, err);
+	if (rc)
 		goto out;
-	}
 	if (X509_check_private_key(s->cert, s->key) != 1) {
 		rc = ifk_error_set(err, IFK_EINVAL, "%s: the private key does not match %s",
 		                   key_path, cert_path);
@@ -185,6 +476,7 @@ void ifk_signer_free(struct ifk_signer *s)
 	if (!s)
 		return;
 	EVP_PKEY_free(s->key);
+	token_engine_release(s->engine); /* after the key, which the engine serves */
 	X509_free(s->cert);
 	free(s);
 }
@@ -609,45 +901,70 @@ static FILE *create_file(const char *path, mode_t mode, struct ifk_error *err)
 	return f;
 }
 
-int ifk_seal_make_cert(const char *name, const char *org, int days, const char *key_path,
-                       const char *cert_path, struct ifk_error *err)
+/* Writes key (when not NULL) or else cert to path, a new PEM file; on a
+ * failure to write, the file is removed. */
+static int write_new_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert,
+                         struct ifk_error *err)
 {
+	FILE *f = create_file(path, mode, err);
+	int ok;
+
+	if (!f)
+		return err ? err->code : IFK_EIO;
+	ok =
+	    key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
+	if (fclose(f) == 0 && ok)
+		return 0;
+	unlink(path);
+	return ifk_error_set(err, IFK_EIO, "%s: write failed", path);
+}
+
+/* The key to certify: a new EC P-256 key, or the one on the token. */
+static int cert_key(const char *key_path, const char *key_pass, const char *cert_path,
+                    ENGINE **engine, EVP_PKEY **key, struct ifk_error *err)
+{
+	struct stat st;
+
+	if (!is_token_uri(key_path)) {
+		*key = EVP_EC_gen("P-256");
+		return *key ? 0
+		            : ifk_error_set(err, IFK_ECRYPTO, "cannot make a key: %s",
+		                            ossl_reason());
+	}
+	/* before the token is asked for its PIN */
+	if (lstat(cert_path, &st) == 0)
+		return ifk_error_sys(err, IFK_EEXIST, EEXIST, "%s: cannot create", cert_path);
+	return token_key(key_path, key_pass, engine, key, err);
+}
+
+int ifk_seal_make_cert(const char *name, const char *org, int days, const char *key_path,
+                       const char *cert_path, const char *key_pass, struct ifk_error *err)
+{
+	ENGINE *engine = NULL;
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
-	FILE *kf = NULL, *cf = NULL;
-	int rc = 0;
+	int on_token = is_token_uri(key_path), rc;
 
 	if (!name || !*name || days <= 0 || days > 36500)
 		return ifk_error_set(err, IFK_EINVAL,
 		                     "a certificate needs a name and 1-36500 days");
-	key = EVP_EC_gen("P-256");
-	cert = key ? build_cert(key, name, org, days) : NULL;
+	rc = cert_key(key_path, key_pass, cert_path, &engine, &key, err);
+	if (rc)
+		goto out;
+	cert = build_cert(key, name, org, days);
 	if (!cert) {
-		rc =
-		    ifk_error_set(err, IFK_ECRYPTO, "cannot make a certificate: %s", ossl_reason());
+		rc = ifk_error_set(err, IFK_ECRYPTO, "%s: cannot make a certificate: %s", key_path,
+		                   ossl_reason());
 		goto out;
 	}
-	kf = create_file(key_path, 0600, err);
-	if (!kf) {
-		rc = err ? err->code : IFK_EIO;
-		goto out;
-	}
-	cf = create_file(cert_path, 0644, err);
-	if (!cf) {
-		rc = err ? err->code : IFK_EIO;
-		fclose(kf);
-		kf = NULL;
+	if (!on_token)
+		rc = write_new_pem(key_path, 0600, key, NULL, err);
+	if (!rc && (rc = write_new_pem(cert_path, 0644, NULL, cert, err)) != 0 && !on_token)
 		unlink(key_path);
-		goto out;
-	}
-	if (!PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL) || !PEM_write_X509(cf, cert))
-		rc = ifk_error_set(err, IFK_EIO, "cannot write %s or %s", key_path, cert_path);
 out:
-	if (kf && fclose(kf) != 0 && !rc)
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: write failed", key_path);
-	if (cf && fclose(cf) != 0 && !rc)
-		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: write failed", cert_path);
 	X509_free(cert);
 	EVP_PKEY_free(key);
+	token_engine_release(engine);
+	ERR_clear_error();
 	return rc;
 }

@@ -48,10 +48,11 @@ static int preflight(struct rep *r, struct ifk_error *err)
 	r->bag_fd = open(o->bag, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->bag_fd < 0)
 		return ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open the bag", o->bag);
-	/* a key that does not open with its passphrase (or a certificate that
-	 * is not one) is the operator's to fix, a usage error as in ifk-acquire */
+	/* a key that does not open with its passphrase or PIN, is not on the
+	 * token, or needs an engine not installed (or a certificate that is not
+	 * one) is the operator's to fix, a usage error as in ifk-acquire */
 	rc = ifk_signer_load(o->key, o->cert, o->key_password, &r->signer, err);
-	return rc == IFK_EFORMAT ? IFK_EINVAL : rc;
+	return rc == IFK_EIO || rc == IFK_ENOMEM ? rc : rc ? IFK_EINVAL : 0;
 }
 
 static int make_stage(struct rep *r, struct ifk_error *err)

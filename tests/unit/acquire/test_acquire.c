@@ -118,7 +118,7 @@ static int setup(void **state)
 	f->out = ifk_path_join(f->dir, "bag");
 	key = ifk_path_join(f->dir, "k");
 	cert = ifk_path_join(f->dir, "c");
-	if (ifk_seal_make_cert("T", NULL, 2, key, cert, NULL) ||
+	if (ifk_seal_make_cert("T", NULL, 2, key, cert, NULL, NULL) ||
 	    ifk_signer_load(key, cert, NULL, &f->signer, NULL))
 		return -1;
 	free(key);

@@ -197,7 +197,7 @@ static int setup(void **state)
 	f->a = path2(f->dir, "a.tar.gz");
 	f->b = path2(f->dir, "b.tar.gz");
 	stage = path2(f->dir, "stage");
-	rc = ifk_seal_make_cert("Test Examiner", "ifk tests", 30, f->key, f->cert, NULL);
+	rc = ifk_seal_make_cert("Test Examiner", "ifk tests", 30, f->key, f->cert, NULL, NULL);
 	rc = rc || ifk_signer_load(f->key, f->cert, NULL, &f->signer, NULL);
 	rc = rc || make_bag(f->bag, 2, 1764400000, f->head);
 	rc = rc || make_bag(f->other_bag, 3, 1764300000, NULL);
@@ -430,7 +430,7 @@ static void test_seal_verify_fd_agrees_with_in_memory(void **state)
 	assert_string_equal(fd_info.fingerprint, ifk_signer_fingerprint(f->signer));
 	assert_string_equal(mem.signing_time, fd_info.signing_time);
 	/* valid but not trusted by another certificate */
-	assert_int_equal(ifk_seal_make_cert("Other", NULL, 30, other_key, other, NULL), 0);
+	assert_int_equal(ifk_seal_make_cert("Other", NULL, 30, other_key, other, NULL, NULL), 0);
 	fd = open(f->a, O_RDONLY);
 	assert_int_equal(ifk_seal_verify_fd(der, der_len, fd, other, &fd_info, NULL), 0);
 	close(fd);
@@ -564,7 +564,7 @@ static void test_rar_check_replaced_signature_fails(void **state)
 
 	/* the same archive, signed (validly) by someone else */
 	assert_int_equal(sh("cp '%s' '%s'", f->a, t), 0);
-	assert_int_equal(ifk_seal_make_cert("Mallory", NULL, 30, k, c, NULL), 0);
+	assert_int_equal(ifk_seal_make_cert("Mallory", NULL, 30, k, c, NULL, NULL), 0);
 	assert_int_equal(ifk_signer_load(k, c, NULL, &other, NULL), 0);
 	fd = open(t, O_RDONLY);
 	assert_int_equal(ifk_signer_sign_fd(other, fd, &der, &len, NULL), 0);
