@@ -325,6 +325,17 @@ void ifk_row_event(struct ifk_art *a, const char *time_col, const char *event, c
 		free(a->ev[a->nev].summary);
 }
 
+const char *p_row_text_value(const struct ifk_art *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->ncols; i++)
+		if (strcmp(a->art->cols[i].name, name) == 0)
+			return a->vals[i].set && a->art->cols[i].type == IFK_COL_TEXT ? a->vals[i].s
+			                                                              : NULL;
+	return NULL;
+}
+
 uint64_t ifk_art_rows(const struct ifk_art *a)
 {
 	return a->rows;

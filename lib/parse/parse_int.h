@@ -1,6 +1,7 @@
 /* Internal to the parse module: the runner's state, shared by runner.c
- * (sources and the artifact runner), output.c (rows, timeline, output
- * files) and parse.c (the engine). */
+ * (sources and the artifact runner), descriptor.c (an artifact run from
+ * its description), output.c (rows, timeline, output files), values.c
+ * (conversions of hostile values) and parse.c (the engine). */
 #ifndef IFK_PARSE_INT_H
 #define IFK_PARSE_INT_H
 
@@ -95,6 +96,8 @@ int p_ctx_index(struct ifk_parse_ctx *c, const char *domain, const char *relpath
 int p_out_create(struct ifk_parse_ctx *c, struct ifk_error *err);
 int p_out_begin(struct ifk_art *a, struct ifk_error *err);
 int p_out_end(struct ifk_art *a); /* IFK_EIO when a jsonl file did not write whole */
+/* The current row's value of a TEXT column, NULL when not set. */
+const char *p_row_text_value(const struct ifk_art *a, const char *name);
 int p_out_finish(struct ifk_parse_ctx *c, struct ifk_error *err);
 
 /* Internal to the parse module: the engine's state (parse.c) shared with

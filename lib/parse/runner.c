@@ -545,14 +545,6 @@ int ifk_db_has_column(sqlite3 *db, const char *table, const char *column)
 	return found;
 }
 
-const char *ifk_db_pick_column(sqlite3 *db, const char *table, const char *const *names)
-{
-	for (; names && *names; names++)
-		if (ifk_db_has_column(db, table, *names))
-			return *names;
-	return NULL;
-}
-
 int ifk_art_require(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *table,
                     const char *cols, struct ifk_error *err)
 {
@@ -588,18 +580,20 @@ int ifk_art_sql_error(const struct ifk_src *s, sqlite3 *db, int rc, const char *
 	return ifk_sqlite_fail(db, rc, sql, err, "%s: %s", s->relpath, table);
 }
 
-int ifk_art_query(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, const char *sql,
-                  const char *table, ifk_art_row_fn fn, struct ifk_error *err)
+int ifk_art_query(struct ifk_art_row *r, const char *sql, const char *table, ifk_art_row_fn fn,
+                  struct ifk_error *err)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *outer = r->st;
 	int rc = 0, step = SQLITE_DONE;
 
-	if ((step = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
-		return ifk_art_sql_error(s, db, step, sql, table, err);
+	if ((step = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return ifk_art_sql_error(r->src, r->db, step, sql, table, err);
+	r->st = st;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = fn(a, s, table, st, err);
+		rc = fn(r, err);
 	if (!rc && step != SQLITE_DONE)
-		rc = ifk_art_sql_error(s, db, step, sql, table, err);
+		rc = ifk_art_sql_error(r->src, r->db, step, sql, table, err);
+	r->st = outer;
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -6,14 +6,9 @@
  * "Applications" (bundle id -> {CFBundleIdentifier, CFBundleVersion,
  * ContainerContentClass, Path}). One row per bundle id found in any of the
  * three, in bundle id order; rowid is that 1-based position. */
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "artifact.h"
-#include "formats.h"
 
 #define IN_INSTALLED 1u /* Info.plist "Installed Applications" */
 #define IN_INFO_APPS 2u /* Info.plist "Applications" */
@@ -31,16 +26,6 @@ struct apps {
 	struct app_id *ids;
 	size_t n, cap;
 };
-
-/* Keeps the first failure in err; later ones are dropped. */
-static int keep_err(int rc, int new_rc, struct ifk_error *err, const struct ifk_error *e)
-{
-	if (rc < 0 || new_rc >= 0)
-		return rc;
-	if (err && e && err != e)
-		*err = *e;
-	return new_rc;
-}
 
 /* root[key] when it has type t; NULL when absent; a failure when another. */
 static int member(struct ifk_src *s, plist_t root, const char *key, plist_type t, plist_t *out,
@@ -159,28 +144,6 @@ static void merge_ids(struct apps *ap)
 	ap->n = out + 1;
 }
 
-/* dict[key] as a new string, or NULL (absent, another type, NUL inside). */
-static char *dict_str(plist_t dict, const char *key)
-{
-	char *s = NULL;
-
-	if (!dict || plist_get_node_type(dict) != PLIST_DICT ||
-	    ifk_plist_get_string(dict, key, &s, NULL) < 0)
-		return NULL;
-	return s;
-}
-
-static int set_str(struct ifk_art *a, const char *col, plist_t dict, const char *key)
-{
-	char *s = dict_str(dict, key);
-
-	if (!s)
-		return 0;
-	ifk_row_text(a, col, s);
-	free(s);
-	return 1;
-}
-
 /* "2019-11-08T16:44:11Z" as Unix seconds, else NAN. */
 static double iso_time(const char *s)
 {
@@ -214,7 +177,7 @@ static double dict_time(plist_t dict, const char *key)
 		return NAN;
 	if (ifk_plist_get_date(dict, key, &t, NULL) == 0)
 		return (double)t;
-	s = dict_str(dict, key);
+	s = ifk_art_dict_str(dict, key);
 	v = iso_time(s);
 	free(s);
 	return v;
@@ -229,16 +192,16 @@ static void meta_fields(struct ifk_art *a, plist_t meta, int have_version)
 	uint64_t item = 0;
 	double t;
 
-	set_str(a, "name", meta, "itemName");
-	set_str(a, "artist", meta, "artistName");
-	set_str(a, "genre", meta, "genre");
+	ifk_row_dict_text(a, "name", meta, "itemName");
+	ifk_row_dict_text(a, "artist", meta, "artistName");
+	ifk_row_dict_text(a, "genre", meta, "genre");
 	if (!have_version)
-		set_str(a, "version", meta, "bundleVersion");
-	set_str(a, "short_version", meta, "bundleShortVersionString");
+		ifk_row_dict_text(a, "version", meta, "bundleVersion");
+	ifk_row_dict_text(a, "short_version", meta, "bundleShortVersionString");
 	if (ifk_plist_get_uint(meta, "itemId", &item, NULL) == 0 && item <= INT64_MAX)
 		ifk_row_int(a, "item_id", (int64_t)item);
-	if (!set_str(a, "apple_id", meta, "appleId"))
-		set_str(a, "apple_id", acct, "AppleID");
+	if (!ifk_row_dict_text(a, "apple_id", meta, "appleId"))
+		ifk_row_dict_text(a, "apple_id", acct, "AppleID");
 	t = dict_time(meta, "purchaseDate");
 	if (isnan(t))
 		t = dict_time(dl, "purchaseDate");
@@ -274,28 +237,27 @@ static void info_fields(struct ifk_art *a, plist_t app, int have_version)
 	plist_free(meta);
 }
 
-static int emit_app(struct ifk_art *a, struct apps *ap, const struct app_id *id, int64_t rowid,
+static int emit_app(struct ifk_art_row *r, struct apps *ap, const struct app_id *id, int64_t rowid,
                     struct ifk_error *err)
 {
+	struct ifk_art *a = r->a;
 	plist_t m = ap->man_apps ? plist_dict_get_item(ap->man_apps, id->id) : NULL;
 	plist_t i = ap->info_apps ? plist_dict_get_item(ap->info_apps, id->id) : NULL;
 	int have_version = 0;
-	char line[300];
 
 	ifk_row_text(a, "bundle_id", id->id);
 	if (m && plist_get_node_type(m) == PLIST_DICT) {
-		have_version = set_str(a, "version", m, "CFBundleVersion");
-		set_str(a, "container_class", m, "ContainerContentClass");
-		set_str(a, "path", m, "Path");
+		have_version = ifk_row_dict_text(a, "version", m, "CFBundleVersion");
+		ifk_row_dict_text(a, "container_class", m, "ContainerContentClass");
+		ifk_row_dict_text(a, "path", m, "Path");
 	}
 	info_fields(a, i, have_version);
 	ifk_row_bool(a, "installed", (id->from & IN_INSTALLED) != 0);
 	ifk_row_bool(a, "in_info_plist", (id->from & (IN_INSTALLED | IN_INFO_APPS)) != 0);
 	ifk_row_bool(a, "in_manifest_plist", (id->from & IN_MANIFEST) != 0);
-	snprintf(line, sizeof(line), "app %.256s", id->id);
-	ifk_row_event(a, "purchase_date", "purchased", line);
-	return ifk_row_emit(a, (id->from & IN_MANIFEST) ? ap->man_src : ap->info_src,
-	                    "Applications", rowid, err);
+	snprintf(r->subject, sizeof(r->subject), "%s", id->id);
+	r->src = (id->from & IN_MANIFEST) ? ap->man_src : ap->info_src;
+	return ifk_art_emit(r, "Applications", rowid, err);
 }
 
 static int collect(struct apps *ap, struct ifk_error *err)
@@ -303,16 +265,16 @@ static int collect(struct apps *ap, struct ifk_error *err)
 	struct ifk_error e;
 	int rc = 0;
 
-	rc = keep_err(rc,
-	              member(ap->info_src, ap->info, "Installed Applications", PLIST_ARRAY,
-	                     &ap->installed, &e),
-	              err, &e);
-	rc = keep_err(
+	rc = ifk_art_keep_error(rc,
+	                        member(ap->info_src, ap->info, "Installed Applications",
+	                               PLIST_ARRAY, &ap->installed, &e),
+	                        err, &e);
+	rc = ifk_art_keep_error(
 	    rc, member(ap->info_src, ap->info, "Applications", PLIST_DICT, &ap->info_apps, &e), err,
 	    &e);
-	rc = keep_err(rc,
-	              member(ap->man_src, ap->man, "Applications", PLIST_DICT, &ap->man_apps, &e),
-	              err, &e);
+	rc = ifk_art_keep_error(
+	    rc, member(ap->man_src, ap->man, "Applications", PLIST_DICT, &ap->man_apps, &e), err,
+	    &e);
 	if (add_installed(ap) < 0 || add_dict_keys(ap, ap->info_apps, IN_INFO_APPS) < 0 ||
 	    add_dict_keys(ap, ap->man_apps, IN_MANIFEST) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "applications: out of memory");
@@ -331,7 +293,8 @@ static int name_source(int rc, const char *what, struct ifk_error *err)
 	return ifk_error_set(err, rc, "%s: %.600s", what, copy.msg);
 }
 
-static int parse(struct ifk_art *a, struct ifk_error *err)
+/* Both plists, their bundle ids merged. */
+static int both(struct ifk_art_row *r, struct ifk_error *err)
 {
 	struct apps ap;
 	struct ifk_error e;
@@ -339,25 +302,25 @@ static int parse(struct ifk_art *a, struct ifk_error *err)
 	size_t k;
 
 	memset(&ap, 0, sizeof(ap));
-	rc_i = ifk_art_plist(a, "", "Info.plist", &ap.info_src, &ap.info, err);
+	rc_i = ifk_art_plist(r->a, "", "Info.plist", &ap.info_src, &ap.info, err);
 	if (rc_i < 0 && ap.info_src)
 		rc_i = name_source(rc_i, "Info.plist", err);
-	rc_m = ifk_art_plist(a, "", "Manifest.plist", &ap.man_src, &ap.man, &e);
+	rc_m = ifk_art_plist(r->a, "", "Manifest.plist", &ap.man_src, &ap.man, &e);
 	if (rc_m < 0 && ap.man_src)
 		rc_m = name_source(rc_m, "Manifest.plist", &e);
 	if (rc_i == IFK_ENOTFOUND && rc_m == IFK_ENOTFOUND)
 		return IFK_ENOTFOUND;
 	rc = rc_i == IFK_ENOTFOUND ? 0 : rc_i;
-	rc = keep_err(rc, rc_m == IFK_ENOTFOUND ? 0 : rc_m, err, &e);
+	rc = ifk_art_keep_error(rc, rc_m == IFK_ENOTFOUND ? 0 : rc_m, err, &e);
 	erc = collect(&ap, &e);
 	if (erc == IFK_ENOMEM)
-		rc = keep_err(0, erc, err, &e);
+		rc = ifk_art_keep_error(0, erc, err, &e);
 	else
-		rc = keep_err(rc, erc, err, &e);
+		rc = ifk_art_keep_error(rc, erc, err, &e);
 	for (k = 0; k < ap.n && erc != IFK_ENOMEM; k++) {
-		erc = emit_app(a, &ap, &ap.ids[k], (int64_t)k + 1, &e);
+		erc = emit_app(r, &ap, &ap.ids[k], (int64_t)k + 1, &e);
 		if (erc < 0) {
-			rc = keep_err(0, erc, err, &e);
+			rc = ifk_art_keep_error(0, erc, err, &e);
 			break;
 		}
 	}
@@ -395,11 +358,11 @@ static const struct ifk_col cols[] = {
     {NULL, 0},
 };
 
-const struct ifk_artifact ifk_art_applications = {
-    .name = "applications",
-    .title = "Installed applications",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_event events[] = {
+    {"purchase_date", "purchased", NULL, "app ", NULL, 256},
+    {0},
 };
+
+static const struct ifk_art_desc desc = {.events = events, .run = both};
+
+IFK_ARTIFACT(applications, "Installed applications", "1", sources, cols, desc);

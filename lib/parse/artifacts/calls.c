@@ -1,10 +1,6 @@
 /* calls: the phone and FaceTime call log. iOS 8 and later keep it in
  * CallHistory.storedata (Core Data, table ZCALLRECORD, Cocoa dates); older
  * iOS in call_history.db (table call, Unix dates, a flags word). */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "artifact.h"
 
 static const struct ifk_art_source sources[] = {
@@ -31,23 +27,6 @@ static const struct ifk_col cols[] = {
     {NULL, 0},
 };
 
-/* the modern SELECT's column positions */
-enum {
-	C_PK,
-	C_ADDRESS,
-	C_NAME,
-	C_DATE,
-	C_DURATION,
-	C_ORIGINATED,
-	C_ANSWERED,
-	C_TYPE,
-	C_PROVIDER,
-	C_LOCATION,
-	C_COUNTRY,
-	C_UNIQUE,
-	C_PARTICIPANTS,
-};
-
 /* What the summary needs of one call. */
 struct call {
 	int outgoing, answered; /* -1 unknown */
@@ -63,11 +42,11 @@ static void summary(char *out, size_t cap, const struct call *c)
 {
 	char who[100], dur[40] = "", *d = dur;
 
-	msg_snippet(who, sizeof(who), c->who ? c->who : "unknown");
+	ifk_art_snippet(who, sizeof(who), c->who ? c->who : "unknown");
 	if (c->has_duration) {
 		dur[0] = ',';
 		dur[1] = ' ';
-		msg_duration(dur + 2, sizeof(dur) - 2, c->duration);
+		ifk_art_duration(dur + 2, sizeof(dur) - 2, c->duration);
 	}
 	if (c->outgoing == 0 && c->answered == 0)
 		snprintf(out, cap, "missed %s from %s", c->type ? c->type : "call", who);
@@ -91,7 +70,7 @@ static const char *set_type(struct ifk_art *a, sqlite3_stmt *st, int i)
 	char num[32];
 	double v;
 
-	if (!msg_num(st, i, &v))
+	if (!ifk_art_num(st, i, &v))
 		return NULL;
 	if (v == 1) {
 		ifk_row_text(a, "call_type", "phone");
@@ -114,37 +93,6 @@ static void set_direction(struct ifk_art *a, int outgoing)
 {
 	if (outgoing >= 0)
 		ifk_row_text(a, "direction", outgoing ? "outgoing" : "incoming");
-}
-
-static int emit_record(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
-                       struct ifk_error *err)
-{
-	char *addr = msg_col_str(st, C_ADDRESS, SIZE_MAX), *parts, line[300];
-	struct call c = {msg_flag(st, C_ORIGINATED), msg_flag(st, C_ANSWERED), NULL, addr, 0, 0};
-
-	parts = msg_col_str(st, C_PARTICIPANTS, SIZE_MAX);
-	if (!c.who || !*c.who)
-		c.who = parts;
-	ifk_row_int(a, "call_rowid", sqlite3_column_int64(st, C_PK));
-	ifk_row_text(a, "address", addr);
-	msg_row_str(a, "name", st, C_NAME);
-	ifk_row_text(a, "participants", parts);
-	ifk_row_col_cocoa(a, "date", st, C_DATE);
-	c.has_duration = msg_num(st, C_DURATION, &c.duration);
-	if (c.has_duration)
-		ifk_row_real(a, "duration", c.duration);
-	set_direction(a, c.outgoing);
-	msg_row_flag(a, "answered", st, C_ANSWERED);
-	c.type = set_type(a, st, C_TYPE);
-	msg_row_str(a, "service_provider", st, C_PROVIDER);
-	msg_row_str(a, "location", st, C_LOCATION);
-	msg_row_str(a, "iso_country_code", st, C_COUNTRY);
-	msg_row_str(a, "unique_id", st, C_UNIQUE);
-	summary(line, sizeof(line), &c);
-	ifk_row_event(a, "date", "call", line);
-	free(addr);
-	free(parts);
-	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_PK), err);
 }
 
 /* ---- group calls: Z_<n>REMOTEPARTICIPANTHANDLES joins calls to ZHANDLE;
@@ -182,7 +130,8 @@ static int find_name(sqlite3 *db, const char *sql, const char *param, const char
 	return found;
 }
 
-static void participants_join(struct msg_sql *q, sqlite3 *db)
+/* Writes the join of the participants' handles, when the file has it. */
+static int participants_join(sqlite3 *db, const char *alias, struct ifk_buf *q)
 {
 	static const char tables[] = "SELECT name FROM sqlite_master WHERE type = 'table' AND"
 	                             " ?1 IS NOT NULL AND name LIKE ?2 ESCAPE '!' ORDER BY name";
@@ -190,133 +139,132 @@ static void participants_join(struct msg_sql *q, sqlite3 *db)
 	                              " ESCAPE '!' ORDER BY cid";
 	char t[64], calls[64], handles[64];
 
-	if (!ifk_db_has_column(db, "ZHANDLE", "ZVALUE") ||
-	    find_name(db, tables, "", "Z!_%REMOTEPARTICIPANTHANDLES", t) ||
+	if (find_name(db, tables, "", "Z!_%REMOTEPARTICIPANTHANDLES", t) ||
 	    find_name(db, columns, t, "Z!_%REMOTEPARTICIPANTCALLS", calls) ||
-	    find_name(db, columns, t, "Z!_%REMOTEPARTICIPANTHANDLES", handles)) {
-		msg_sql_add(q, ", NULL FROM ZCALLRECORD r");
-		return;
-	}
-	msg_sql_add(q,
-	            ", pp.ids FROM ZCALLRECORD r LEFT JOIN (SELECT x.c AS cid,"
-	            " group_concat(x.v, ',') AS ids FROM (SELECT p.%s AS c, hd.ZVALUE AS v"
-	            " FROM %s p JOIN ZHANDLE hd ON hd.Z_PK = p.%s ORDER BY p.%s, hd.Z_PK) x"
-	            " GROUP BY x.c) pp ON pp.cid = r.Z_PK",
-	            calls, t, handles, calls);
+	    find_name(db, columns, t, "Z!_%REMOTEPARTICIPANTHANDLES", handles))
+		return 0;
+	if (ifk_buf_printf(q,
+	                   " LEFT JOIN (SELECT x.c AS cid,"
+	                   " group_concat(x.v, ',') AS ids FROM (SELECT p.%s AS c, hd.ZVALUE AS v"
+	                   " FROM %s p JOIN ZHANDLE hd ON hd.Z_PK = p.%s ORDER BY p.%s, hd.Z_PK) x"
+	                   " GROUP BY x.c) pp ON pp.cid = r.Z_PK",
+	                   calls, t, handles, calls) != 0)
+		return IFK_ENOMEM;
+	return 1;
 }
 
-static int parse_storedata(struct ifk_art *a, struct ifk_error *err)
-{
-	static const char *const rcols[] = {"ZADDRESS",    "ZNAME",
-	                                    "ZDATE",       "ZDURATION",
-	                                    "ZORIGINATED", "ZANSWERED",
-	                                    "ZCALLTYPE",   "ZSERVICE_PROVIDER",
-	                                    "ZLOCATION",   "ZISO_COUNTRY_CODE",
-	                                    "ZUNIQUE_ID"};
-	struct msg_sql q = {.len = 0};
-	struct ifk_src *src;
-	sqlite3 *db = NULL;
-	int rc;
-	size_t i;
+/* ---- CallHistory.storedata (iOS 8 and later) ---- */
 
-	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, src, db, "ZCALLRECORD", "Z_PK,ZDATE", err);
-	if (rc)
-		goto out;
-	msg_sql_add(&q, "SELECT r.Z_PK");
-	for (i = 0; i < sizeof(rcols) / sizeof(rcols[0]); i++)
-		msg_sql_col(&q, db, "ZCALLRECORD", "r", rcols[i]);
-	participants_join(&q, db);
-	msg_sql_add(&q, " ORDER BY r.Z_PK");
-	rc = msg_sql_run(a, &q, db, src, "ZCALLRECORD", emit_record, err);
-out:
-	sqlite3_close(db);
-	return rc;
+enum { C_PK, C_ADDRESS, C_DURATION = 4, C_ORIGINATED, C_ANSWERED, C_TYPE, C_PARTICIPANTS = 12 };
+
+static const struct ifk_art_field fields[] = {
+    [C_PK] = {"call_rowid", ifk_row_col_id, "r.Z_PK", NULL},
+    [C_ADDRESS] = {"address", ifk_row_col_str, "r.ZADDRESS", NULL},
+    {"name", ifk_row_col_str, "r.ZNAME", NULL},
+    {"date", ifk_row_col_cocoa, "r.ZDATE", NULL},
+    [C_DURATION] = {"duration", ifk_row_col_real, "r.ZDURATION", NULL},
+    [C_ORIGINATED] = {NULL, NULL, "r.ZORIGINATED", NULL},
+    [C_ANSWERED] = {"answered", ifk_row_col_flag, "r.ZANSWERED", NULL},
+    [C_TYPE] = {NULL, NULL, "r.ZCALLTYPE", NULL},
+    {"service_provider", ifk_row_col_str, "r.ZSERVICE_PROVIDER", NULL},
+    {"location", ifk_row_col_str, "r.ZLOCATION", NULL},
+    {"iso_country_code", ifk_row_col_str, "r.ZISO_COUNTRY_CODE", NULL},
+    {"unique_id", ifk_row_col_str, "r.ZUNIQUE_ID", NULL},
+    [C_PARTICIPANTS] = {"participants", ifk_row_col_str, "pp.ids", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct ifk_art_join from[] = {
+    {"pp", NULL, "ZHANDLE.ZVALUE", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static int call(struct ifk_art_row *r, struct ifk_error *err)
+{
+	char *addr = ifk_art_str(r->st, C_ADDRESS, SIZE_MAX);
+	char *parts = ifk_art_str(r->st, C_PARTICIPANTS, SIZE_MAX);
+	struct call c = {
+	    ifk_art_flag(r->st, C_ORIGINATED), ifk_art_flag(r->st, C_ANSWERED), NULL, addr, 0, 0};
+
+	if (!c.who || !*c.who)
+		c.who = parts;
+	c.has_duration = ifk_art_num(r->st, C_DURATION, &c.duration);
+	set_direction(r->a, c.outgoing);
+	c.type = set_type(r->a, r->st, C_TYPE);
+	summary(r->line, sizeof(r->line), &c);
+	free(addr);
+	free(parts);
+	return 0;
 }
 
 /* ---- call_history.db (iOS 7 and older) ---- */
 
-enum { L_ROWID, L_ADDRESS, L_NAME, L_DATE, L_DURATION, L_FLAGS };
+enum { L_ROWID, L_ADDRESS, L_DURATION = 4, L_FLAGS };
 
-static int emit_legacy(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
-                       struct ifk_error *err)
+static const struct ifk_art_field legacy_fields[] = {
+    [L_ROWID] = {"call_rowid", ifk_row_col_id, "c.ROWID", ""},
+    [L_ADDRESS] = {"address", ifk_row_col_str, "c.address", NULL},
+    {"name", ifk_row_col_str, "c.name", NULL},
+    {"date", ifk_row_col_unix, "c.date", NULL},
+    [L_DURATION] = {"duration", ifk_row_col_real, "c.duration", NULL},
+    [L_FLAGS] = {NULL, NULL, "c.flags", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* flags: 4 incoming, 5 outgoing phone calls */
+static int legacy_call(struct ifk_art_row *r, struct ifk_error *err)
 {
-	char *addr = msg_col_str(st, L_ADDRESS, SIZE_MAX), line[300];
+	char *addr = ifk_art_str(r->st, L_ADDRESS, SIZE_MAX);
 	struct call c = {-1, -1, NULL, addr, 0, 0};
-	double v;
 
-	ifk_row_int(a, "call_rowid", sqlite3_column_int64(st, L_ROWID));
-	ifk_row_text(a, "address", addr);
-	msg_row_str(a, "name", st, L_NAME);
-	if (msg_num(st, L_DATE, &v) && v != 0)
-		ifk_row_time(a, "date", v);
-	c.has_duration = msg_num(st, L_DURATION, &c.duration);
-	if (c.has_duration)
-		ifk_row_real(a, "duration", c.duration);
-	if (sqlite3_column_type(st, L_FLAGS) == SQLITE_INTEGER) {
-		int64_t f = sqlite3_column_int64(st, L_FLAGS);
-		ifk_row_int(a, "legacy_flags", f);
-		c.outgoing = (int)(f & 1); /* 4 incoming, 5 outgoing */
+	c.has_duration = ifk_art_num(r->st, L_DURATION, &c.duration);
+	if (sqlite3_column_type(r->st, L_FLAGS) == SQLITE_INTEGER) {
+		int64_t f = sqlite3_column_int64(r->st, L_FLAGS);
+		ifk_row_int(r->a, "legacy_flags", f);
+		c.outgoing = (int)(f & 1);
 		if (f == 4 || f == 5) {
-			ifk_row_text(a, "call_type", "phone");
+			ifk_row_text(r->a, "call_type", "phone");
 			c.type = "phone call";
 		}
 	}
-	set_direction(a, c.outgoing);
-	summary(line, sizeof(line), &c);
-	ifk_row_event(a, "date", "call", line);
+	set_direction(r->a, c.outgoing);
+	summary(r->line, sizeof(r->line), &c);
 	free(addr);
-	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, L_ROWID), err);
+	return 0;
 }
 
-static int parse_legacy(struct ifk_art *a, struct ifk_error *err)
-{
-	struct msg_sql q = {.len = 0};
-	struct ifk_src *src;
-	sqlite3 *db = NULL;
-	int rc;
+static const struct ifk_art_table tables[] = {
+    {.table = "ZCALLRECORD",
+     .alias = "r",
+     .require = "ZCALLRECORD:Z_PK,ZDATE",
+     .fields = fields,
+     .from = from,
+     .join = participants_join,
+     .row = call},
+    {0},
+};
 
-	rc = ifk_art_sqlite(a, sources[1].domain, sources[1].path, &src, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, src, db, "call", "address,date", err);
-	if (rc)
-		goto out;
-	msg_sql_add(&q, "SELECT c.ROWID, c.address");
-	msg_sql_col(&q, db, "call", "c", "name");
-	msg_sql_add(&q, ", c.date");
-	msg_sql_col(&q, db, "call", "c", "duration");
-	msg_sql_col(&q, db, "call", "c", "flags");
-	msg_sql_add(&q, " FROM call c ORDER BY c.ROWID");
-	rc = msg_sql_run(a, &q, db, src, "call", emit_legacy, err);
-out:
-	sqlite3_close(db);
-	return rc;
-}
+static const struct ifk_art_table legacy_tables[] = {
+    {.table = "call",
+     .alias = "c",
+     .require = "call:address,date",
+     .fields = legacy_fields,
+     .row = legacy_call},
+    {0},
+};
 
 /* Both databases when both are there; absent only when neither is. */
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct ifk_error e2 = {0};
-	int rc = parse_storedata(a, err), rc2;
-
-	if (rc && rc != IFK_ENOTFOUND)
-		return rc;
-	rc2 = parse_legacy(a, &e2);
-	if (rc2 == IFK_ENOTFOUND)
-		return rc;
-	if (rc2 && err)
-		*err = e2;
-	return rc2;
-}
-
-const struct ifk_artifact ifk_art_calls = {
-    .name = "calls",
-    .title = "Phone and FaceTime call history",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_read reads[] = {
+    {.source = 0, .tables = tables},
+    {.source = 1, .tables = legacy_tables},
+    {0},
 };
+
+static const struct ifk_art_event events[] = {
+    {"date", "call", NULL, NULL, NULL, 0},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {.reads = reads, .events = events};
+
+IFK_ARTIFACT(calls, "Phone and FaceTime call history", "1", sources, cols, desc);

@@ -8,20 +8,14 @@
  * Cocoa seconds; Birthday is TEXT holding Cocoa seconds (or, in some
  * files, a written date, kept as it is). The -wal beside the database is
  * applied by the engine: recent contacts often live only there. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "artifact.h"
 
-#define AB_DOMAIN "HomeDomain"
-#define AB_PATH "Library/AddressBook/AddressBook.sqlitedb"
 #define CELL_MAX (1u << 20) /* bytes of one joined multi-value column */
 
 enum { P_PHONE = 3, P_EMAIL = 4, P_ADDRESS = 5, P_URL = 22 };
 
 static const struct ifk_art_source sources[] = {
-    {AB_DOMAIN, AB_PATH},
+    {"HomeDomain", "Library/AddressBook/AddressBook.sqlitedb"},
     {NULL, NULL},
 };
 
@@ -44,17 +38,6 @@ static const struct ifk_col cols[] = {
     {"modified", IFK_COL_TIME},
     {NULL, 0},
 };
-
-/* ABPerson columns in select order; the first two are required. */
-static const char *const person_cols[] = {
-    "First",    "Last", "Middle",   "Nickname",     "Organization",     "Department",
-    "JobTitle", "Note", "Birthday", "CreationDate", "ModificationDate", NULL,
-};
-static const char *const person_out[] = {
-    "first_name", "last_name", "middle_name", "nickname", "organization",
-    "department", "job_title", "note",        NULL,
-};
-enum { C_BIRTHDAY = 8, C_CREATED = 9, C_MODIFIED = 10, C_ROWID = 11 };
 
 /* A growing text, capped at CELL_MAX bytes; what does not fit is cut and
  * CUT_MARK says so. */
@@ -216,7 +199,7 @@ static int multi_values(struct ifk_art *a, struct mv_ctx *m, sqlite3_int64 perso
 }
 
 /* Birthday: Cocoa seconds as text become an ISO time; other text stays. */
-static void set_birthday(struct ifk_art *a, sqlite3_stmt *st, int i)
+static void birthday(struct ifk_art *a, const char *col, sqlite3_stmt *st, int i)
 {
 	const char *v = (const char *)sqlite3_column_text(st, i);
 	char *end = NULL, iso[32];
@@ -227,9 +210,9 @@ static void set_birthday(struct ifk_art *a, sqlite3_stmt *st, int i)
 	d = strtod(v, &end);
 	if (end && end != v && *end == '\0' && isfinite(d) &&
 	    ifk_time_format(d + IFK_COCOA_EPOCH, iso) == 0)
-		ifk_row_text(a, "birthday", iso);
+		ifk_row_text(a, col, iso);
 	else
-		ifk_row_text(a, "birthday", v);
+		ifk_row_text(a, col, v);
 }
 
 /* "First Middle Last", else the organization, else the nickname. */
@@ -255,128 +238,112 @@ static void set_name(struct ifk_art *a, sqlite3_stmt *st, char *out, size_t cap)
 	ifk_row_text(a, "name", out[0] ? out : NULL);
 }
 
-static void set_person(struct ifk_art *a, sqlite3_stmt *st)
-{
-	char name[512], summary[600];
-	int i;
+enum { Q_ROWID = 11 };
 
-	for (i = 0; person_out[i]; i++)
-		ifk_row_col_text(a, person_out[i], st, i);
-	set_birthday(a, st, C_BIRTHDAY);
-	ifk_row_col_cocoa(a, "created", st, C_CREATED);
-	ifk_row_col_cocoa(a, "modified", st, C_MODIFIED);
-	set_name(a, st, name, sizeof(name));
-	snprintf(summary, sizeof(summary), "Contact %s", name[0] ? name : "(no name)");
-	ifk_row_event(a, "created", "created", summary);
-	ifk_row_event(a, "modified", "modified", summary);
+static const struct ifk_art_field fields[] = {
+    {"first_name", ifk_row_col_text, "First", NULL},
+    {"last_name", ifk_row_col_text, "Last", NULL},
+    {"middle_name", ifk_row_col_text, "Middle", NULL},
+    {"nickname", ifk_row_col_text, "Nickname", NULL},
+    {"organization", ifk_row_col_text, "Organization", NULL},
+    {"department", ifk_row_col_text, "Department", NULL},
+    {"job_title", ifk_row_col_text, "JobTitle", NULL},
+    {"note", ifk_row_col_text, "Note", NULL},
+    {"birthday", birthday, "Birthday", NULL},
+    {"created", ifk_row_col_cocoa, "CreationDate", NULL},
+    {"modified", ifk_row_col_cocoa, "ModificationDate", NULL},
+    [Q_ROWID] = {NULL, NULL, "ROWID", ""},
+    {NULL, NULL, NULL, NULL},
+};
+
+static int prepare(struct ifk_art_row *r, const char *sql, sqlite3_stmt **st, struct ifk_error *err)
+{
+	int rc = sqlite3_prepare_v2(r->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : ifk_art_sql_error(r->src, r->db, rc, sql, "ABPerson", err);
 }
 
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct ifk_src *s,
-                   struct ifk_error *err)
+/* The multi-value queries (the postal address parts only where the file
+ * has ABMultiValueEntry). */
+static int open_values(struct ifk_art_row *r, struct ifk_error *err)
 {
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : ifk_art_sql_error(s, db, rc, sql, "ABPerson", err);
-}
-
-/* The person query, NULL for every optional column the file lacks. */
-static int person_stmt(sqlite3 *db, struct ifk_src *s, sqlite3_stmt **st, struct ifk_error *err)
-{
-	char sql[1024] = "SELECT ";
-	size_t used = strlen(sql);
-	int i;
-
-	for (i = 0; person_cols[i]; i++)
-		used += (size_t)snprintf(
-		    sql + used, sizeof(sql) - used, "%s, ",
-		    ifk_db_has_column(db, "ABPerson", person_cols[i]) ? person_cols[i] : "NULL");
-	snprintf(sql + used, sizeof(sql) - used, "ROWID FROM ABPerson ORDER BY ROWID");
-	return prepare(db, sql, st, s, err);
-}
-
-static int mv_stmts(sqlite3 *db, struct ifk_src *s, struct mv_ctx *m, struct ifk_error *err)
-{
-	int labels = ifk_db_has_column(db, "ABMultiValue", "label") &&
-	             ifk_db_has_column(db, "ABMultiValueLabel", "value");
+	int labels = ifk_db_has_column(r->db, "ABMultiValue", "label") &&
+	             ifk_db_has_column(r->db, "ABMultiValueLabel", "value");
+	struct mv_ctx *m = calloc(1, sizeof(*m));
 	char sql[512];
 	int rc;
 
+	if (!(r->ctx = m))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	snprintf(sql, sizeof(sql),
 	         "SELECT mv.property, %s, mv.value, mv.rowid FROM ABMultiValue mv%s"
 	         " WHERE mv.record_id = ? AND mv.property IN (3, 4, 5, 22) ORDER BY mv.rowid",
 	         labels ? "l.value" : "NULL",
 	         labels ? " LEFT JOIN ABMultiValueLabel l ON l.rowid = mv.label" : "");
-	rc = prepare(db, sql, &m->mv, s, err);
-	if (rc || !ifk_db_has_column(db, "ABMultiValueEntry", "parent_id") ||
-	    !ifk_db_has_column(db, "ABMultiValueEntry", "value") ||
-	    !ifk_db_has_column(db, "ABMultiValueEntryKey", "value"))
+	rc = prepare(r, sql, &m->mv, err);
+	if (rc || !ifk_db_has_column(r->db, "ABMultiValueEntry", "parent_id") ||
+	    !ifk_db_has_column(r->db, "ABMultiValueEntry", "value") ||
+	    !ifk_db_has_column(r->db, "ABMultiValueEntryKey", "value"))
 		return rc;
-	return prepare(db,
+	return prepare(r,
 	               "SELECT e.value FROM ABMultiValueEntry e LEFT JOIN ABMultiValueEntryKey k"
 	               " ON k.rowid = e.key WHERE e.parent_id = ? ORDER BY CASE lower(k.value)"
 	               " WHEN 'street' THEN 1 WHEN 'sublocality' THEN 2 WHEN 'city' THEN 3"
 	               " WHEN 'subadministrativearea' THEN 4 WHEN 'state' THEN 5 WHEN 'zip'"
 	               " THEN 6 WHEN 'country' THEN 7 ELSE 8 END, e.key",
-	               &m->entries, s, err);
+	               &m->entries, err);
 }
 
-static int rows(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, sqlite3_stmt *st,
-                struct mv_ctx *m, struct ifk_error *err)
+static void close_values(struct ifk_art_row *r)
 {
-	int rc = 0, step;
+	struct mv_ctx *m = r->ctx;
+	int i;
 
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		set_person(a, st);
-		rc = multi_values(a, m, sqlite3_column_int64(st, C_ROWID));
-		if (rc == IFK_ENOMEM)
-			return ifk_error_set(err, rc, "out of memory");
-		if (rc)
-			return ifk_art_sql_error(s, db, sqlite3_extended_errcode(db), NULL,
-			                         "ABMultiValue", err);
-		rc = ifk_row_emit(a, s, "ABPerson", sqlite3_column_int64(st, C_ROWID), err);
-		if (rc)
-			return rc;
-	}
-	if (step != SQLITE_DONE)
-		return ifk_art_sql_error(s, db, step, sqlite3_sql(st), "ABPerson", err);
+	if (!m)
+		return;
+	sqlite3_finalize(m->mv);
+	sqlite3_finalize(m->entries);
+	for (i = 0; i < 4; i++)
+		free(m->cells[i].p);
+	free(m->addr.p);
+	free(m);
+}
+
+/* The name (also the summaries' subject) and the multi-values. */
+static int person(struct ifk_art_row *r, struct ifk_error *err)
+{
+	char name[512];
+	int rc;
+
+	set_name(r->a, r->st, name, sizeof(name));
+	snprintf(r->subject, sizeof(r->subject), "%s", name);
+	rc = multi_values(r->a, r->ctx, sqlite3_column_int64(r->st, Q_ROWID));
+	if (rc == IFK_ENOMEM)
+		return ifk_error_set(err, rc, "out of memory");
+	if (rc)
+		return ifk_art_sql_error(r->src, r->db, sqlite3_extended_errcode(r->db), NULL,
+		                         "ABMultiValue", err);
 	return 0;
 }
 
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct mv_ctx m = {0};
-	sqlite3_stmt *st = NULL;
-	struct ifk_src *s;
-	sqlite3 *db;
-	int rc, i;
-
-	rc = ifk_art_sqlite(a, AB_DOMAIN, AB_PATH, &s, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, s, db, "ABPerson", "First,Last", err);
-	if (!rc)
-		rc = ifk_art_require(a, s, db, "ABMultiValue", "record_id,property,value", err);
-	if (!rc)
-		rc = person_stmt(db, s, &st, err);
-	if (!rc)
-		rc = mv_stmts(db, s, &m, err);
-	if (!rc)
-		rc = rows(a, s, db, st, &m, err);
-	sqlite3_finalize(st);
-	sqlite3_finalize(m.mv);
-	sqlite3_finalize(m.entries);
-	for (i = 0; i < 4; i++)
-		free(m.cells[i].p);
-	free(m.addr.p);
-	sqlite3_close(db);
-	return rc;
-}
-
-const struct ifk_artifact ifk_art_contacts = {
-    .name = "contacts",
-    .title = "Contacts (address book)",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_table tables[] = {
+    {.table = "ABPerson",
+     .require = "ABPerson:First,Last ABMultiValue:record_id,property,value",
+     .fields = fields,
+     .rowid = Q_ROWID,
+     .open = open_values,
+     .row = person,
+     .close = close_values},
+    {0},
 };
+
+static const struct ifk_art_event events[] = {
+    {"created", "created", NULL, "Contact ", NULL, 0},
+    {"modified", "modified", NULL, "Contact ", NULL, 0},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {
+    .read = {.tables = tables}, .events = events, .no_subject = "(no name)"};
+
+IFK_ARTIFACT(contacts, "Contacts (address book)", "1", sources, cols, desc);

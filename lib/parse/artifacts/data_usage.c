@@ -5,17 +5,12 @@
  * over the cellular network, WWAN, up to the record's time) with its
  * process (ZPROCESS: name, bundle, first and last seen). Bytes are stored
  * as REAL; dates are Cocoa seconds. */
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "artifact.h"
 
-#define DU_DOMAIN "WirelessDomain"
-#define DU_PATH "Library/Databases/DataUsage.sqlite"
+#define SUMMARY_MAX 512 /* bytes of a summary (numbers may be long) */
 
 static const struct ifk_art_source sources[] = {
-    {DU_DOMAIN, DU_PATH},
+    {"WirelessDomain", "Library/Databases/DataUsage.sqlite"},
     {NULL, NULL},
 };
 
@@ -33,52 +28,8 @@ static const struct ifk_col cols[] = {
     {NULL, 0},
 };
 
-struct opt {
-	const char *table, *alias, *col;
-};
-
-static const struct opt opts[] = {
-    {"ZLIVEUSAGE", "u", "ZTIMESTAMP"}, {"ZLIVEUSAGE", "u", "ZWIFIIN"},
-    {"ZLIVEUSAGE", "u", "ZWIFIOUT"},   {"ZLIVEUSAGE", "u", "ZWWANIN"},
-    {"ZLIVEUSAGE", "u", "ZWWANOUT"},   {"ZPROCESS", "p", "ZPROCNAME"},
-    {"ZPROCESS", "p", "ZBUNDLENAME"},  {"ZPROCESS", "p", "ZFIRSTTIMESTAMP"},
-    {"ZPROCESS", "p", "ZTIMESTAMP"},   {NULL, NULL, NULL},
-};
-enum {
-	Q_PK,
-	Q_PROC,
-	Q_TIME,
-	Q_WIFI_IN,
-	Q_WIFI_OUT,
-	Q_WWAN_IN,
-	Q_WWAN_OUT,
-	Q_NAME,
-	Q_BUNDLE,
-	Q_FIRST,
-	Q_LAST
-};
-static const char *const byte_cols[] = {"wifi_in", "wifi_out", "wwan_in", "wwan_out"};
-
-static int build_sql(sqlite3 *db, char *sql, size_t cap)
-{
-	size_t n = (size_t)snprintf(sql, cap, "SELECT u.Z_PK, p.Z_PK");
-	int i;
-
-	for (i = 0; opts[i].col && n < cap; i++)
-		if (ifk_db_has_column(db, opts[i].table, opts[i].col))
-			n += (size_t)snprintf(sql + n, cap - n, ", %s.%s", opts[i].alias,
-			                      opts[i].col);
-		else
-			n += (size_t)snprintf(sql + n, cap - n, ", NULL");
-	if (n < cap)
-		n += (size_t)snprintf(sql + n, cap - n,
-		                      " FROM ZLIVEUSAGE u LEFT JOIN ZPROCESS p ON p.Z_PK ="
-		                      " u.ZHASPROCESS ORDER BY u.Z_PK");
-	return n < cap ? 0 : -1;
-}
-
 /* A byte count: a number within int64 (REAL in the file), else NULL. */
-static void set_bytes(struct ifk_art *a, const char *col, sqlite3_stmt *st, int i)
+static void bytes(struct ifk_art *a, const char *col, sqlite3_stmt *st, int i)
 {
 	int t = sqlite3_column_type(st, i);
 	double v = sqlite3_column_double(st, i);
@@ -89,73 +40,65 @@ static void set_bytes(struct ifk_art *a, const char *col, sqlite3_stmt *st, int 
 		ifk_row_int(a, col, (int64_t)v);
 }
 
+enum { Q_PK, Q_WIFI_IN = 3, Q_NAME = 7 };
+
+static const struct ifk_art_field fields[] = {
+    [Q_PK] = {NULL, NULL, "u.Z_PK", NULL},
+    {"process_id", ifk_row_col_int, "p.Z_PK", NULL},
+    {"usage_time", ifk_row_col_cocoa, "u.ZTIMESTAMP", NULL},
+    [Q_WIFI_IN] = {"wifi_in", bytes, "u.ZWIFIIN", NULL},
+    {"wifi_out", bytes, "u.ZWIFIOUT", NULL},
+    {"wwan_in", bytes, "u.ZWWANIN", NULL},
+    {"wwan_out", bytes, "u.ZWWANOUT", NULL},
+    [Q_NAME] = {"process_name", ifk_row_col_text, "p.ZPROCNAME", NULL},
+    {"bundle_id", ifk_row_col_text, "p.ZBUNDLENAME", NULL},
+    {"first_seen", ifk_row_col_cocoa, "p.ZFIRSTTIMESTAMP", NULL},
+    {"last_seen", ifk_row_col_cocoa, "p.ZTIMESTAMP", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct ifk_art_join from[] = {
+    {"p", "ZPROCESS", NULL, " LEFT JOIN ZPROCESS p ON p.Z_PK = u.ZHASPROCESS"},
+    {NULL, NULL, NULL, NULL},
+};
+
 static double num(sqlite3_stmt *st, int i)
 {
-	int t = sqlite3_column_type(st, i);
+	double v;
 
-	return t == SQLITE_INTEGER || t == SQLITE_FLOAT ? sqlite3_column_double(st, i) : 0;
+	return ifk_art_num(st, i, &v) ? v : 0;
 }
 
-static void set_usage(struct ifk_art *a, sqlite3_stmt *st)
+/* "Maps: Wi-Fi in 100 out 20 bytes, cellular in 0 out 0 bytes" */
+static int usage(struct ifk_art_row *r, struct ifk_error *err)
 {
-	const char *name = (const char *)sqlite3_column_text(st, Q_NAME);
-	char line[512];
-	int i;
+	const char *name = (const char *)sqlite3_column_text(r->st, Q_NAME);
+	sqlite3_stmt *st = r->st;
 
-	if (sqlite3_column_type(st, Q_PROC) != SQLITE_NULL)
-		ifk_row_col_int(a, "process_id", st, Q_PROC);
-	ifk_row_col_text(a, "process_name", st, Q_NAME);
-	ifk_row_col_text(a, "bundle_id", st, Q_BUNDLE);
-	ifk_row_col_cocoa(a, "usage_time", st, Q_TIME);
-	for (i = 0; i < 4; i++)
-		set_bytes(a, byte_cols[i], st, Q_WIFI_IN + i);
-	ifk_row_col_cocoa(a, "first_seen", st, Q_FIRST);
-	ifk_row_col_cocoa(a, "last_seen", st, Q_LAST);
-	snprintf(line, sizeof(line),
+	snprintf(r->line, SUMMARY_MAX,
 	         "%.300s: Wi-Fi in %.0f out %.0f bytes, cellular in %.0f out %.0f bytes",
-	         name ? name : "(unknown process)", num(st, Q_WIFI_IN), num(st, Q_WIFI_OUT),
-	         num(st, Q_WWAN_IN), num(st, Q_WWAN_OUT));
-	ifk_row_event(a, "usage_time", "data usage", line);
+	         name ? name : "(unknown process)", num(st, Q_WIFI_IN), num(st, Q_WIFI_IN + 1),
+	         num(st, Q_WIFI_IN + 2), num(st, Q_WIFI_IN + 3));
+	return 0;
 }
 
-static int one_row(struct ifk_art *a, struct ifk_src *s, const char *table, sqlite3_stmt *st,
-                   struct ifk_error *err)
-{
-	set_usage(a, st);
-	return ifk_row_emit(a, s, table, sqlite3_column_int64(st, Q_PK), err);
-}
-
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct ifk_src *s;
-	sqlite3 *db;
-	char sql[1024];
-	int rc;
-
-	rc = ifk_art_sqlite(a, DU_DOMAIN, DU_PATH, &s, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, s, db, "ZLIVEUSAGE",
-	                     "Z_PK,ZHASPROCESS,ZWIFIIN,ZWIFIOUT,ZWWANIN,ZWWANOUT", err);
-	if (!rc)
-		rc = ifk_art_require(a, s, db, "ZPROCESS", "Z_PK,ZPROCNAME", err);
-	if (rc)
-		goto out;
-	if (build_sql(db, sql, sizeof(sql)) != 0)
-		rc = ifk_error_set(err, IFK_EFORMAT, "%s: cannot build the query",
-		                   ifk_src_relative_path(s));
-	else
-		rc = ifk_art_query(a, s, db, sql, "ZLIVEUSAGE", one_row, err);
-out:
-	sqlite3_close(db);
-	return rc;
-}
-
-const struct ifk_artifact ifk_art_data_usage = {
-    .name = "data_usage",
-    .title = "Network data usage per process",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_table tables[] = {
+    {.table = "ZLIVEUSAGE",
+     .alias = "u",
+     .require =
+         "ZLIVEUSAGE:Z_PK,ZHASPROCESS,ZWIFIIN,ZWIFIOUT,ZWWANIN,ZWWANOUT ZPROCESS:Z_PK,ZPROCNAME",
+     .fields = fields,
+     .from = from,
+     .rowid = Q_PK,
+     .row = usage},
+    {0},
 };
+
+static const struct ifk_art_event events[] = {
+    {"usage_time", "data usage", NULL, NULL, NULL, 0},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {.read = {.tables = tables}, .events = events};
+
+IFK_ARTIFACT(data_usage, "Network data usage per process", "1", sources, cols, desc);

@@ -2,12 +2,8 @@
  * (with its Lockdown dictionary) and Status.plist, one row per property,
  * each with the plist it came from. */
 #include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "artifact.h"
-#include "formats.h"
 
 static const struct ifk_col cols[] = {
     {"property", IFK_COL_TEXT}, /* "Product Type", "Lockdown/SerialNumber", "IsEncrypted" */
@@ -87,78 +83,78 @@ static int set_value(struct ifk_art *a, plist_t node)
 	return 1;
 }
 
-static int emit_keys(struct ifk_art *a, struct ifk_src *s, plist_t dict, const char *prefix,
+static int emit_keys(struct ifk_art_row *r, plist_t dict, const char *prefix,
                      const char *const *keys, int64_t *n, struct ifk_error *err)
 {
-	char prop[256];
+	struct ifk_art *a = r->a;
 	int rc;
 
 	for (; *keys; keys++) {
 		plist_t node = plist_dict_get_item(dict, *keys);
 		if (!node)
 			continue;
-		snprintf(prop, sizeof(prop), "%s%s", prefix, *keys);
-		ifk_row_text(a, "property", prop);
+		/* the property is the row's summary and its source_table */
+		snprintf(r->line, sizeof(r->line), "%s%s", prefix, *keys);
+		ifk_row_text(a, "property", r->line);
 		if (!set_value(a, node)) {
 			ifk_row_text(a, "value", NULL);
 			ifk_row_text(a, "property", NULL);
 			continue;
 		}
-		ifk_row_event(a, "time", "backup metadata", prop);
-		rc = ifk_row_emit(a, s, prop, ++*n, err);
+		rc = ifk_art_emit(r, r->line, ++*n, err);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-/* One plist: absent is fine (the others may be there), unreadable fails. */
-static int one_plist(struct ifk_art *a, const char *name, int *found, struct ifk_error *err)
+/* One plist's keys (and Manifest.plist's Lockdown dictionary). */
+static int plist_keys(struct ifk_art_row *r, plist_t root, const char *const *keys,
+                      struct ifk_error *err)
 {
-	struct ifk_src *s = NULL;
-	plist_t p = NULL, lockdown;
+	plist_t lockdown;
 	int64_t n = 0;
-	int rc = ifk_art_plist(a, "", name, &s, &p, err);
+	int rc;
 
-	if (rc == IFK_ENOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	*found = 1;
-	if (plist_get_node_type(p) != PLIST_DICT) {
-		plist_free(p);
-		return ifk_error_set(err, IFK_EUNSUPPORTED, "%s: not a dictionary", name);
-	}
-	if (strcmp(name, "Info.plist") == 0) {
-		rc = emit_keys(a, s, p, "", info_keys, &n, err);
-	} else if (strcmp(name, "Status.plist") == 0) {
-		rc = emit_keys(a, s, p, "", status_keys, &n, err);
-	} else {
-		rc = emit_keys(a, s, p, "", manifest_keys, &n, err);
-		lockdown = plist_dict_get_item(p, "Lockdown");
-		if (!rc && plist_get_node_type(lockdown) == PLIST_DICT)
-			rc = emit_keys(a, s, lockdown, "Lockdown/", lockdown_keys, &n, err);
-	}
-	plist_free(p);
+	if (plist_get_node_type(root) != PLIST_DICT)
+		return ifk_error_set(err, IFK_EUNSUPPORTED, "%s: not a dictionary",
+		                     ifk_src_relative_path(r->src));
+	rc = emit_keys(r, root, "", keys, &n, err);
+	lockdown = plist_dict_get_item(root, "Lockdown");
+	if (!rc && keys == manifest_keys && plist_get_node_type(lockdown) == PLIST_DICT)
+		rc = emit_keys(r, lockdown, "Lockdown/", lockdown_keys, &n, err);
 	return rc;
 }
 
-static int parse(struct ifk_art *a, struct ifk_error *err)
+static int info(struct ifk_art_row *r, plist_t root, struct ifk_error *err)
 {
-	int found = 0, rc = 0, i;
-
-	for (i = 0; !rc && sources[i].path; i++)
-		rc = one_plist(a, sources[i].path, &found, err);
-	if (!rc && !found)
-		return IFK_ENOTFOUND;
-	return rc;
+	return plist_keys(r, root, info_keys, err);
 }
 
-const struct ifk_artifact ifk_art_device = {
-    .name = "device",
-    .title = "Device and backup",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static int manifest(struct ifk_art_row *r, plist_t root, struct ifk_error *err)
+{
+	return plist_keys(r, root, manifest_keys, err);
+}
+
+static int status(struct ifk_art_row *r, plist_t root, struct ifk_error *err)
+{
+	return plist_keys(r, root, status_keys, err);
+}
+
+static const struct ifk_art_read reads[] = {
+    {.source = 0, .plist = info},
+    {.source = 1, .plist = manifest},
+    {.source = 2, .plist = status},
+    {0},
 };
+
+static const struct ifk_art_event events[] = {
+    {"time", "backup metadata", NULL, NULL, NULL, 0},
+    {0},
+};
+
+/* None of the three is there: the reason names the last one looked for. */
+static const struct ifk_art_desc desc = {
+    .reads = reads, .events = events, .absent = "Status.plist: not in the backup"};
+
+IFK_ARTIFACT(device, "Device and backup", "1", sources, cols, desc);

@@ -12,14 +12,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "artifact.h"
-#include "core.h"
 
-#define KC_SOURCE "keychain-backup.plist"
 #define KC_TAG 16
 #define KC_MAX_ITEM (4u * 1024 * 1024)
 
@@ -49,7 +44,8 @@ static const struct ifk_col cols[] = {
     {NULL, 0},
 };
 
-static const struct ifk_art_source sources[] = {{"KeychainDomain", KC_SOURCE}, {NULL, NULL}};
+static const struct ifk_art_source sources[] = {{"KeychainDomain", "keychain-backup.plist"},
+                                                {NULL, NULL}};
 
 static const char *accessible(uint32_t kclass)
 {
@@ -320,12 +316,13 @@ static void decrypt_item(struct ifk_art *a, const uint8_t *blob, size_t n, const
 	free(plain);
 }
 
-static int one_item(struct ifk_art *a, struct ifk_src *s, plist_t d, const char *cls, int64_t idx,
+static int one_item(struct ifk_art_row *r, plist_t d, const char *cls, int64_t idx,
                     struct ifk_error *err)
 {
+	struct ifk_art *a = r->a;
 	plist_t v = plist_dict_get_item(d, "v_Data");
 	struct item it = {0};
-	char *blob = NULL, line[200];
+	char *blob = NULL;
 	uint64_t n = 0;
 
 	ifk_row_text(a, "item_class", cls);
@@ -341,47 +338,42 @@ static int one_item(struct ifk_art *a, struct ifk_src *s, plist_t d, const char 
 			OPENSSL_cleanse(blob, (size_t)n);
 		free(blob);
 	}
-	snprintf(line, sizeof(line), "keychain %s item %lld (%s)", cls, (long long)idx, it.state);
-	ifk_row_event(a, "created", "keychain item created", line);
-	ifk_row_event(a, "modified", "keychain item modified", line);
-	return ifk_row_emit(a, s, cls, idx, err);
+	snprintf(r->line, sizeof(r->line), "keychain %s item %lld (%s)", cls, (long long)idx,
+	         it.state);
+	return ifk_art_emit(r, cls, idx, err);
 }
 
-static int parse(struct ifk_art *a, struct ifk_error *err)
+/* The arrays genp, inet, cert and keys of the root. */
+static int items(struct ifk_art_row *r, plist_t root, struct ifk_error *err)
 {
 	static const char *const classes[] = {"genp", "inet", "cert", "keys", NULL};
-	struct ifk_src *s = NULL;
-	plist_t p = NULL;
-	int rc = ifk_art_plist(a, "KeychainDomain", KC_SOURCE, &s, &p, err);
 	uint32_t i, n;
 	size_t c;
+	int rc = 0;
 
-	if (rc)
-		return rc;
-	if (plist_get_node_type(p) != PLIST_DICT) {
-		plist_free(p);
-		return ifk_error_set(err, IFK_EUNSUPPORTED, KC_SOURCE ": not a dictionary");
-	}
+	if (plist_get_node_type(root) != PLIST_DICT)
+		return ifk_error_set(err, IFK_EUNSUPPORTED, "%s: not a dictionary",
+		                     ifk_src_relative_path(r->src));
 	for (c = 0; !rc && classes[c]; c++) {
-		plist_t arr = plist_dict_get_item(p, classes[c]);
+		plist_t arr = plist_dict_get_item(root, classes[c]);
 		if (plist_get_node_type(arr) != PLIST_ARRAY)
 			continue;
 		n = plist_array_get_size(arr);
 		for (i = 0; !rc && i < n; i++) {
 			plist_t d = plist_array_get_item(arr, i);
 			if (plist_get_node_type(d) == PLIST_DICT)
-				rc = one_item(a, s, d, classes[c], (int64_t)i + 1, err);
+				rc = one_item(r, d, classes[c], (int64_t)i + 1, err);
 		}
 	}
-	plist_free(p);
 	return rc;
 }
 
-const struct ifk_artifact ifk_art_keychain = {
-    .name = "keychain",
-    .title = "Keychain (passwords, certificates, keys)",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_event events[] = {
+    {"created", "keychain item created", NULL, NULL, NULL, 0},
+    {"modified", "keychain item modified", NULL, NULL, NULL, 0},
+    {0},
 };
+
+static const struct ifk_art_desc desc = {.read = {.plist = items}, .events = events};
+
+IFK_ARTIFACT(keychain, "Keychain (passwords, certificates, keys)", "1", sources, cols, desc);

@@ -4,9 +4,6 @@
  * (its domain, relativePath and plaintext SHA-256), source_table "file",
  * rowid the file's 1-based position in relativePath order. */
 #include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
 #include "artifact.h"
@@ -17,12 +14,6 @@
 static const char *const photo_ext[] = {"jpg", "jpeg", "heic", "heif", "png",  "gif",
                                         "tif", "tiff", "dng",  "bmp",  "webp", NULL};
 static const char *const video_ext[] = {"mov", "mp4", "m4v", "3gp", "avi", "hevc", NULL};
-
-struct walk {
-	struct ifk_art *a;
-	struct ifk_error *err;
-	int64_t n;
-};
 
 static int in_list(const char *ext, const char *const *list)
 {
@@ -68,15 +59,13 @@ static void names(struct ifk_art *a, const char *rel)
 		ifk_row_text(a, "media_type", "other");
 }
 
-static int one(void *ctx, const struct ifk_art_file *f)
+/* One file of the camera roll. */
+static int media_file(struct ifk_art_row *r, const struct ifk_art_file *f, struct ifk_error *err)
 {
-	struct walk *w = ctx;
-	struct ifk_art *a = w->a;
-	char line[300];
+	struct ifk_art *a = r->a;
 
 	if (!f->relative_path)
-		return 0;
-	w->n++;
+		return 1;
 	names(a, f->relative_path);
 	ifk_row_text(a, "file_domain", f->domain);
 	ifk_row_text(a, "file_id", f->file_id);
@@ -88,31 +77,8 @@ static int one(void *ctx, const struct ifk_art_file *f)
 		ifk_row_int(a, "protection_class", f->protection_class);
 	ifk_row_time(a, "modified", f->mtime ? (double)f->mtime : NAN);
 	ifk_row_time(a, "created", f->birth ? (double)f->birth : NAN);
-	snprintf(line, sizeof(line), "camera roll file %.250s", f->relative_path);
-	ifk_row_event(a, "created", "file created", line);
-	ifk_row_event(a, "modified", "file modified", line);
-	return ifk_row_emit_file(a, f, w->n, w->err);
-}
-
-static int count_one(void *ctx, const struct ifk_art_file *f)
-{
-	(void)f;
-	(*(int64_t *)ctx)++;
-	return 1; /* one is enough */
-}
-
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct walk w = {a, err, 0};
-	int64_t any = 0;
-	int rc;
-
-	rc = ifk_art_foreach_file(a, DOMAIN, PREFIX, count_one, &any, err);
-	if (rc < 0)
-		return rc;
-	if (!any)
-		return ifk_error_set(err, IFK_ENOTFOUND, DOMAIN "/" PREFIX ": no files");
-	return ifk_art_foreach_file(a, DOMAIN, PREFIX, one, &w, err);
+	snprintf(r->subject, sizeof(r->subject), "%s", f->relative_path);
+	return 0;
 }
 
 static const struct ifk_art_source sources[] = {
@@ -137,11 +103,12 @@ static const struct ifk_col cols[] = {
     {NULL, 0},
 };
 
-const struct ifk_artifact ifk_art_media_files = {
-    .name = "media_files",
-    .title = "Camera roll files",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_event events[] = {
+    {"created", "file created", NULL, "camera roll file ", NULL, 250},
+    {"modified", "file modified", NULL, "camera roll file ", NULL, 250},
+    {0},
 };
+
+static const struct ifk_art_desc desc = {.read = {.file = media_file}, .events = events};
+
+IFK_ARTIFACT(media_files, "Camera roll files", "1", sources, cols, desc);

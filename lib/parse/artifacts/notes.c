@@ -11,21 +11,15 @@
  * ZICNOTEDATA.ZDATA: gzip, inside it a protobuf whose field 2 (document)
  * -> field 3 (note) -> field 2 (note text) is the text. Password-protected
  * notes are encrypted and not decoded. Dates are Cocoa seconds. */
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <zlib.h>
 
 #include "artifact.h"
 
-#define NOTES_DOMAIN "AppDomainGroup-group.com.apple.notes"
-#define NOTES_PATH "NoteStore.sqlite"
 #define BODY_MAX (16u << 20) /* inflated bytes of one note body */
 #define OBJ "ZICCLOUDSYNCINGOBJECT"
 
 static const struct ifk_art_source sources[] = {
-    {NOTES_DOMAIN, NOTES_PATH},
+    {"AppDomainGroup-group.com.apple.notes", "NoteStore.sqlite"},
     {NULL, NULL},
 };
 
@@ -213,64 +207,41 @@ static int set_body(struct ifk_art *a, sqlite3_stmt *st, int locked)
 
 /* ---- the query ---- */
 
-struct sql {
-	char s[6144];
-	size_t n;
-};
-
-/* Appends the strings up to NULL. */
-static void cat(struct sql *q, ...)
+/* COALESCE(alias.name, ..., NULL) of the names the file has. */
+static int coalesce(struct ifk_buf *q, sqlite3 *db, const char *alias, const char *const *names)
 {
-	const char *piece;
-	va_list ap;
+	int bad = ifk_buf_printf(q, "COALESCE(");
 
-	va_start(ap, q);
-	while ((piece = va_arg(ap, const char *)) != NULL)
-		if (q->n < sizeof(q->s))
-			q->n += (size_t)snprintf(q->s + q->n, sizeof(q->s) - q->n, "%s", piece);
-	va_end(ap);
-}
-
-/* COALESCE of the columns of names present, as alias.col, or NULL. */
-static void cat_coalesce(struct sql *q, sqlite3 *db, const char *alias, const char *const *names)
-{
-	cat(q, ", COALESCE(", NULL);
 	for (; *names; names++)
 		if (ifk_db_has_column(db, OBJ, *names))
-			cat(q, alias, ".", *names, ", ", NULL);
-	cat(q, "NULL)", NULL);
-}
-
-static void cat_opt(struct sql *q, sqlite3 *db, const char *col)
-{
-	if (ifk_db_has_column(db, OBJ, col))
-		cat(q, ", n.", col, NULL);
-	else
-		cat(q, ", NULL", NULL);
+			bad |= ifk_buf_printf(q, "%s.%s, ", alias, *names);
+	return bad | ifk_buf_printf(q, "NULL)");
 }
 
 /* The account: the first account row a note's ZACCOUNT<n> points to, else
  * the owner of its folder. */
-static void cat_account(struct sql *q, sqlite3 *db, const char *ent)
+static int account(struct ifk_buf *q, sqlite3 *db, const char *ent)
 {
 	static const char *const acc[] = {"ZACCOUNT7", "ZACCOUNT6", "ZACCOUNT5",
 	                                  "ZACCOUNT4", "ZACCOUNT3", "ZACCOUNT2",
 	                                  "ZACCOUNT1", "ZACCOUNT",  NULL};
 	const char *const *c;
+	int bad;
 
-	if (!ifk_db_has_column(db, OBJ, "ZNAME")) {
-		cat(q, ", NULL", NULL);
-		return;
-	}
-	cat(q, ", COALESCE(", NULL);
+	if (!ifk_db_has_column(db, OBJ, "ZNAME"))
+		return ifk_buf_printf(q, "NULL");
+	bad = ifk_buf_printf(q, "COALESCE(");
 	for (c = acc; *c; c++)
 		if (ifk_db_has_column(db, OBJ, *c))
-			cat(q, "(SELECT x.ZNAME FROM " OBJ " x WHERE x.Z_PK = n.", *c, ent, "), ",
-			    NULL);
+			bad |= ifk_buf_printf(
+			    q, "(SELECT x.ZNAME FROM " OBJ " x WHERE x.Z_PK = n.%s%s), ", *c, ent);
 	if (ifk_db_has_column(db, OBJ, "ZFOLDER") && ifk_db_has_column(db, OBJ, "ZOWNER"))
-		cat(q, "(SELECT x.ZNAME FROM " OBJ " x WHERE x.Z_PK = f.ZOWNER", ent, "), ", NULL);
-	cat(q, "NULL)", NULL);
+		bad |= ifk_buf_printf(
+		    q, "(SELECT x.ZNAME FROM " OBJ " x WHERE x.Z_PK = f.ZOWNER%s), ", ent);
+	return bad | ifk_buf_printf(q, "NULL)");
 }
+
+#define ENTITIES "Z_PRIMARYKEY.Z_ENT Z_PRIMARYKEY.Z_NAME n.Z_ENT"
 
 static int has_entities(sqlite3 *db)
 {
@@ -279,130 +250,90 @@ static int has_entities(sqlite3 *db)
 	       ifk_db_has_column(db, OBJ, "Z_ENT");
 }
 
-static int build_sql(sqlite3 *db, struct sql *q)
+/* The columns whose names change between versions. */
+static int expr(sqlite3 *db, int i, struct ifk_buf *q)
 {
 	static const char *const title[] = {"ZTITLE1", "ZTITLE", NULL};
 	static const char *const created[] = {"ZCREATIONDATE3", "ZCREATIONDATE1", "ZCREATIONDATE",
 	                                      NULL};
 	static const char *const modified[] = {"ZMODIFICATIONDATE1", "ZMODIFICATIONDATE", NULL};
 	static const char *const ftitle[] = {"ZTITLE2", "ZTITLE", NULL};
-	int ents = has_entities(db), folders = ifk_db_has_column(db, OBJ, "ZFOLDER");
 
-	cat(q, "SELECT n.Z_PK", NULL);
-	cat_coalesce(q, db, "n", title);
-	cat_opt(q, db, "ZSNIPPET");
-	cat_coalesce(q, db, "n", created);
-	cat_coalesce(q, db, "n", modified);
-	if (folders)
-		cat_coalesce(q, db, "f", ftitle);
-	else
-		cat(q, ", NULL", NULL);
-	cat_account(q, db,
-	            ents ? " AND x.Z_ENT IN (SELECT Z_ENT FROM Z_PRIMARYKEY WHERE"
-	                   " Z_NAME = 'ICAccount')"
-	                 : "");
-	cat_opt(q, db, "ZIDENTIFIER");
-	cat_opt(q, db, "ZISPINNED");
-	cat_opt(q, db, "ZMARKEDFORDELETION");
-	cat_opt(q, db, "ZISPASSWORDPROTECTED");
-	cat_opt(q, db, "ZPASSWORDHINT");
-	cat(q, ", d.ZDATA FROM " OBJ " n LEFT JOIN ZICNOTEDATA d ON d.Z_PK = n.ZNOTEDATA", NULL);
-	if (folders)
-		cat(q, " LEFT JOIN " OBJ " f ON f.Z_PK = n.ZFOLDER", NULL);
-	cat(q, " WHERE n.ZNOTEDATA IS NOT NULL",
-	    ents ? " OR n.Z_ENT IN (SELECT Z_ENT FROM Z_PRIMARYKEY WHERE Z_NAME = 'ICNote')" : "",
-	    " ORDER BY n.Z_PK", NULL);
-	return q->n < sizeof(q->s) ? 0 : -1;
+	switch (i) {
+	case Q_TITLE:
+		return coalesce(q, db, "n", title);
+	case Q_CREATED:
+		return coalesce(q, db, "n", created);
+	case Q_MODIFIED:
+		return coalesce(q, db, "n", modified);
+	case Q_FOLDER:
+		if (!ifk_db_has_column(db, OBJ, "ZFOLDER"))
+			return ifk_buf_printf(q, "NULL");
+		return coalesce(q, db, "f", ftitle);
+	default:
+		return account(q, db,
+		               has_entities(db) ? " AND x.Z_ENT IN (SELECT Z_ENT FROM Z_PRIMARYKEY"
+		                                  " WHERE Z_NAME = 'ICAccount')"
+		                                : "");
+	}
 }
+
+static const struct ifk_art_field fields[] = {
+    [Q_PK] = {NULL, NULL, "n.Z_PK", NULL},
+    [Q_TITLE] = {"title", ifk_row_col_text, NULL, NULL},
+    [Q_SNIPPET] = {"snippet", ifk_row_col_text, "n.ZSNIPPET", NULL},
+    [Q_CREATED] = {"created", ifk_row_col_cocoa, NULL, NULL},
+    [Q_MODIFIED] = {"modified", ifk_row_col_cocoa, NULL, NULL},
+    [Q_FOLDER] = {"folder", ifk_row_col_text, NULL, NULL},
+    [Q_ACCOUNT] = {"account", ifk_row_col_text, NULL, NULL},
+    [Q_IDENT] = {"identifier", ifk_row_col_text, "n.ZIDENTIFIER", NULL},
+    [Q_PINNED] = {"pinned", ifk_row_col_bool, "n.ZISPINNED", NULL},
+    [Q_DELETED] = {"deleted", ifk_row_col_bool, "n.ZMARKEDFORDELETION", NULL},
+    [Q_LOCKED] = {"locked", ifk_row_col_bool, "n.ZISPASSWORDPROTECTED", NULL},
+    [Q_HINT] = {"password_hint", ifk_row_col_text, "n.ZPASSWORDHINT", NULL},
+    [Q_DATA] = {NULL, NULL, "d.ZDATA", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct ifk_art_join from[] = {
+    {"d", "ZICNOTEDATA", NULL, " LEFT JOIN ZICNOTEDATA d ON d.Z_PK = n.ZNOTEDATA"},
+    {"f", OBJ, "n.ZFOLDER", " LEFT JOIN " OBJ " f ON f.Z_PK = n.ZFOLDER"},
+    {NULL, NULL, NULL, " WHERE n.ZNOTEDATA IS NOT NULL"},
+    {NULL, NULL, ENTITIES,
+     " OR n.Z_ENT IN (SELECT Z_ENT FROM Z_PRIMARYKEY WHERE Z_NAME = 'ICNote')"},
+    {NULL, NULL, NULL, NULL},
+};
 
 /* ---- rows ---- */
 
-static int set_note(struct ifk_art *a, sqlite3_stmt *st)
+static int note(struct ifk_art_row *r, struct ifk_error *err)
 {
-	const char *title = (const char *)sqlite3_column_text(st, Q_TITLE);
-	int locked = sqlite3_column_int(st, Q_LOCKED) != 0, b;
-	char summary[512];
+	int b = set_body(r->a, r->st, sqlite3_column_int(r->st, Q_LOCKED) != 0);
 
-	ifk_row_col_text(a, "title", st, Q_TITLE);
-	ifk_row_col_text(a, "snippet", st, Q_SNIPPET);
-	ifk_row_col_text(a, "folder", st, Q_FOLDER);
-	ifk_row_col_text(a, "account", st, Q_ACCOUNT);
-	ifk_row_col_cocoa(a, "created", st, Q_CREATED);
-	ifk_row_col_cocoa(a, "modified", st, Q_MODIFIED);
-	ifk_row_col_text(a, "identifier", st, Q_IDENT);
-	ifk_row_col_int(a, "pinned", st, Q_PINNED);
-	ifk_row_col_int(a, "deleted", st, Q_DELETED);
-	ifk_row_col_int(a, "locked", st, Q_LOCKED);
-	ifk_row_col_text(a, "password_hint", st, Q_HINT);
-	b = set_body(a, st, locked);
 	if (b == B_NOMEM)
-		return IFK_ENOMEM;
-	ifk_row_text(a, "body_status", body_status[b]);
-	snprintf(summary, sizeof(summary), "Note %.400s", title && *title ? title : "(no title)");
-	ifk_row_event(a, "created", "created", summary);
-	ifk_row_event(a, "modified", "modified", summary);
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	ifk_row_text(r->a, "body_status", body_status[b]);
 	return 0;
 }
 
-static int rows(struct ifk_art *a, struct ifk_src *s, sqlite3 *db, sqlite3_stmt *st,
-                struct ifk_error *err)
-{
-	int rc, step;
-
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (set_note(a, st) != 0)
-			return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-		rc = ifk_row_emit(a, s, OBJ, sqlite3_column_int64(st, Q_PK), err);
-		if (rc)
-			return rc;
-	}
-	if (step != SQLITE_DONE)
-		return ifk_art_sql_error(s, db, step, sqlite3_sql(st), OBJ, err);
-	return 0;
-}
-
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	struct sql *q = NULL;
-	struct ifk_src *s;
-	sqlite3 *db;
-	int rc;
-
-	rc = ifk_art_sqlite(a, NOTES_DOMAIN, NOTES_PATH, &s, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, s, db, OBJ, "Z_PK,ZNOTEDATA", err);
-	if (!rc)
-		rc = ifk_art_require(a, s, db, "ZICNOTEDATA", "Z_PK,ZDATA", err);
-	if (rc)
-		goto out;
-	if (!(q = calloc(1, sizeof(*q)))) {
-		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (build_sql(db, q) != 0) {
-		rc = ifk_error_set(err, IFK_EINVAL, "%s: internal: query too long",
-		                   ifk_src_relative_path(s));
-		goto out;
-	}
-	if ((rc = sqlite3_prepare_v2(db, q->s, -1, &st, NULL)) != SQLITE_OK) {
-		rc = ifk_art_sql_error(s, db, rc, q->s, OBJ, err);
-		goto out;
-	}
-	rc = rows(a, s, db, st, err);
-out:
-	free(q);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return rc;
-}
-
-const struct ifk_artifact ifk_art_notes = {
-    .name = "notes",
-    .title = "Notes",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_table tables[] = {
+    {.table = OBJ,
+     .alias = "n",
+     .require = OBJ ":Z_PK,ZNOTEDATA ZICNOTEDATA:Z_PK,ZDATA",
+     .fields = fields,
+     .from = from,
+     .expr = expr,
+     .row = note},
+    {0},
 };
+
+static const struct ifk_art_event events[] = {
+    {"created", "created", NULL, "Note ", NULL, 400},
+    {"modified", "modified", NULL, "Note ", NULL, 400},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {
+    .read = {.tables = tables}, .events = events, .subject = "title", .no_subject = "(no title)"};
+
+IFK_ARTIFACT(notes, "Notes", "1", sources, cols, desc);

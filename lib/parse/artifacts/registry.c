@@ -1,6 +1,6 @@
 /* The artifact registry: every artifact ifk-parse knows, in output order.
- * Adding an artifact is one file (lib/parse/artifacts/<name>.c) and one row
- * here. */
+ * Adding an artifact is one description (lib/parse/artifacts/<name>.c, see
+ * README.md) and one row here. */
 #include <string.h>
 
 #include "artifact.h"

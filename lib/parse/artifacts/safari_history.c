@@ -6,9 +6,6 @@
  * URLs. origin: 0 this device, 1 synced from another device through
  * iCloud. iOS 14 to 18 backups keep the file in HomeDomain; older ones in
  * the Safari app's domain: both places are read when present. */
-#include <stdio.h>
-#include <string.h>
-
 #include "artifact.h"
 
 #define HISTORY_PATH "Library/Safari/History.db"
@@ -35,159 +32,75 @@ static const struct ifk_col cols[] = {
     {NULL, 0},
 };
 
-/* Optional columns: table alias, column, else NULL in the query. */
-struct opt {
-	const char *table, *alias, *col;
+enum { Q_ID, Q_URL = 2, Q_VTITLE = 4, Q_ITITLE };
+
+static const struct ifk_art_field fields[] = {
+    [Q_ID] = {"visit_id", ifk_row_col_int, "v.id", NULL},
+    {"item_id", ifk_row_col_int, "v.history_item", NULL},
+    [Q_URL] = {"url", ifk_row_col_text, "i.url", NULL},
+    {"visit_time", ifk_row_col_cocoa, "v.visit_time", NULL},
+    [Q_VTITLE] = {NULL, NULL, "v.title", NULL},
+    [Q_ITITLE] = {NULL, NULL, "i.title", NULL},
+    {"load_successful", ifk_row_col_bool, "v.load_successful", NULL},
+    {"redirect_source_visit", ifk_row_col_int, "v.redirect_source", NULL},
+    {"redirect_destination_visit", ifk_row_col_int, "v.redirect_destination", NULL},
+    {"visit_count", ifk_row_col_int, "i.visit_count", NULL},
+    {"origin", ifk_row_col_int, "v.origin", NULL},
+    {"redirect_source_url", ifk_row_col_text,
+     "(SELECT ri.url FROM history_visits rv JOIN history_items ri ON ri.id ="
+     " rv.history_item WHERE rv.id = v.redirect_source)",
+     "v.redirect_source"},
+    {"redirect_destination_url", ifk_row_col_text,
+     "(SELECT ri.url FROM history_visits rv JOIN history_items ri ON ri.id ="
+     " rv.history_item WHERE rv.id = v.redirect_destination)",
+     "v.redirect_destination"},
+    {NULL, NULL, NULL, NULL},
 };
 
-static const struct opt opts[] = {
-    {"history_visits", "v", "title"},
-    {"history_items", "i", "title"},
-    {"history_visits", "v", "load_successful"},
-    {"history_visits", "v", "redirect_source"},
-    {"history_visits", "v", "redirect_destination"},
-    {"history_items", "i", "visit_count"},
-    {"history_visits", "v", "origin"},
-    {NULL, NULL, NULL},
+static const struct ifk_art_join from[] = {
+    {"i", "history_items", NULL, " LEFT JOIN history_items i ON i.id = v.history_item"},
+    {NULL, NULL, NULL, NULL},
 };
 
-enum {
-	Q_ID,
-	Q_ITEM,
-	Q_URL,
-	Q_TIME,
-	Q_VTITLE,
-	Q_ITITLE,
-	Q_LOADED,
-	Q_RSRC,
-	Q_RDST,
-	Q_COUNT,
-	Q_ORIGIN,
-	Q_RSRC_URL,
-	Q_RDST_URL,
-};
-
-static int build_sql(sqlite3 *db, char *sql, size_t cap)
+/* The title: the visit's, else the page's; "url (title)" */
+static int visit(struct ifk_art_row *r, struct ifk_error *err)
 {
-	size_t used;
-	int i;
+	const char *url = (const char *)sqlite3_column_text(r->st, Q_URL);
+	const char *title = (const char *)sqlite3_column_text(r->st, Q_VTITLE);
 
-	used = (size_t)snprintf(sql, cap, "SELECT v.id, v.history_item, i.url, v.visit_time");
-	for (i = 0; opts[i].col && used < cap; i++) {
-		if (ifk_db_has_column(db, opts[i].table, opts[i].col))
-			used += (size_t)snprintf(sql + used, cap - used, ", %s.%s", opts[i].alias,
-			                         opts[i].col);
-		else
-			used += (size_t)snprintf(sql + used, cap - used, ", NULL");
-	}
-	if (used >= cap)
-		return -1;
-	snprintf(sql + used, cap - used,
-	         ", (SELECT ri.url FROM history_visits rv JOIN history_items ri ON ri.id ="
-	         " rv.history_item WHERE rv.id = %s),"
-	         " (SELECT ri.url FROM history_visits rv JOIN history_items ri ON ri.id ="
-	         " rv.history_item WHERE rv.id = %s)"
-	         " FROM history_visits v LEFT JOIN history_items i ON i.id = v.history_item"
-	         " ORDER BY v.id",
-	         ifk_db_has_column(db, "history_visits", "redirect_source") ? "v.redirect_source"
-	                                                                    : "NULL",
-	         ifk_db_has_column(db, "history_visits", "redirect_destination")
-	             ? "v.redirect_destination"
-	             : "NULL");
-	return 0;
-}
-
-static void set_visit(struct ifk_art *a, sqlite3_stmt *st)
-{
-	const char *url = (const char *)sqlite3_column_text(st, Q_URL);
-	const char *title = (const char *)sqlite3_column_text(st, Q_VTITLE);
-	char summary[1024];
-
-	ifk_row_col_int(a, "visit_id", st, Q_ID);
-	ifk_row_col_int(a, "item_id", st, Q_ITEM);
-	ifk_row_col_text(a, "url", st, Q_URL);
-	if (sqlite3_column_type(st, Q_VTITLE) != SQLITE_NULL)
-		ifk_row_col_text(a, "title", st, Q_VTITLE);
-	else
-		ifk_row_col_text(a, "title", st, Q_ITITLE);
-	ifk_row_col_cocoa(a, "visit_time", st, Q_TIME);
-	ifk_row_col_int(a, "load_successful", st, Q_LOADED);
-	ifk_row_col_int(a, "redirect_source_visit", st, Q_RSRC);
-	ifk_row_col_text(a, "redirect_source_url", st, Q_RSRC_URL);
-	ifk_row_col_int(a, "redirect_destination_visit", st, Q_RDST);
-	ifk_row_col_text(a, "redirect_destination_url", st, Q_RDST_URL);
-	ifk_row_col_int(a, "visit_count", st, Q_COUNT);
-	ifk_row_col_int(a, "origin", st, Q_ORIGIN);
+	ifk_row_col_text(r->a, "title", r->st,
+	                 sqlite3_column_type(r->st, Q_VTITLE) != SQLITE_NULL ? Q_VTITLE : Q_ITITLE);
 	if (!title)
-		title = (const char *)sqlite3_column_text(st, Q_ITITLE);
-	snprintf(summary, sizeof(summary), "%.600s%s%.300s%s", url ? url : "(no URL)",
+		title = (const char *)sqlite3_column_text(r->st, Q_ITITLE);
+	snprintf(r->line, sizeof(r->line), "%.600s%s%.300s%s", url ? url : "(no URL)",
 	         title && *title ? " (" : "", title && *title ? title : "",
 	         title && *title ? ")" : "");
-	ifk_row_event(a, "visit_time", "visited", summary);
-}
-
-static int parse_one(struct ifk_art *a, const char *domain, struct ifk_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	struct ifk_src *s;
-	sqlite3 *db;
-	char sql[1536];
-	int rc, step;
-
-	rc = ifk_art_sqlite(a, domain, HISTORY_PATH, &s, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, s, db, "history_visits", "id,history_item,visit_time", err);
-	if (!rc)
-		rc = ifk_art_require(a, s, db, "history_items", "id,url", err);
-	if (rc)
-		goto out;
-	if (build_sql(db, sql, sizeof(sql)) != 0) {
-		rc = ifk_error_set(err, IFK_EINVAL, "%s: internal: query too long",
-		                   ifk_src_relative_path(s));
-		goto out;
-	}
-	if ((step = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK) {
-		rc = ifk_art_sql_error(s, db, step, sql, "history_visits", err);
-		goto out;
-	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		set_visit(a, st);
-		rc = ifk_row_emit(a, s, "history_visits", sqlite3_column_int64(st, Q_ID), err);
-		if (rc)
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = ifk_art_sql_error(s, db, step, sql, "history_visits", err);
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return rc;
-}
-
-/* Every location present; absent only when neither is. */
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	int i, rc, found = 0;
-
-	for (i = 0; sources[i].domain; i++) {
-		rc = parse_one(a, sources[i].domain, err);
-		if (rc == IFK_ENOTFOUND)
-			continue;
-		if (rc)
-			return rc;
-		found = 1;
-	}
-	if (!found)
-		return ifk_error_set(err, IFK_ENOTFOUND, "no Safari History.db in the backup");
 	return 0;
 }
 
-const struct ifk_artifact ifk_art_safari_history = {
-    .name = "safari_history",
-    .title = "Safari browsing history",
-    .version = "2",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_table tables[] = {
+    {.table = "history_visits",
+     .alias = "v",
+     .require = "history_visits:id,history_item,visit_time history_items:id,url",
+     .fields = fields,
+     .from = from,
+     .rowid = Q_ID,
+     .row = visit},
+    {0},
 };
+
+static const struct ifk_art_read reads[] = {
+    {.source = 0, .tables = tables},
+    {.source = 1, .tables = tables},
+    {0},
+};
+
+static const struct ifk_art_event events[] = {
+    {"visit_time", "visited", NULL, NULL, NULL, 0},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {
+    .reads = reads, .events = events, .absent = "no Safari History.db in the backup"};
+
+IFK_ARTIFACT(safari_history, "Safari browsing history", "2", sources, cols, desc);

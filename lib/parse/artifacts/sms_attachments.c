@@ -1,10 +1,6 @@
 /* sms_attachments: the attachments of SMS/iMessage messages (sms.db table
  * attachment), each with the backup file its filename maps to and whether
  * that file is in the backup, with its SHA-256. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "artifact.h"
 
 #define ATT_DOMAIN "MediaDomain"
@@ -32,18 +28,6 @@ static const struct ifk_col cols[] = {
     {"file_sha256", IFK_COL_TEXT},
     {"file_state", IFK_COL_TEXT},
     {NULL, 0},
-};
-
-enum {
-	C_ROWID,
-	C_MESSAGE,
-	C_GUID,
-	C_FILENAME,
-	C_MIME,
-	C_UTI,
-	C_TRANSFER,
-	C_BYTES,
-	C_CREATED,
 };
 
 /* The relativePath in MediaDomain that an attachment's filename names
@@ -97,13 +81,37 @@ static int set_file(struct ifk_art *a, const char *filename, struct ifk_error *e
 	return 0;
 }
 
+enum { C_ROWID, C_MESSAGE, C_GUID, C_FILENAME, C_MIME, C_UTI, C_TRANSFER, C_BYTES };
+
+static const struct ifk_art_field fields[] = {
+    [C_ROWID] = {"attachment_rowid", ifk_row_col_id, "t.ROWID", ""},
+    [C_MESSAGE] = {"message_rowid", ifk_row_col_whole, "mj.mid", NULL},
+    [C_GUID] = {"guid", ifk_row_col_str, "t.guid", NULL},
+    [C_FILENAME] = {"filename", ifk_row_col_str, "t.filename", NULL},
+    [C_MIME] = {"mime_type", ifk_row_col_str, "t.mime_type", NULL},
+    [C_UTI] = {"uti", ifk_row_col_str, "t.uti", NULL},
+    [C_TRANSFER] = {"transfer_name", ifk_row_col_str, "t.transfer_name", NULL},
+    [C_BYTES] = {"total_bytes", ifk_row_col_whole, "t.total_bytes", NULL},
+    {"created_date", ifk_row_col_cocoa, "t.created_date", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct ifk_art_join from[] = {
+    {"mj", NULL, "message_attachment_join.message_id message_attachment_join.attachment_id",
+     " LEFT JOIN (SELECT attachment_id AS aid, min(message_id) AS mid"
+     " FROM message_attachment_join GROUP BY attachment_id) mj"
+     " ON mj.aid = t.ROWID"},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* "attachment IMG_0001.HEIC (image/heic, 1024 bytes) of message 7" */
 static void summary(char *out, size_t cap, sqlite3_stmt *st)
 {
-	char *name = msg_col_str(st, C_TRANSFER, 200), *mime = msg_col_str(st, C_MIME, 100);
+	char *name = ifk_art_str(st, C_TRANSFER, 200), *mime = ifk_art_str(st, C_MIME, 100);
 	char snip[100], type[60], msg[40] = "";
 
-	msg_snippet(snip, sizeof(snip), name);
-	msg_snippet(type, sizeof(type), mime);
+	ifk_art_snippet(snip, sizeof(snip), name);
+	ifk_art_snippet(type, sizeof(type), mime);
 	if (sqlite3_column_type(st, C_MESSAGE) == SQLITE_INTEGER)
 		snprintf(msg, sizeof(msg), " of message %lld",
 		         (long long)sqlite3_column_int64(st, C_MESSAGE));
@@ -113,74 +121,34 @@ static void summary(char *out, size_t cap, sqlite3_stmt *st)
 	free(mime);
 }
 
-static int emit_attachment(struct ifk_art *a, struct ifk_src *src, const char *table,
-                           sqlite3_stmt *st, struct ifk_error *err)
+/* The backup file the attachment's filename maps to, and the summary. */
+static int attachment(struct ifk_art_row *r, struct ifk_error *err)
 {
-	char *filename = msg_col_str(st, C_FILENAME, SIZE_MAX), line[300];
-	int rc;
+	char *filename = ifk_art_str(r->st, C_FILENAME, SIZE_MAX);
+	int rc = set_file(r->a, filename, err);
 
-	ifk_row_int(a, "attachment_rowid", sqlite3_column_int64(st, C_ROWID));
-	msg_row_int(a, "message_rowid", st, C_MESSAGE);
-	msg_row_str(a, "guid", st, C_GUID);
-	ifk_row_text(a, "filename", filename);
-	msg_row_str(a, "mime_type", st, C_MIME);
-	msg_row_str(a, "uti", st, C_UTI);
-	msg_row_str(a, "transfer_name", st, C_TRANSFER);
-	msg_row_int(a, "total_bytes", st, C_BYTES);
-	ifk_row_col_cocoa(a, "created_date", st, C_CREATED);
-	rc = set_file(a, filename, err);
 	free(filename);
 	if (rc)
 		return rc;
-	summary(line, sizeof(line), st);
-	ifk_row_event(a, "created_date", "attachment", line);
-	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_ROWID), err);
+	summary(r->line, sizeof(r->line), r->st);
+	return 0;
 }
 
-static void build_query(struct msg_sql *q, sqlite3 *db)
-{
-	static const char *const acols[] = {"guid",          "filename",    "mime_type",   "uti",
-	                                    "transfer_name", "total_bytes", "created_date"};
-	int join = ifk_db_has_column(db, "message_attachment_join", "message_id") &&
-	           ifk_db_has_column(db, "message_attachment_join", "attachment_id");
-	size_t i;
-
-	msg_sql_add(q, "SELECT t.ROWID%s", join ? ", mj.mid" : ", NULL");
-	for (i = 0; i < sizeof(acols) / sizeof(acols[0]); i++)
-		msg_sql_col(q, db, "attachment", "t", acols[i]);
-	msg_sql_add(q, " FROM attachment t");
-	if (join)
-		msg_sql_add(q, " LEFT JOIN (SELECT attachment_id AS aid, min(message_id) AS mid"
-		               " FROM message_attachment_join GROUP BY attachment_id) mj"
-		               " ON mj.aid = t.ROWID");
-	msg_sql_add(q, " ORDER BY t.ROWID");
-}
-
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct msg_sql q = {.len = 0};
-	struct ifk_src *src;
-	sqlite3 *db = NULL;
-	int rc;
-
-	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, src, db, "attachment", "filename", err);
-	if (rc)
-		goto out;
-	build_query(&q, db);
-	rc = msg_sql_run(a, &q, db, src, "attachment", emit_attachment, err);
-out:
-	sqlite3_close(db);
-	return rc;
-}
-
-const struct ifk_artifact ifk_art_sms_attachments = {
-    .name = "sms_attachments",
-    .title = "SMS and iMessage attachments",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_table tables[] = {
+    {.table = "attachment",
+     .alias = "t",
+     .require = "attachment:filename",
+     .fields = fields,
+     .from = from,
+     .row = attachment},
+    {0},
 };
+
+static const struct ifk_art_event events[] = {
+    {"created_date", "attachment", NULL, NULL, NULL, 0},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {.read = {.tables = tables}, .events = events};
+
+IFK_ARTIFACT(sms_attachments, "SMS and iMessage attachments", "1", sources, cols, desc);

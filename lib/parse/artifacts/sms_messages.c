@@ -1,10 +1,6 @@
 /* sms_messages: SMS, MMS, iMessage and RCS messages from sms.db, one row
  * per message with its chat, the other party's handle and the text (from
  * the text column, else decoded from the attributedBody typedstream). */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "artifact.h"
 
 static const struct ifk_art_source sources[] = {
@@ -40,7 +36,7 @@ static const struct ifk_col cols[] = {
     {NULL, 0},
 };
 
-/* the SELECT's column positions */
+/* the SELECT's column positions (fields, below) */
 enum {
 	C_ROWID,
 	C_GUID,
@@ -166,7 +162,7 @@ static char *body_text(sqlite3_stmt *st, int i)
 /* The message text and where it came from ("text", "attributedBody"). */
 static char *message_text(sqlite3_stmt *st, const char **source)
 {
-	char *t = msg_col_str(st, C_TEXT, SIZE_MAX), *b;
+	char *t = ifk_art_str(st, C_TEXT, SIZE_MAX), *b;
 
 	*source = t ? "text" : NULL;
 	if (t && *t)
@@ -183,80 +179,54 @@ static char *message_text(sqlite3_stmt *st, const char **source)
 
 /* ---- the query ---- */
 
-static int has_cols(sqlite3 *db, const char *table, const char *c1, const char *c2)
-{
-	return ifk_db_has_column(db, table, c1) && (!c2 || ifk_db_has_column(db, table, c2));
-}
+static const struct ifk_art_field fields[] = {
+    [C_ROWID] = {"message_rowid", ifk_row_col_id, "m.ROWID", ""},
+    [C_GUID] = {"guid", ifk_row_col_str, "m.guid", NULL},
+    [C_TEXT] = {NULL, NULL, "m.text", NULL},
+    [C_BODY] = {NULL, NULL, "m.attributedBody", NULL},
+    [C_HANDLE_ROWID] = {"handle_rowid", ifk_row_col_whole, "m.handle_id", NULL},
+    [C_HANDLE] = {"handle", ifk_row_col_str, "h.id", NULL},
+    [C_SERVICE] = {"service", ifk_row_col_str, "m.service", NULL},
+    [C_DATE] = {"date", ifk_row_col_cocoa, "m.date", NULL},
+    [C_DATE_READ] = {"date_read", ifk_row_col_cocoa, "m.date_read", NULL},
+    [C_DATE_DELIVERED] = {"date_delivered", ifk_row_col_cocoa, "m.date_delivered", NULL},
+    [C_FROM_ME] = {NULL, NULL, "m.is_from_me", NULL},
+    [C_IS_READ] = {"is_read", ifk_row_col_flag, "m.is_read", NULL},
+    [C_IS_DELIVERED] = {"is_delivered", ifk_row_col_flag, "m.is_delivered", NULL},
+    /* iOS 16 edits and unsends; reactions and replies point at their message */
+    [C_DATE_EDITED] = {"date_edited", ifk_row_col_cocoa, "m.date_edited", NULL},
+    [C_DATE_RETRACTED] = {"date_retracted", ifk_row_col_cocoa, "m.date_retracted", NULL},
+    [C_ASSOC_GUID] = {"associated_message_guid", ifk_row_col_str, "m.associated_message_guid",
+                      NULL},
+    [C_ASSOC_TYPE] = {"associated_message_type", ifk_row_col_whole, "m.associated_message_type",
+                      NULL},
+    [C_THREAD] = {"thread_originator_guid", ifk_row_col_str, "m.thread_originator_guid", NULL},
+    [C_CHAT_ROWID] = {"chat_rowid", ifk_row_col_whole, "c.ROWID", "@c"},
+    [C_CHAT_ID] = {"chat_identifier", ifk_row_col_str, "c.chat_identifier", NULL},
+    [C_CHAT_NAME] = {"chat_display_name", ifk_row_col_str, "c.display_name", NULL},
+    [C_CHAT_SERVICE] = {"chat_service", ifk_row_col_str, "c.service_name", NULL},
+    [C_PARTICIPANTS] = {"chat_participants", ifk_row_col_str, "p.ids", NULL},
+    [C_ATTACHMENTS] = {"attachment_count", ifk_row_col_whole, "coalesce(aj.n, 0)", "@aj"},
+    {NULL, NULL, NULL, NULL},
+};
 
-static void select_chat(struct msg_sql *q, sqlite3 *db, int chat, int people)
-{
-	if (chat) {
-		msg_sql_add(q, ", c.ROWID");
-		msg_sql_col(q, db, "chat", "c", "chat_identifier");
-		msg_sql_col(q, db, "chat", "c", "display_name");
-		msg_sql_col(q, db, "chat", "c", "service_name");
-	} else {
-		msg_sql_add(q, ", NULL, NULL, NULL, NULL");
-	}
-	msg_sql_add(q, people ? ", p.ids" : ", NULL");
-}
-
-static void build_query(struct msg_sql *q, sqlite3 *db)
-{
-	int handle =
-	    ifk_db_has_column(db, "message", "handle_id") && ifk_db_has_column(db, "handle", "id");
-	int chat = ifk_db_has_table(db, "chat") &&
-	           has_cols(db, "chat_message_join", "chat_id", "message_id");
-	int people = chat && ifk_db_has_column(db, "handle", "id") &&
-	             has_cols(db, "chat_handle_join", "chat_id", "handle_id");
-	int att = ifk_db_has_column(db, "message_attachment_join", "message_id");
-	static const char *const mcols[] = {"guid",
-	                                    "text",
-	                                    "attributedBody",
-	                                    "handle_id",
-	                                    NULL,
-	                                    "service",
-	                                    "date",
-	                                    "date_read",
-	                                    "date_delivered",
-	                                    "is_from_me",
-	                                    "is_read",
-	                                    "is_delivered",
-	                                    "date_edited",
-	                                    "date_retracted",
-	                                    "associated_message_guid",
-	                                    "associated_message_type",
-	                                    "thread_originator_guid"};
-	size_t i;
-
-	msg_sql_add(q, "SELECT m.ROWID");
-	for (i = 0; i < sizeof(mcols) / sizeof(mcols[0]); i++) {
-		if (mcols[i])
-			msg_sql_col(q, db, "message", "m", mcols[i]);
-		else
-			msg_sql_add(q, handle ? ", h.id" : ", NULL");
-	}
-	select_chat(q, db, chat, people);
-	msg_sql_add(q, att ? ", coalesce(aj.n, 0)" : ", NULL");
-	msg_sql_add(q, " FROM message m");
-	if (handle)
-		msg_sql_add(q, " LEFT JOIN handle h ON h.ROWID = m.handle_id");
-	if (chat)
-		msg_sql_add(q, " LEFT JOIN (SELECT message_id AS mid, min(chat_id) AS cid"
-		               " FROM chat_message_join GROUP BY message_id) cj ON cj.mid = m.ROWID"
-		               " LEFT JOIN chat c ON c.ROWID = cj.cid");
-	if (people)
-		msg_sql_add(q,
-		            " LEFT JOIN (SELECT x.chat_id AS cid, group_concat(h2.id, ',') AS ids"
-		            " FROM (SELECT chat_id, handle_id FROM chat_handle_join"
-		            " ORDER BY chat_id, handle_id) x JOIN handle h2"
-		            " ON h2.ROWID = x.handle_id GROUP BY x.chat_id) p ON p.cid = c.ROWID");
-	if (att)
-		msg_sql_add(q, " LEFT JOIN (SELECT message_id AS mid, count(*) AS n"
-		               " FROM message_attachment_join GROUP BY message_id) aj"
-		               " ON aj.mid = m.ROWID");
-	msg_sql_add(q, " ORDER BY m.ROWID");
-}
+static const struct ifk_art_join from[] = {
+    {"h", "handle", "m.handle_id h.id", " LEFT JOIN handle h ON h.ROWID = m.handle_id"},
+    {"c", "chat", "chat chat_message_join.chat_id chat_message_join.message_id",
+     " LEFT JOIN (SELECT message_id AS mid, min(chat_id) AS cid"
+     " FROM chat_message_join GROUP BY message_id) cj ON cj.mid = m.ROWID"
+     " LEFT JOIN chat c ON c.ROWID = cj.cid"},
+    {"p", NULL, "@c handle.id chat_handle_join.chat_id chat_handle_join.handle_id",
+     " LEFT JOIN (SELECT x.chat_id AS cid, group_concat(h2.id, ',') AS ids"
+     " FROM (SELECT chat_id, handle_id FROM chat_handle_join"
+     " ORDER BY chat_id, handle_id) x JOIN handle h2"
+     " ON h2.ROWID = x.handle_id GROUP BY x.chat_id) p ON p.cid = c.ROWID"},
+    {"aj", NULL, "message_attachment_join.message_id",
+     " LEFT JOIN (SELECT message_id AS mid, count(*) AS n"
+     " FROM message_attachment_join GROUP BY message_id) aj"
+     " ON aj.mid = m.ROWID"},
+    {NULL, NULL, NULL, NULL},
+};
 
 /* ---- rows ---- */
 
@@ -274,14 +244,14 @@ static const char *col_cstr(sqlite3_stmt *st, int i)
 static void summary(char *out, size_t cap, sqlite3_stmt *st, int sent, const char *text)
 {
 	char b1[24], b2[80], b3[80], b4[80], snip[120], where[200];
-	const char *svc = msg_clean(b1, sizeof(b1), col_cstr(st, C_SERVICE));
-	const char *who = msg_clean(b2, sizeof(b2), col_cstr(st, C_HANDLE));
-	const char *name = msg_clean(b3, sizeof(b3), col_cstr(st, C_CHAT_NAME));
-	const char *chat = msg_clean(b4, sizeof(b4), col_cstr(st, C_CHAT_ID));
+	const char *svc = ifk_art_clean(b1, sizeof(b1), col_cstr(st, C_SERVICE));
+	const char *who = ifk_art_clean(b2, sizeof(b2), col_cstr(st, C_HANDLE));
+	const char *name = ifk_art_clean(b3, sizeof(b3), col_cstr(st, C_CHAT_NAME));
+	const char *chat = ifk_art_clean(b4, sizeof(b4), col_cstr(st, C_CHAT_ID));
 	int64_t natt = sqlite3_column_int64(st, C_ATTACHMENTS);
 
 	if (!svc)
-		svc = msg_clean(b1, sizeof(b1), col_cstr(st, C_CHAT_SERVICE));
+		svc = ifk_art_clean(b1, sizeof(b1), col_cstr(st, C_CHAT_SERVICE));
 	if (sent == 1)
 		snprintf(where, sizeof(where), "to %s",
 		         name   ? name
@@ -294,91 +264,46 @@ static void summary(char *out, size_t cap, sqlite3_stmt *st, int sent, const cha
 		         : chat ? chat
 		                : "unknown",
 		         name ? " in " : "", name ? name : "");
-	msg_snippet(snip, sizeof(snip), text);
+	ifk_art_snippet(snip, sizeof(snip), text);
 	snprintf(out, cap, "%s %s: %s%s", svc ? svc : "message", where, text ? snip : "(no text)",
 	         natt > 0 ? " [attachment]" : "");
 }
 
-static void set_chat(struct ifk_art *a, sqlite3_stmt *st)
+/* The text (from text, else from attributedBody), the direction, the
+ * summary. */
+static int message(struct ifk_art_row *r, struct ifk_error *err)
 {
-	msg_row_int(a, "chat_rowid", st, C_CHAT_ROWID);
-	msg_row_str(a, "chat_identifier", st, C_CHAT_ID);
-	msg_row_str(a, "chat_display_name", st, C_CHAT_NAME);
-	msg_row_str(a, "chat_service", st, C_CHAT_SERVICE);
-	msg_row_str(a, "chat_participants", st, C_PARTICIPANTS);
-}
-
-/* iOS 16 edits and unsends; reactions and replies point at their message. */
-static void set_extra(struct ifk_art *a, sqlite3_stmt *st)
-{
-	ifk_row_col_cocoa(a, "date_edited", st, C_DATE_EDITED);
-	ifk_row_col_cocoa(a, "date_retracted", st, C_DATE_RETRACTED);
-	msg_row_str(a, "associated_message_guid", st, C_ASSOC_GUID);
-	msg_row_int(a, "associated_message_type", st, C_ASSOC_TYPE);
-	msg_row_str(a, "thread_originator_guid", st, C_THREAD);
-}
-
-static int emit_message(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
-                        struct ifk_error *err)
-{
-	int sent = msg_flag(st, C_FROM_ME);
+	int sent = ifk_art_flag(r->st, C_FROM_ME);
 	const char *source;
-	char *text = message_text(st, &source);
-	char line[400];
+	char *text = message_text(r->st, &source);
 
-	ifk_row_int(a, "message_rowid", sqlite3_column_int64(st, C_ROWID));
-	msg_row_str(a, "guid", st, C_GUID);
-	set_chat(a, st);
-	msg_row_int(a, "handle_rowid", st, C_HANDLE_ROWID);
-	msg_row_str(a, "handle", st, C_HANDLE);
 	if (sent >= 0)
-		ifk_row_text(a, "direction", sent ? "sent" : "received");
-	msg_row_str(a, "service", st, C_SERVICE);
-	ifk_row_text(a, "text", text);
-	ifk_row_text(a, "text_source", source);
-	ifk_row_col_cocoa(a, "date", st, C_DATE);
-	ifk_row_col_cocoa(a, "date_read", st, C_DATE_READ);
-	ifk_row_col_cocoa(a, "date_delivered", st, C_DATE_DELIVERED);
-	msg_row_flag(a, "is_read", st, C_IS_READ);
-	msg_row_flag(a, "is_delivered", st, C_IS_DELIVERED);
-	msg_row_int(a, "attachment_count", st, C_ATTACHMENTS);
-	set_extra(a, st);
-	summary(line, sizeof(line), st, sent, text);
-	ifk_row_event(a, "date", sent == 1 ? "sent" : sent == 0 ? "received" : "message", line);
-	ifk_row_event(a, "date_read", "read", line);
-	ifk_row_event(a, "date_edited", "edited", line);
-	ifk_row_event(a, "date_retracted", "unsent", line);
+		ifk_row_text(r->a, "direction", sent ? "sent" : "received");
+	ifk_row_text(r->a, "text", text);
+	ifk_row_text(r->a, "text_source", source);
+	summary(r->line, sizeof(r->line), r->st, sent, text);
 	free(text);
-	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_ROWID), err);
+	return 0;
 }
 
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct msg_sql q = {.len = 0};
-	struct ifk_src *src;
-	sqlite3 *db = NULL;
-	int rc;
-
-	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, src, db, "message", "date,is_from_me", err);
-	if (!rc && !ifk_db_has_column(db, "message", "attributedBody"))
-		rc = ifk_art_require(a, src, db, "message", "text", err);
-	if (rc)
-		goto out;
-	build_query(&q, db);
-	rc = msg_sql_run(a, &q, db, src, "message", emit_message, err);
-out:
-	sqlite3_close(db);
-	return rc;
-}
-
-const struct ifk_artifact ifk_art_sms_messages = {
-    .name = "sms_messages",
-    .title = "SMS and iMessage messages",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_table tables[] = {
+    {.table = "message",
+     .alias = "m",
+     .require = "message:date,is_from_me message:text|attributedBody",
+     .fields = fields,
+     .from = from,
+     .row = message},
+    {0},
 };
+
+static const struct ifk_art_event events[] = {
+    {"date", "message", "direction", NULL, NULL, 0},
+    {"date_read", "read", NULL, NULL, NULL, 0},
+    {"date_edited", "edited", NULL, NULL, NULL, 0},
+    {"date_retracted", "unsent", NULL, NULL, NULL, 0},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {.read = {.tables = tables}, .events = events};
+
+IFK_ARTIFACT(sms_messages, "SMS and iMessage messages", "1", sources, cols, desc);

@@ -1,10 +1,6 @@
 /* whatsapp_chats: WhatsApp chat sessions (ChatStorage.sqlite, table
  * ZWACHATSESSION), one row per chat with its partner or group and, for
  * groups, the member JIDs. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "artifact.h"
 
 static const struct ifk_art_source sources[] = {
@@ -21,17 +17,32 @@ static const struct ifk_col cols[] = {
     {"group_members", IFK_COL_TEXT},  {NULL, 0},
 };
 
-enum {
-	C_PK,
-	C_JID,
-	C_NAME,
-	C_TYPE,
-	C_LAST,
-	C_COUNTER,
-	C_UNREAD,
-	C_ARCHIVED,
-	C_STORED,
-	C_MEMBERS,
+enum { C_PK, C_JID, C_NAME, C_TYPE };
+
+static const struct ifk_art_field fields[] = {
+    [C_PK] = {"chat_pk", ifk_row_col_id, "s.Z_PK", NULL},
+    [C_JID] = {"contact_jid", ifk_row_col_str, "s.ZCONTACTJID", NULL},
+    [C_NAME] = {"partner_name", ifk_row_col_str, "s.ZPARTNERNAME", NULL},
+    [C_TYPE] = {"session_type", ifk_row_col_whole, "s.ZSESSIONTYPE", NULL},
+    {"last_message_date", ifk_row_col_cocoa, "s.ZLASTMESSAGEDATE", NULL},
+    {"message_counter", ifk_row_col_whole, "s.ZMESSAGECOUNTER", NULL},
+    {"unread_count", ifk_row_col_whole, "s.ZUNREADCOUNT", NULL},
+    {"archived", ifk_row_col_flag, "s.ZARCHIVED", NULL},
+    {"messages_stored", ifk_row_col_whole, "coalesce(n.n, 0)", "@n"},
+    {"group_members", ifk_row_col_str, "g.ids", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct ifk_art_join from[] = {
+    {"n", NULL, "ZWAMESSAGE.ZCHATSESSION",
+     " LEFT JOIN (SELECT ZCHATSESSION AS cid, count(*) AS n FROM ZWAMESSAGE"
+     " GROUP BY ZCHATSESSION) n ON n.cid = s.Z_PK"},
+    {"g", NULL, "ZWAGROUPMEMBER.ZCHATSESSION ZWAGROUPMEMBER.ZMEMBERJID",
+     " LEFT JOIN (SELECT x.c AS cid, group_concat(x.j, ',') AS ids FROM"
+     " (SELECT ZCHATSESSION AS c, ZMEMBERJID AS j FROM ZWAGROUPMEMBER"
+     " WHERE ZMEMBERJID IS NOT NULL ORDER BY ZCHATSESSION, Z_PK) x"
+     " GROUP BY x.c) g ON g.cid = s.Z_PK"},
+    {NULL, NULL, NULL, NULL},
 };
 
 static int ends_with(const char *s, const char *tail)
@@ -41,90 +52,42 @@ static int ends_with(const char *s, const char *tail)
 	return n >= m && strcmp(s + n - m, tail) == 0;
 }
 
-static int emit_chat(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
-                     struct ifk_error *err)
+/* A group: a JID "...@g.us" or session type 1. */
+static int chat(struct ifk_art_row *r, struct ifk_error *err)
 {
-	char *jid = msg_col_str(st, C_JID, SIZE_MAX), *name = msg_col_str(st, C_NAME, SIZE_MAX);
-	char b1[100], b2[100], line[300];
-	double type;
+	char *jid = ifk_art_str(r->st, C_JID, SIZE_MAX),
+	     *name = ifk_art_str(r->st, C_NAME, SIZE_MAX);
+	char b1[100], b2[100];
 	int group = ends_with(jid, "@g.us");
+	double type;
 
-	ifk_row_int(a, "chat_pk", sqlite3_column_int64(st, C_PK));
-	ifk_row_text(a, "contact_jid", jid);
-	ifk_row_text(a, "partner_name", name);
-	if (msg_num(st, C_TYPE, &type) && type == 1)
+	if (ifk_art_num(r->st, C_TYPE, &type) && type == 1)
 		group = 1;
-	if (jid || sqlite3_column_type(st, C_TYPE) != SQLITE_NULL)
-		ifk_row_bool(a, "is_group", group);
-	msg_row_int(a, "session_type", st, C_TYPE);
-	ifk_row_col_cocoa(a, "last_message_date", st, C_LAST);
-	msg_row_int(a, "message_counter", st, C_COUNTER);
-	msg_row_int(a, "messages_stored", st, C_STORED);
-	msg_row_int(a, "unread_count", st, C_UNREAD);
-	msg_row_flag(a, "archived", st, C_ARCHIVED);
-	msg_row_str(a, "group_members", st, C_MEMBERS);
-	snprintf(line, sizeof(line), "WhatsApp %s %s (%s): last message", group ? "group" : "chat",
-	         name ? msg_clean(b1, sizeof(b1), name) : "?",
-	         jid ? msg_clean(b2, sizeof(b2), jid) : "no JID");
-	ifk_row_event(a, "last_message_date", "last-message", line);
+	if (jid || sqlite3_column_type(r->st, C_TYPE) != SQLITE_NULL)
+		ifk_row_bool(r->a, "is_group", group);
+	snprintf(r->line, sizeof(r->line), "WhatsApp %s %s (%s): last message",
+	         group ? "group" : "chat", name ? ifk_art_clean(b1, sizeof(b1), name) : "?",
+	         jid ? ifk_art_clean(b2, sizeof(b2), jid) : "no JID");
 	free(jid);
 	free(name);
-	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_PK), err);
+	return 0;
 }
 
-static void build_query(struct msg_sql *q, sqlite3 *db)
-{
-	static const char *const scols[] = {"ZCONTACTJID",      "ZPARTNERNAME",    "ZSESSIONTYPE",
-	                                    "ZLASTMESSAGEDATE", "ZMESSAGECOUNTER", "ZUNREADCOUNT",
-	                                    "ZARCHIVED"};
-	int stored = ifk_db_has_column(db, "ZWAMESSAGE", "ZCHATSESSION");
-	int members = ifk_db_has_column(db, "ZWAGROUPMEMBER", "ZCHATSESSION") &&
-	              ifk_db_has_column(db, "ZWAGROUPMEMBER", "ZMEMBERJID");
-	size_t i;
-
-	msg_sql_add(q, "SELECT s.Z_PK");
-	for (i = 0; i < sizeof(scols) / sizeof(scols[0]); i++)
-		msg_sql_col(q, db, "ZWACHATSESSION", "s", scols[i]);
-	msg_sql_add(q, stored ? ", coalesce(n.n, 0)" : ", NULL");
-	msg_sql_add(q, members ? ", g.ids" : ", NULL");
-	msg_sql_add(q, " FROM ZWACHATSESSION s");
-	if (stored)
-		msg_sql_add(q,
-		            " LEFT JOIN (SELECT ZCHATSESSION AS cid, count(*) AS n FROM ZWAMESSAGE"
-		            " GROUP BY ZCHATSESSION) n ON n.cid = s.Z_PK");
-	if (members)
-		msg_sql_add(q, " LEFT JOIN (SELECT x.c AS cid, group_concat(x.j, ',') AS ids FROM"
-		               " (SELECT ZCHATSESSION AS c, ZMEMBERJID AS j FROM ZWAGROUPMEMBER"
-		               " WHERE ZMEMBERJID IS NOT NULL ORDER BY ZCHATSESSION, Z_PK) x"
-		               " GROUP BY x.c) g ON g.cid = s.Z_PK");
-	msg_sql_add(q, " ORDER BY s.Z_PK");
-}
-
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct msg_sql q = {.len = 0};
-	struct ifk_src *src;
-	sqlite3 *db = NULL;
-	int rc;
-
-	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, src, db, "ZWACHATSESSION", "Z_PK,ZCONTACTJID", err);
-	if (rc)
-		goto out;
-	build_query(&q, db);
-	rc = msg_sql_run(a, &q, db, src, "ZWACHATSESSION", emit_chat, err);
-out:
-	sqlite3_close(db);
-	return rc;
-}
-
-const struct ifk_artifact ifk_art_whatsapp_chats = {
-    .name = "whatsapp_chats",
-    .title = "WhatsApp chats",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_table tables[] = {
+    {.table = "ZWACHATSESSION",
+     .alias = "s",
+     .require = "ZWACHATSESSION:Z_PK,ZCONTACTJID",
+     .fields = fields,
+     .from = from,
+     .row = chat},
+    {0},
 };
+
+static const struct ifk_art_event events[] = {
+    {"last_message_date", "last-message", NULL, NULL, NULL, 0},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {.read = {.tables = tables}, .events = events};
+
+IFK_ARTIFACT(whatsapp_chats, "WhatsApp chats", "1", sources, cols, desc);

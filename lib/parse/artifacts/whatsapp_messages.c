@@ -1,10 +1,6 @@
 /* whatsapp_messages: WhatsApp messages (ChatStorage.sqlite, table
  * ZWAMESSAGE), with their chat, the group member who sent them, and the
  * media item they carry. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "artifact.h"
 
 static const struct ifk_art_source sources[] = {
@@ -76,12 +72,12 @@ static const char *type_name(double v)
  * the sender, of a received one; else the chat's JID. */
 static char *party(sqlite3_stmt *st, int sent)
 {
-	char *who = msg_col_str(st, sent == 1 ? C_TO : C_MEMBER, 200);
+	char *who = ifk_art_str(st, sent == 1 ? C_TO : C_MEMBER, 200);
 
 	if (!who && sent != 1)
-		who = msg_col_str(st, C_FROM, 200);
+		who = ifk_art_str(st, C_FROM, 200);
 	if (!who)
-		who = msg_col_str(st, C_CHAT_JID, 200);
+		who = ifk_art_str(st, C_CHAT_JID, 200);
 	return who;
 }
 
@@ -89,145 +85,91 @@ static char *party(sqlite3_stmt *st, int sent)
 static void summary(char *out, size_t cap, sqlite3_stmt *st, int sent, const char *text,
                     const char *type)
 {
-	char *name = msg_col_str(st, C_CHAT_NAME, 200), *who = party(st, sent);
+	char *name = ifk_art_str(st, C_CHAT_NAME, 200), *who = party(st, sent);
 	char b1[80], b2[80], snip[120], kind[40];
 
-	msg_snippet(snip, sizeof(snip), text);
+	ifk_art_snippet(snip, sizeof(snip), text);
 	snprintf(kind, sizeof(kind), "[%s]", type ? type : "media");
 	snprintf(out, cap, "WhatsApp %s %s%s%s%s: %s", sent == 1 ? "to" : "from",
-	         who ? msg_clean(b1, sizeof(b1), who) : "unknown", name ? " (" : "",
-	         name ? msg_clean(b2, sizeof(b2), name) : "", name ? ")" : "", text ? snip : kind);
+	         who ? ifk_art_clean(b1, sizeof(b1), who) : "unknown", name ? " (" : "",
+	         name ? ifk_art_clean(b2, sizeof(b2), name) : "", name ? ")" : "",
+	         text ? snip : kind);
 	free(name);
 	free(who);
 }
 
-static void set_media(struct ifk_art *a, sqlite3_stmt *st, double type, int typed)
-{
-	double v;
-
-	msg_row_str(a, "media_local_path", st, C_MEDIA_PATH);
-	msg_row_str(a, "media_title", st, C_MEDIA_TITLE);
-	msg_row_int(a, "media_file_size", st, C_MEDIA_SIZE);
-	if (!typed || type != 5) /* only location messages carry coordinates */
-		return;
-	if (msg_num(st, C_LAT, &v))
-		ifk_row_real(a, "latitude", v);
-	if (msg_num(st, C_LON, &v))
-		ifk_row_real(a, "longitude", v);
-}
-
-static int emit_message(struct ifk_art *a, struct ifk_src *src, const char *table, sqlite3_stmt *st,
-                        struct ifk_error *err)
-{
-	int sent = msg_flag(st, C_FROM_ME), typed;
-	char *text = msg_col_str(st, C_TEXT, SIZE_MAX), line[400];
-	const char *tname = NULL;
-	double type = 0;
-
-	ifk_row_int(a, "message_pk", sqlite3_column_int64(st, C_PK));
-	msg_row_int(a, "chat_pk", st, C_CHAT);
-	msg_row_str(a, "chat_jid", st, C_CHAT_JID);
-	msg_row_str(a, "chat_name", st, C_CHAT_NAME);
-	if (sent >= 0)
-		ifk_row_text(a, "direction", sent ? "sent" : "received");
-	msg_row_str(a, "from_jid", st, C_FROM);
-	msg_row_str(a, "to_jid", st, C_TO);
-	msg_row_str(a, "group_member_jid", st, C_MEMBER);
-	ifk_row_text(a, "text", text);
-	typed = msg_num(st, C_TYPE, &type);
-	msg_row_int(a, "message_type", st, C_TYPE);
-	if (typed && (tname = type_name(type)))
-		ifk_row_text(a, "message_type_name", tname);
-	msg_row_int(a, "message_status", st, C_STATUS);
-	ifk_row_col_cocoa(a, "message_date", st, C_DATE);
-	ifk_row_col_cocoa(a, "sent_date", st, C_SENT);
-	msg_row_flag(a, "starred", st, C_STARRED);
-	set_media(a, st, type, typed);
-	summary(line, sizeof(line), st, sent, text, tname);
-	ifk_row_event(a, "message_date",
-	              sent == 1   ? "sent"
-	              : sent == 0 ? "received"
-	                          : "message",
-	              line);
-	free(text);
-	return ifk_row_emit(a, src, table, sqlite3_column_int64(st, C_PK), err);
-}
-
-static void build_joins(struct msg_sql *q, sqlite3 *db, int chat, int member, int media)
-{
-	if (chat) {
-		msg_sql_col(q, db, "ZWACHATSESSION", "s", "ZCONTACTJID");
-		msg_sql_col(q, db, "ZWACHATSESSION", "s", "ZPARTNERNAME");
-	} else {
-		msg_sql_add(q, ", NULL, NULL");
-	}
-	if (member)
-		msg_sql_col(q, db, "ZWAGROUPMEMBER", "g", "ZMEMBERJID");
-	else
-		msg_sql_add(q, ", NULL");
-	if (media) {
-		msg_sql_col(q, db, "ZWAMEDIAITEM", "mi", "ZMEDIALOCALPATH");
-		msg_sql_col(q, db, "ZWAMEDIAITEM", "mi", "ZTITLE");
-		msg_sql_col(q, db, "ZWAMEDIAITEM", "mi", "ZFILESIZE");
-		msg_sql_col(q, db, "ZWAMEDIAITEM", "mi", "ZLATITUDE");
-		msg_sql_col(q, db, "ZWAMEDIAITEM", "mi", "ZLONGITUDE");
-	} else {
-		msg_sql_add(q, ", NULL, NULL, NULL, NULL, NULL");
-	}
-	msg_sql_add(q, " FROM ZWAMESSAGE m");
-	if (chat)
-		msg_sql_add(q, " LEFT JOIN ZWACHATSESSION s ON s.Z_PK = m.ZCHATSESSION");
-	if (member)
-		msg_sql_add(q, " LEFT JOIN ZWAGROUPMEMBER g ON g.Z_PK = m.ZGROUPMEMBER");
-	if (media)
-		msg_sql_add(q, " LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM");
-}
-
-static void build_query(struct msg_sql *q, sqlite3 *db)
-{
-	static const char *const mcols[] = {
-	    "ZCHATSESSION", "ZISFROMME", "ZFROMJID",     "ZTOJID",         "ZTEXT",
-	    "ZMESSAGEDATE", "ZSENTDATE", "ZMESSAGETYPE", "ZMESSAGESTATUS", "ZSTARRED"};
-	int chat = ifk_db_has_column(db, "ZWAMESSAGE", "ZCHATSESSION") &&
-	           ifk_db_has_column(db, "ZWACHATSESSION", "Z_PK");
-	int member = ifk_db_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER") &&
-	             ifk_db_has_column(db, "ZWAGROUPMEMBER", "Z_PK");
-	int media = ifk_db_has_column(db, "ZWAMESSAGE", "ZMEDIAITEM") &&
-	            ifk_db_has_column(db, "ZWAMEDIAITEM", "Z_PK");
-	size_t i;
-
-	msg_sql_add(q, "SELECT m.Z_PK");
-	for (i = 0; i < sizeof(mcols) / sizeof(mcols[0]); i++)
-		msg_sql_col(q, db, "ZWAMESSAGE", "m", mcols[i]);
-	build_joins(q, db, chat, member, media);
-	msg_sql_add(q, " ORDER BY m.Z_PK");
-}
-
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct msg_sql q = {.len = 0};
-	struct ifk_src *src;
-	sqlite3 *db = NULL;
-	int rc;
-
-	rc = ifk_art_sqlite(a, sources[0].domain, sources[0].path, &src, &db, err);
-	if (rc)
-		return rc;
-	rc = ifk_art_require(a, src, db, "ZWAMESSAGE", "Z_PK,ZISFROMME,ZMESSAGEDATE", err);
-	if (rc)
-		goto out;
-	build_query(&q, db);
-	rc = msg_sql_run(a, &q, db, src, "ZWAMESSAGE", emit_message, err);
-out:
-	sqlite3_close(db);
-	return rc;
-}
-
-const struct ifk_artifact ifk_art_whatsapp_messages = {
-    .name = "whatsapp_messages",
-    .title = "WhatsApp messages",
-    .version = "1",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+static const struct ifk_art_field fields[] = {
+    [C_PK] = {"message_pk", ifk_row_col_id, "m.Z_PK", NULL},
+    [C_CHAT] = {"chat_pk", ifk_row_col_whole, "m.ZCHATSESSION", NULL},
+    [C_FROM_ME] = {NULL, NULL, "m.ZISFROMME", NULL},
+    [C_FROM] = {"from_jid", ifk_row_col_str, "m.ZFROMJID", NULL},
+    [C_TO] = {"to_jid", ifk_row_col_str, "m.ZTOJID", NULL},
+    [C_TEXT] = {"text", ifk_row_col_str, "m.ZTEXT", NULL},
+    [C_DATE] = {"message_date", ifk_row_col_cocoa, "m.ZMESSAGEDATE", NULL},
+    [C_SENT] = {"sent_date", ifk_row_col_cocoa, "m.ZSENTDATE", NULL},
+    [C_TYPE] = {"message_type", ifk_row_col_whole, "m.ZMESSAGETYPE", NULL},
+    [C_STATUS] = {"message_status", ifk_row_col_whole, "m.ZMESSAGESTATUS", NULL},
+    [C_STARRED] = {"starred", ifk_row_col_flag, "m.ZSTARRED", NULL},
+    [C_CHAT_JID] = {"chat_jid", ifk_row_col_str, "s.ZCONTACTJID", NULL},
+    [C_CHAT_NAME] = {"chat_name", ifk_row_col_str, "s.ZPARTNERNAME", NULL},
+    [C_MEMBER] = {"group_member_jid", ifk_row_col_str, "g.ZMEMBERJID", NULL},
+    [C_MEDIA_PATH] = {"media_local_path", ifk_row_col_str, "mi.ZMEDIALOCALPATH", NULL},
+    [C_MEDIA_TITLE] = {"media_title", ifk_row_col_str, "mi.ZTITLE", NULL},
+    [C_MEDIA_SIZE] = {"media_file_size", ifk_row_col_whole, "mi.ZFILESIZE", NULL},
+    [C_LAT] = {NULL, NULL, "mi.ZLATITUDE", NULL},
+    [C_LON] = {NULL, NULL, "mi.ZLONGITUDE", NULL},
+    {NULL, NULL, NULL, NULL},
 };
+
+static const struct ifk_art_join from[] = {
+    {"s", "ZWACHATSESSION", "m.ZCHATSESSION s.Z_PK",
+     " LEFT JOIN ZWACHATSESSION s ON s.Z_PK = m.ZCHATSESSION"},
+    {"g", "ZWAGROUPMEMBER", "m.ZGROUPMEMBER g.Z_PK",
+     " LEFT JOIN ZWAGROUPMEMBER g ON g.Z_PK = m.ZGROUPMEMBER"},
+    {"mi", "ZWAMEDIAITEM", "m.ZMEDIAITEM mi.Z_PK",
+     " LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM"},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* The direction, the type's name, a location's coordinates, the summary. */
+static int message(struct ifk_art_row *r, struct ifk_error *err)
+{
+	int sent = ifk_art_flag(r->st, C_FROM_ME), typed;
+	char *text = ifk_art_str(r->st, C_TEXT, SIZE_MAX);
+	const char *tname = NULL;
+	double type = 0, v;
+
+	if (sent >= 0)
+		ifk_row_text(r->a, "direction", sent ? "sent" : "received");
+	typed = ifk_art_num(r->st, C_TYPE, &type);
+	if (typed && (tname = type_name(type)))
+		ifk_row_text(r->a, "message_type_name", tname);
+	if (typed && type == 5) { /* only location messages carry coordinates */
+		if (ifk_art_num(r->st, C_LAT, &v))
+			ifk_row_real(r->a, "latitude", v);
+		if (ifk_art_num(r->st, C_LON, &v))
+			ifk_row_real(r->a, "longitude", v);
+	}
+	summary(r->line, sizeof(r->line), r->st, sent, text, tname);
+	free(text);
+	return 0;
+}
+
+static const struct ifk_art_table tables[] = {
+    {.table = "ZWAMESSAGE",
+     .alias = "m",
+     .require = "ZWAMESSAGE:Z_PK,ZISFROMME,ZMESSAGEDATE",
+     .fields = fields,
+     .from = from,
+     .row = message},
+    {0},
+};
+
+static const struct ifk_art_event events[] = {
+    {"message_date", "message", "direction", NULL, NULL, 0},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {.read = {.tables = tables}, .events = events};
+
+IFK_ARTIFACT(whatsapp_messages, "WhatsApp messages", "1", sources, cols, desc);

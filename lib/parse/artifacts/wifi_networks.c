@@ -16,13 +16,8 @@
  *    file is SystemConfiguration/com.apple.wifi.known-networks.plist read.
  * Both formats may be present: each is read and its rows keep their source. */
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "artifact.h"
-#include "formats.h"
-#include "core.h"
 
 #define DOMAIN "SystemPreferencesDomain"
 #define LEGACY "SystemConfiguration/com.apple.wifi.plist"
@@ -33,47 +28,9 @@
 #define BSSIDS_MAX 4096
 #define NO_LIST 1 /* com.apple.wifi.plist without its list (not an error alone) */
 
-static int keep_err(int rc, int new_rc, struct ifk_error *err, const struct ifk_error *e)
-{
-	if (rc < 0 || new_rc >= 0)
-		return rc;
-	if (err && e && err != e)
-		*err = *e;
-	return new_rc;
-}
-
 static bool is_dict(plist_t p)
 {
 	return p && plist_get_node_type(p) == PLIST_DICT;
-}
-
-static char *dict_str(plist_t dict, const char *key)
-{
-	char *s = NULL;
-
-	if (!is_dict(dict) || ifk_plist_get_string(dict, key, &s, NULL) < 0)
-		return NULL;
-	return s;
-}
-
-static int set_str(struct ifk_art *a, const char *col, plist_t dict, const char *key)
-{
-	char *s = dict_str(dict, key);
-
-	if (!s)
-		return 0;
-	ifk_row_text(a, col, s);
-	free(s);
-	return 1;
-}
-
-static double dict_date(plist_t dict, const char *key)
-{
-	int64_t t;
-
-	if (!is_dict(dict) || ifk_plist_get_date(dict, key, &t, NULL) < 0)
-		return NAN;
-	return (double)t;
 }
 
 static void set_bool(struct ifk_art *a, const char *col, plist_t dict, const char *key)
@@ -104,10 +61,9 @@ static int set_ssid_data(struct ifk_art *a, plist_t dict, const char *key)
 	return s != NULL;
 }
 
-/* Sets the three join columns and their events; last_joined is the later. */
-static void joins(struct ifk_art *a, double user, double sys, const char *ssid)
+/* Sets the three join columns; last_joined is the later. */
+static void joins(struct ifk_art *a, double user, double sys)
 {
-	char line[300];
 	double last = user;
 
 	if (isnan(last) || (!isnan(sys) && sys > last))
@@ -115,12 +71,6 @@ static void joins(struct ifk_art *a, double user, double sys, const char *ssid)
 	ifk_row_time(a, "last_joined_user", user);
 	ifk_row_time(a, "last_joined_auto", sys);
 	ifk_row_time(a, "last_joined", last);
-	snprintf(line, sizeof(line), "Wi-Fi %.200s joined by the user", ssid ? ssid : "?");
-	ifk_row_event(a, "last_joined_user", "joined", line);
-	snprintf(line, sizeof(line), "Wi-Fi %.200s joined automatically", ssid ? ssid : "?");
-	ifk_row_event(a, "last_joined_auto", "joined", line);
-	snprintf(line, sizeof(line), "Wi-Fi %.200s added", ssid ? ssid : "?");
-	ifk_row_event(a, "added", "added", line);
 }
 
 /* ---- com.apple.wifi.plist ---- */
@@ -129,7 +79,7 @@ static void legacy_security(struct ifk_art *a, plist_t n)
 {
 	bool wep = false;
 
-	if (set_str(a, "security", n, "SecurityMode"))
+	if (ifk_row_dict_text(a, "security", n, "SecurityMode"))
 		return;
 	if (plist_dict_get_item(n, "RSN_IE"))
 		ifk_row_text(a, "security", "WPA2");
@@ -139,48 +89,49 @@ static void legacy_security(struct ifk_art *a, plist_t n)
 		ifk_row_text(a, "security", "WEP");
 }
 
-static int legacy_row(struct ifk_art *a, struct ifk_src *s, plist_t n, int64_t rowid,
-                      struct ifk_error *err)
+static int legacy_row(struct ifk_art_row *r, plist_t n, int64_t rowid, struct ifk_error *err)
 {
+	struct ifk_art *a = r->a;
 	char *ssid;
 
-	if (!set_str(a, "ssid", n, "SSID_STR"))
+	if (!ifk_row_dict_text(a, "ssid", n, "SSID_STR"))
 		set_ssid_data(a, n, "SSID");
-	ssid = dict_str(n, "SSID_STR");
-	set_str(a, "bssid", n, "BSSID");
+	ssid = ifk_art_dict_str(n, "SSID_STR");
+	snprintf(r->subject, sizeof(r->subject), "%s", ssid ? ssid : "?");
+	free(ssid);
+	ifk_row_dict_text(a, "bssid", n, "BSSID");
 	legacy_security(a, n);
 	set_bool(a, "hidden", n, "HIDDEN_NETWORK");
-	ifk_row_time(a, "added", dict_date(n, "addedAt"));
-	joins(a, dict_date(n, "lastJoined"), dict_date(n, "lastAutoJoined"), ssid);
-	free(ssid);
+	ifk_row_time(a, "added", ifk_art_dict_date(n, "addedAt"));
+	joins(a, ifk_art_dict_date(n, "lastJoined"), ifk_art_dict_date(n, "lastAutoJoined"));
 	ifk_row_text(a, "source_format", "wifi.plist");
-	return ifk_row_emit(a, s, LIST_KEY, rowid, err);
+	return ifk_art_emit(r, LIST_KEY, rowid, err);
 }
 
-static int legacy(struct ifk_art *a, struct ifk_src *s, plist_t root, struct ifk_error *err)
+static int legacy(struct ifk_art_row *r, plist_t root, struct ifk_error *err)
 {
+	const char *rel = ifk_src_relative_path(r->src);
 	plist_t list;
 	uint32_t i, n;
 	int rc;
 
 	if (!is_dict(root))
 		return ifk_error_set(err, IFK_EUNSUPPORTED, "%s: the root is %s, not a dictionary",
-		                     ifk_src_relative_path(s), ifk_plist_type_name(root));
+		                     rel, ifk_plist_type_name(root));
 	list = plist_dict_get_item(root, LIST_KEY);
 	if (!list) /* iOS 14+ may keep the file for other settings */
-		return ifk_error_set(err, NO_LIST, "%s: has no key \"" LIST_KEY "\"",
-		                     ifk_src_relative_path(s));
+		return ifk_error_set(err, NO_LIST, "%s: has no key \"" LIST_KEY "\"", rel);
 	if (plist_get_node_type(list) != PLIST_ARRAY)
 		return ifk_error_set(err, IFK_EUNSUPPORTED,
-		                     "%s: \"" LIST_KEY "\" is %s, not an array",
-		                     ifk_src_relative_path(s), ifk_plist_type_name(list));
+		                     "%s: \"" LIST_KEY "\" is %s, not an array", rel,
+		                     ifk_plist_type_name(list));
 	n = plist_array_get_size(list);
 	for (i = 0; i < n; i++) {
 		plist_t e = plist_array_get_item(list, i);
 
 		if (!is_dict(e))
 			continue;
-		rc = legacy_row(a, s, e, (int64_t)i + 1, err);
+		rc = legacy_row(r, e, (int64_t)i + 1, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -202,15 +153,15 @@ static void bss_list(struct ifk_art *a, plist_t net, int have_bssid)
 	for (i = 0; i < n; i++) {
 		plist_t e = plist_array_get_item(list, i);
 
-		b = dict_str(e, "BSSID");
+		b = ifk_art_dict_str(e, "BSSID");
 		if (!b)
-			b = dict_str(e, "LEAKY_AP_BSSID");
+			b = ifk_art_dict_str(e, "LEAKY_AP_BSSID");
 		if (!b)
 			continue;
 		if (strlen(b) + 2 < sizeof(all) - used)
 			used += (size_t)snprintf(all + used, sizeof(all) - used, "%s%s",
 			                         used ? "," : "", b);
-		t = dict_date(e, "LastAssociatedAt");
+		t = ifk_art_dict_date(e, "LastAssociatedAt");
 		if (!best || (!isnan(t) && (isnan(best_t) || t > best_t))) {
 			free(best);
 			best = b;
@@ -232,7 +183,7 @@ static void modern_security(struct ifk_art *a, plist_t net)
 	uint64_t u = 0;
 	char num[24];
 
-	if (set_str(a, "security", net, "SupportedSecurityTypes"))
+	if (ifk_row_dict_text(a, "security", net, "SupportedSecurityTypes"))
 		return;
 	if (v && plist_get_node_type(v) == PLIST_UINT) {
 		plist_get_uint_val(v, &u);
@@ -241,9 +192,10 @@ static void modern_security(struct ifk_art *a, plist_t net)
 	}
 }
 
-static int modern_row(struct ifk_art *a, struct ifk_src *s, const char *key, plist_t net,
-                      int64_t rowid, struct ifk_error *err)
+static int modern_row(struct ifk_art_row *r, const char *key, plist_t net, int64_t rowid,
+                      struct ifk_error *err)
 {
+	struct ifk_art *a = r->a;
 	plist_t os = plist_dict_get_item(net, "__OSSpecific__");
 	plist_t cap = plist_dict_get_item(net, "CaptiveProfile");
 	const char *ssid = key + strlen(KEY_PREFIX);
@@ -252,24 +204,27 @@ static int modern_row(struct ifk_art *a, struct ifk_src *s, const char *key, pli
 
 	if (!set_ssid_data(a, net, "SSID"))
 		ifk_row_text(a, "ssid", ssid);
-	bss_list(a, net, set_str(a, "bssid", os, "BSSID"));
+	snprintf(r->subject, sizeof(r->subject), "%s", ssid);
+	bss_list(a, net, ifk_row_dict_text(a, "bssid", os, "BSSID"));
 	modern_security(a, net);
 	set_bool(a, "hidden", net, "Hidden");
 	set_bool(a, "captive", cap, "CaptiveNetwork");
-	ifk_row_time(a, "added", dict_date(net, "AddedAt"));
-	ifk_row_time(a, "updated", dict_date(net, "UpdatedAt"));
-	joins(a, dict_date(net, "JoinedByUserAt"), dict_date(net, "JoinedBySystemAt"), ssid);
+	ifk_row_time(a, "added", ifk_art_dict_date(net, "AddedAt"));
+	ifk_row_time(a, "updated", ifk_art_dict_date(net, "UpdatedAt"));
+	joins(a, ifk_art_dict_date(net, "JoinedByUserAt"),
+	      ifk_art_dict_date(net, "JoinedBySystemAt"));
 	ifk_row_text(a, "source_format", "known-networks");
 	if (ifk_utf8_valid(key, strlen(key)))
-		return ifk_row_emit(a, s, key, rowid, err);
+		return ifk_art_emit(r, key, rowid, err);
 	table = ifk_text_escape(key); /* source_table must be text */
-	rc = ifk_row_emit(a, s, table ? table : KEY_PREFIX "?", rowid, err);
+	rc = ifk_art_emit(r, table ? table : KEY_PREFIX "?", rowid, err);
 	free(table);
 	return rc;
 }
 
-static int modern(struct ifk_art *a, struct ifk_src *s, plist_t root, struct ifk_error *err)
+static int modern(struct ifk_art_row *r, plist_t root, struct ifk_error *err)
 {
+	const char *rel = ifk_src_relative_path(r->src);
 	plist_dict_iter it = NULL;
 	char *key;
 	plist_t v;
@@ -278,11 +233,10 @@ static int modern(struct ifk_art *a, struct ifk_src *s, plist_t root, struct ifk
 
 	if (!is_dict(root))
 		return ifk_error_set(err, IFK_EUNSUPPORTED, "%s: the root is %s, not a dictionary",
-		                     ifk_src_relative_path(s), ifk_plist_type_name(root));
+		                     rel, ifk_plist_type_name(root));
 	plist_dict_new_iter(root, &it);
 	if (!it)
-		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory",
-		                     ifk_src_relative_path(s));
+		return ifk_error_set(err, IFK_ENOMEM, "%s: out of memory", rel);
 	while (rc == 0) {
 		key = NULL;
 		v = NULL;
@@ -293,60 +247,11 @@ static int modern(struct ifk_art *a, struct ifk_src *s, plist_t root, struct ifk
 		}
 		pos++;
 		if (key && strncmp(key, KEY_PREFIX, strlen(KEY_PREFIX)) == 0 && is_dict(v))
-			rc = modern_row(a, s, key, v, pos, err);
+			rc = modern_row(r, key, v, pos, err);
 		free(key);
 	}
 	free(it);
 	return rc;
-}
-
-typedef int (*reader_fn)(struct ifk_art *a, struct ifk_src *s, plist_t root, struct ifk_error *err);
-
-/* Reads one file; IFK_ENOTFOUND when the backup lacks it. */
-static int read_one(struct ifk_art *a, const char *path, reader_fn fn, struct ifk_error *err)
-{
-	struct ifk_src *s = NULL;
-	plist_t root = NULL;
-	int rc;
-
-	rc = ifk_art_plist(a, DOMAIN, path, &s, &root, err);
-	if (rc < 0)
-		return rc; /* the message names the backup's file */
-	rc = fn(a, s, root, err);
-	plist_free(root);
-	return rc;
-}
-
-/* The known-networks file where iOS 14+ keeps it, else the fallback. */
-static int read_modern(struct ifk_art *a, struct ifk_error *err)
-{
-	int rc = read_one(a, MODERN, modern, err);
-
-	if (rc == IFK_ENOTFOUND)
-		rc = read_one(a, MODERN_FALLBACK, modern, err);
-	return rc;
-}
-
-static int parse(struct ifk_art *a, struct ifk_error *err)
-{
-	struct ifk_error e;
-	int r1, r2, rc = 0;
-
-	r1 = read_one(a, LEGACY, legacy, err);
-	if (r1 == IFK_EINTR)
-		return r1;
-	r2 = read_modern(a, &e);
-	if (r1 == IFK_ENOTFOUND && r2 == IFK_ENOTFOUND)
-		return IFK_ENOTFOUND;
-	if (r1 == NO_LIST && r2 == IFK_ENOTFOUND) { /* nothing else to read */
-		r1 = IFK_EUNSUPPORTED;
-		if (err)
-			err->code = r1;
-	} else if (r1 == NO_LIST) {
-		r1 = 0;
-	}
-	rc = r1 == IFK_ENOTFOUND ? 0 : r1;
-	return keep_err(rc, r2 == IFK_ENOTFOUND ? 0 : r2, err, &e);
 }
 
 static const struct ifk_art_source sources[] = {
@@ -372,11 +277,45 @@ static const struct ifk_col cols[] = {
     {NULL, 0},
 };
 
-const struct ifk_artifact ifk_art_wifi_networks = {
-    .name = "wifi_networks",
-    .title = "Known Wi-Fi networks",
-    .version = "2",
-    .sources = sources,
-    .cols = cols,
-    .parse = parse,
+enum { S_MODERN, S_LEGACY, S_MODERN_FALLBACK };
+
+static const struct ifk_art_read reads[] = {
+    {.source = S_LEGACY, .plist = legacy},
+    {.source = S_MODERN, .fallback = S_MODERN_FALLBACK, .plist = modern},
+    {0},
 };
+
+/* Both formats, each read whatever the other gave; the old file without
+ * its list is unsupported only when there is nothing else to read. */
+static int both(struct ifk_art_row *r, struct ifk_error *err)
+{
+	struct ifk_error e = {0};
+	int r1, r2, rc = 0;
+
+	r1 = ifk_art_read(r, &reads[0], err);
+	if (r1 == IFK_EINTR)
+		return r1;
+	r2 = ifk_art_read(r, &reads[1], &e);
+	if (r1 == IFK_ENOTFOUND && r2 == IFK_ENOTFOUND)
+		return IFK_ENOTFOUND;
+	if (r1 == NO_LIST && r2 == IFK_ENOTFOUND) { /* nothing else to read */
+		r1 = IFK_EUNSUPPORTED;
+		if (err)
+			err->code = r1;
+	} else if (r1 == NO_LIST) {
+		r1 = 0;
+	}
+	rc = r1 == IFK_ENOTFOUND ? 0 : r1;
+	return ifk_art_keep_error(rc, r2 == IFK_ENOTFOUND ? 0 : r2, err, &e);
+}
+
+static const struct ifk_art_event events[] = {
+    {"last_joined_user", "joined", NULL, "Wi-Fi ", " joined by the user", 200},
+    {"last_joined_auto", "joined", NULL, "Wi-Fi ", " joined automatically", 200},
+    {"added", "added", NULL, "Wi-Fi ", " added", 200},
+    {0},
+};
+
+static const struct ifk_art_desc desc = {.reads = reads, .events = events, .run = both};
+
+IFK_ARTIFACT(wifi_networks, "Known Wi-Fi networks", "2", sources, cols, desc);
