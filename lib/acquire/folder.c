@@ -220,49 +220,16 @@ int acq_copy_tree(struct acq *a, struct ifk_error *err)
 	return walk(a, a->src_fd, a->data_fd, NULL, 0, err);
 }
 
-static int exists_at(int dfd, const char *name)
-{
-	struct stat st;
-	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-struct counter {
-	int fd, backups;
-};
-
-static int count_backup(void *ctx, const char *name, const char *rel)
-{
-	struct counter *c = ctx;
-	int sub = openat(c->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	(void)rel;
-	if (sub >= 0 && exists_at(sub, "Manifest.plist"))
-		c->backups++;
-	if (sub >= 0)
-		close(sub);
-	return 0;
-}
-
 /* A backup folder holds Manifest.plist and an index; the folder above it
- * holds one folder per device. */
+ * holds one folder per device: those are named. */
 static int check_source(int fd, const char *path, struct ifk_error *err)
 {
-	struct counter c = {fd, 0};
-	int list_errno = 0;
-
-	if (exists_at(fd, "Manifest.plist") || exists_at(fd, "Manifest.db") ||
-	    exists_at(fd, "Manifest.mbdb"))
+	if (ifk_is_backup_folder(fd))
 		return 0;
-	ifk_dir_foreach(fd, NULL, count_backup, &c, &list_errno);
-	if (c.backups)
-		return ifk_error_set(
-		    err, IFK_EFORMAT,
-		    "%s: holds %d backups (one folder per device); give one of them", path,
-		    c.backups);
-	return ifk_error_set(err, IFK_EFORMAT,
-	                     "%s: not an iOS backup folder (no Manifest.plist, Manifest.db or "
-	                     "Manifest.mbdb)",
-	                     path);
+	return ifk_collection_refuse(fd, path, IFK_COLLECT_BACKUPS,
+	                             "not an iOS backup folder (no Manifest.plist, Manifest.db or "
+	                             "Manifest.mbdb)",
+	                             err);
 }
 
 static int setup_folder(struct acq *a, struct ifk_error *err)

@@ -106,18 +106,19 @@ static int detect(struct vctx *v, struct ifk_error *err)
 		v->has_backup = holds_backup(v);
 		return 0;
 	}
-	if (has(v->target_fd, "Manifest.plist") || has(v->target_fd, "Manifest.db") ||
-	    has(v->target_fd, "Manifest.mbdb")) {
+	if (ifk_is_backup_folder(v->target_fd)) {
 		v->kind = VK_BACKUP;
 		v->payload_prefix = "";
 		v->backup_fd = dup(v->target_fd);
 		v->has_backup = 1;
 		return 0;
 	}
-	return ifk_error_set(err, IFK_EFORMAT,
-	                     "%s: not a bag or iOS backup folder (no bagit.txt, Manifest.plist, "
-	                     "Manifest.db or Manifest.mbdb)",
-	                     t);
+	/* a folder of several is named as such */
+	return ifk_collection_refuse(
+	    v->target_fd, t, IFK_COLLECT_BACKUPS | IFK_COLLECT_BAGS,
+	    "not a bag or iOS backup folder (no bagit.txt, Manifest.plist, "
+	    "Manifest.db or Manifest.mbdb)",
+	    err);
 }
 
 static int open_work(struct vctx *v, struct ifk_error *err)
