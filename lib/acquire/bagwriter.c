@@ -160,9 +160,12 @@ int acq_open_bag(struct acq *a, struct ifk_error *err)
 	if (asprintf(&a->tmp_path, "%s%s", a->out, IFK_BAG_INCOMPLETE_SUFFIX) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (mkdir(a->tmp_path, 0755) != 0)
-		return ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
-		                     "%s: cannot create (an earlier incomplete acquisition?)",
-		                     a->tmp_path);
+		return errno == EEXIST
+		           ? ifk_error_set(err, IFK_EEXIST,
+		                           "%s exists (left by an acquisition that did not finish): "
+		                           "remove it, or choose another --out",
+		                           a->tmp_path)
+		           : ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", a->tmp_path);
 	a->bag_fd = open(a->tmp_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (a->bag_fd < 0 || mkdirat(a->bag_fd, IFK_BAG_PAYLOAD, 0755) != 0 ||
 	    (a->data_fd = openat(a->bag_fd, IFK_BAG_PAYLOAD, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
