@@ -79,11 +79,11 @@ void acq_capture_bytes(struct acq_capture *c, const uint8_t *buf, size_t n)
 
 void acq_progress(struct acq *a, uint64_t more_bytes)
 {
-	(void)more_bytes;
-	if (!a->o->progress || a->bytes + more_bytes - a->progress_mark < 64u * 1024 * 1024)
-		return;
-	a->progress_mark = a->bytes + more_bytes;
-	a->o->progress(a->o->progress_ctx, a->files, a->progress_mark, a->device_percent);
+	struct ifk_progress p = {a->files, a->bytes + more_bytes, a->files_total, a->bytes_total,
+	                         a->device_percent};
+
+	if (a->o->progress)
+		a->o->progress(a->o->progress_ctx, &p);
 }
 
 static int exists_at(int dfd, const char *name)
@@ -560,6 +560,8 @@ int acq_complete(struct acq *a, int rc, struct ifk_acquire_result *r, struct ifk
 	r->dirs = a->dirs;
 	r->anomalies = a->anomaly_count;
 	r->sealed = rc == 0;
+	if (a->o->anomalies_out)
+		*a->o->anomalies_out = json_incref(a->anomalies);
 	r->sealed_unpublished = rc && a->sealed_written;
 	/* once sealed, the record is never rewritten: the seal covers it */
 	if (rc && a->bag_fd >= 0 && !a->sealed_written)

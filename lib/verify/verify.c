@@ -325,8 +325,10 @@ static int run_checks(struct vctx *v, struct ifk_error *err)
 		rc = v_check_custody(v, err);
 	if (!rc)
 		rc = v_check_backup_meta(v, err);
-	if (!rc)
+	if (!rc) {
+		v_progress_totals(v);
 		rc = v_load_index(v, err);
+	}
 	if (!rc)
 		rc = v_walk(v, err);
 	if (!rc)
