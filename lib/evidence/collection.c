@@ -77,7 +77,8 @@ int ifk_collection_list(int fd, unsigned what, json_t **names, size_t *bags, str
 
 	*names = NULL;
 	if (!rc) {
-		qsort(f.names, f.n, sizeof(*f.names), by_name);
+		if (f.n)
+			qsort(f.names, f.n, sizeof(*f.names), by_name);
 		*names = json_array();
 		for (i = 0; *names && i < f.n; i++)
 			json_array_append_new(*names, ifk_json_text(f.names[i]));
