@@ -3,11 +3,13 @@
 #ifndef IFK_ACQUIRE_H
 #define IFK_ACQUIRE_H
 
+#include <jansson.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 
 #include <ifk/error.h>
+#include <ifk/progress.h>
 #include <ifk/seal.h>
 
 struct ifk_acquire_opts {
@@ -21,9 +23,13 @@ struct ifk_acquire_opts {
 	unsigned timeout_s;       /* silence from the device longer than this ends it (60) */
 	const char *new_password; /* --encrypt: set this backup password when none is set */
 	size_t new_password_len;
-	/* device_percent: the device's own progress figure, or -1 */
-	void (*progress)(void *ctx, uint64_t files, uint64_t bytes, double device_percent);
+	/* how far it has come: with --from the totals measured up front, from a
+	 * device its own percentage (may be NULL) */
+	ifk_progress_fn progress;
 	void *progress_ctx;
+	/* may be NULL: receives the anomalies listed in the record (a new
+	 * reference: the caller json_decrefs it), also when not sealed */
+	json_t **anomalies_out;
 };
 
 struct ifk_acquire_result {

@@ -38,7 +38,7 @@ struct ifk_parse_opts {
 	ifk_password_fn password;
 	void *password_ctx;
 	volatile sig_atomic_t *stop;
-	void (*progress)(void *ctx, uint64_t files, uint64_t bytes);
+	ifk_progress_fn progress; /* the verification pass's (ifk_verify_opts) */
 	void *progress_ctx;
 };
 

@@ -25,6 +25,8 @@ struct ifk_report_opts {
 	ifk_password_fn password;
 	void *password_ctx;
 	volatile sig_atomic_t *stop;
+	ifk_progress_fn progress; /* the verification pass's (ifk_verify_opts); may be NULL */
+	void *progress_ctx;
 };
 
 /* Makes the report. Returns 0 with *summary (new reference: the archive's

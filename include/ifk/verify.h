@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <ifk/error.h>
+#include <ifk/progress.h>
 
 struct ifk_keybag; /* an unlocked backup keybag (the library's own) */
 
@@ -61,7 +62,8 @@ struct ifk_verify_opts {
 	ifk_password_fn password;
 	void *password_ctx;
 	volatile sig_atomic_t *stop;
-	void (*progress)(void *ctx, uint64_t files, uint64_t bytes);
+	ifk_progress_fn progress; /* may be NULL; the totals are the payload manifest's
+	                           * files and Payload-Oxum's bytes, or the index's files */
 	void *progress_ctx;
 	const struct ifk_verify_tap *tap; /* may be NULL */
 	/* may be NULL: receives the unlocked keybag of an encrypted backup (the

@@ -40,7 +40,8 @@ struct acq {
 	uint8_t *buf;
 	json_t *anomalies;
 	unsigned long anomaly_count;
-	uint64_t files, bytes, dirs, progress_mark;
+	uint64_t files, bytes, dirs;
+	uint64_t files_total, bytes_total; /* measured up front for the progress line, or 0 */
 	struct acq_capture capture[ACQ_NCAPTURE];
 	time_t started, ended;
 	double device_percent; /* -1 unless a device reports its progress */
@@ -65,6 +66,8 @@ void acq_capture_bytes(struct acq_capture *c, const uint8_t *buf, size_t n);
  * otherwise keeps the incomplete folder with a record saying why; fills r
  * and releases a. Returns the final code. */
 int acq_complete(struct acq *a, int rc, struct ifk_acquire_result *r, struct ifk_error *err);
+/* Tells the caller how far the acquisition has come: more_bytes of the
+ * file under way beyond a->bytes. */
 void acq_progress(struct acq *a, uint64_t more_bytes);
 int acq_copy_tree(struct acq *a, struct ifk_error *err);
 

@@ -79,11 +79,11 @@ void acq_capture_bytes(struct acq_capture *c, const uint8_t *buf, size_t n)
 
 void acq_progress(struct acq *a, uint64_t more_bytes)
 {
-	(void)more_bytes;
-	if (!a->o->progress || a->bytes + more_bytes - a->progress_mark < 64u * 1024 * 1024)
-		return;
-	a->progress_mark = a->bytes + more_bytes;
-	a->o->progress(a->o->progress_ctx, a->files, a->progress_mark, a->device_percent);
+	struct ifk_progress p = {a->files, a->bytes + more_bytes, a->files_total, a->bytes_total,
+	                         a->device_percent};
+
+	if (a->o->progress)
+		a->o->progress(a->o->progress_ctx, &p);
 }
 
 static int exists_at(int dfd, const char *name)
@@ -160,9 +160,12 @@ int acq_open_bag(struct acq *a, struct ifk_error *err)
 	if (asprintf(&a->tmp_path, "%s%s", a->out, IFK_BAG_INCOMPLETE_SUFFIX) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (mkdir(a->tmp_path, 0755) != 0)
-		return ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
-		                     "%s: cannot create (an earlier incomplete acquisition?)",
-		                     a->tmp_path);
+		return errno == EEXIST
+		           ? ifk_error_set(err, IFK_EEXIST,
+		                           "%s exists (left by an acquisition that did not finish): "
+		                           "remove it, or choose another --out",
+		                           a->tmp_path)
+		           : ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", a->tmp_path);
 	a->bag_fd = open(a->tmp_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (a->bag_fd < 0 || mkdirat(a->bag_fd, IFK_BAG_PAYLOAD, 0755) != 0 ||
 	    (a->data_fd = openat(a->bag_fd, IFK_BAG_PAYLOAD, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
@@ -557,6 +560,8 @@ int acq_complete(struct acq *a, int rc, struct ifk_acquire_result *r, struct ifk
 	r->dirs = a->dirs;
 	r->anomalies = a->anomaly_count;
 	r->sealed = rc == 0;
+	if (a->o->anomalies_out)
+		*a->o->anomalies_out = json_incref(a->anomalies);
 	r->sealed_unpublished = rc && a->sealed_written;
 	/* once sealed, the record is never rewritten: the seal covers it */
 	if (rc && a->bag_fd >= 0 && !a->sealed_written)

@@ -128,6 +128,7 @@ static int copy_file(struct acq *a, int sfd, int dfd, const char *name, const ch
 	ifk_hex(md, 32, hex);
 	a->files++;
 	a->bytes += bytes;
+	acq_progress(a, 0);
 	return acq_manifest_line(a, hex, rel, err);
 }
 
@@ -215,54 +216,57 @@ static int walk(struct acq *a, int sfd, int dfd, const char *rel, int depth, str
 	return rc;
 }
 
+/* The source's regular files and their bytes, counted up front (names and
+ * sizes only) for the progress line; what the copy finds is what counts. */
+struct measure {
+	int fd, depth;
+	uint64_t *files, *bytes;
+};
+
+static int measure_one(void *ctx, const char *name, const char *rel)
+{
+	struct measure *m = ctx, sub;
+	struct stat st;
+	int list_errno = 0, rc = 0;
+
+	(void)rel;
+	if (fstatat(m->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return 0;
+	if (S_ISREG(st.st_mode)) {
+		(*m->files)++;
+		*m->bytes += (uint64_t)st.st_size;
+	} else if (S_ISDIR(st.st_mode) && m->depth + 1 < MAX_DEPTH) {
+		sub = *m;
+		sub.depth++;
+		sub.fd = openat(m->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub.fd >= 0) {
+			rc = ifk_dir_foreach(sub.fd, NULL, measure_one, &sub, &list_errno);
+			close(sub.fd);
+		}
+	}
+	return rc;
+}
+
 int acq_copy_tree(struct acq *a, struct ifk_error *err)
 {
+	struct measure m = {a->src_fd, 0, &a->files_total, &a->bytes_total};
+	int list_errno = 0;
+
+	if (a->o->progress)
+		ifk_dir_foreach(a->src_fd, NULL, measure_one, &m, &list_errno);
 	return walk(a, a->src_fd, a->data_fd, NULL, 0, err);
 }
 
-static int exists_at(int dfd, const char *name)
-{
-	struct stat st;
-	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-struct counter {
-	int fd, backups;
-};
-
-static int count_backup(void *ctx, const char *name, const char *rel)
-{
-	struct counter *c = ctx;
-	int sub = openat(c->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	(void)rel;
-	if (sub >= 0 && exists_at(sub, "Manifest.plist"))
-		c->backups++;
-	if (sub >= 0)
-		close(sub);
-	return 0;
-}
-
 /* A backup folder holds Manifest.plist and an index; the folder above it
- * holds one folder per device. */
+ * holds one folder per device: those are named. */
 static int check_source(int fd, const char *path, struct ifk_error *err)
 {
-	struct counter c = {fd, 0};
-	int list_errno = 0;
-
-	if (exists_at(fd, "Manifest.plist") || exists_at(fd, "Manifest.db") ||
-	    exists_at(fd, "Manifest.mbdb"))
+	if (ifk_is_backup_folder(fd))
 		return 0;
-	ifk_dir_foreach(fd, NULL, count_backup, &c, &list_errno);
-	if (c.backups)
-		return ifk_error_set(
-		    err, IFK_EFORMAT,
-		    "%s: holds %d backups (one folder per device); give one of them", path,
-		    c.backups);
-	return ifk_error_set(err, IFK_EFORMAT,
-	                     "%s: not an iOS backup folder (no Manifest.plist, Manifest.db or "
-	                     "Manifest.mbdb)",
-	                     path);
+	return ifk_collection_refuse(fd, path, IFK_COLLECT_BACKUPS,
+	                             "not an iOS backup folder (no Manifest.plist, Manifest.db or "
+	                             "Manifest.mbdb)",
+	                             err);
 }
 
 static int setup_folder(struct acq *a, struct ifk_error *err)

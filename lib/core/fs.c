@@ -408,6 +408,7 @@ int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *
 			close(fd);
 		return 0;
 	}
+	rewinddir(d); /* the offset is dir_fd's too: a second walk starts at the top */
 	errno = 0;
 	while (!rc && (de = readdir(d)) != NULL) {
 		char *child = NULL;

@@ -23,6 +23,28 @@
 #define IFK_BAG_INCOMPLETE_SUFFIX ".incomplete"
 #define IFK_BAG_DECL_TEXT "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 
+/* A folder that holds several backups or bags rather than being one
+ * (collection.c): the folder Finder and iTunes keep one backup per device
+ * in, or a case folder of bags. */
+enum { IFK_COLLECT_BACKUPS = 1, IFK_COLLECT_BAGS = 2 };
+/* 1 when the folder fd is a backup folder: Manifest.plist, Manifest.db or
+ * Manifest.mbdb at its top. */
+int ifk_is_backup_folder(int fd);
+/* 1 when the folder fd is a bag: bagit.txt or ifk-acquisition.json. */
+int ifk_is_bag_folder(int fd);
+/* The names of the folders right under fd (no symlink followed) that are
+ * backups or bags, as what asks (IFK_COLLECT_*), sorted, escaped as
+ * ifk_json_text does: *names is a new JSON array, empty when there are
+ * none; *bags says how many are bags. 0 or IFK_ENOMEM. */
+int ifk_collection_list(int fd, unsigned what, json_t **names, size_t *bags,
+                        struct ifk_error *err);
+/* Refuses the folder fd (path), which is not what the tool takes: when it
+ * holds backups or bags (what), IFK_EFORMAT "<path>: holds 3 backups (one
+ * folder per device), not one; give one of them: a, b, c" (at most 10
+ * names, then "and N more"); else IFK_EFORMAT "<path>: <not_one>". */
+int ifk_collection_refuse(int fd, const char *path, unsigned what, const char *not_one,
+                          struct ifk_error *err);
+
 /* Percent-encodes CR, LF and % in a manifest path (RFC 8493 2.1.3);
  * returns a malloc'd string. */
 char *ifk_bag_encode_path(const char *path);

@@ -62,6 +62,20 @@ static json_t *check_info(json_t *report, const char *name)
 
 /* ---- set-up ---- */
 
+/* "--only: no artifact named 'x'; the artifacts are: a, b, ..." */
+static int unknown_artifact(const char *name, struct ifk_error *err)
+{
+	struct ifk_buf b = {0};
+	size_t i;
+
+	ifk_buf_printf(&b, "--only: no artifact named '%.64s'; the artifacts are:", name);
+	for (i = 0; ifk_artifacts[i]; i++)
+		ifk_buf_printf(&b, "%s %s", i ? "," : "", ifk_artifacts[i]->name);
+	ifk_error_set(err, IFK_EINVAL, "%s", b.data ? b.data : "--only: no artifact named so");
+	ifk_buf_free(&b);
+	return IFK_EINVAL;
+}
+
 static int select_artifacts(struct peng *g, struct ifk_error *err)
 {
 	size_t n = 0, i;
@@ -91,19 +105,20 @@ static int select_artifacts(struct peng *g, struct ifk_error *err)
 	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		if (!ifk_artifact_find(tok)) {
-			ifk_error_set(err, IFK_EINVAL, "--only: no artifact named '%s'", tok);
+			unknown_artifact(tok, err);
 			free(copy);
 			return IFK_EINVAL;
 		}
 	free(copy);
 	if (!n)
-		return ifk_error_set(err, IFK_EINVAL, "--only: no artifact named");
+		return unknown_artifact("", err);
 	return 0;
 }
 
 /* dir must not exist; makes dir.incomplete (0700) and returns its path, only
  * once made: a folder this run did not make is never removed by it. */
-static int make_incomplete(const char *dir, const char *what, char **out, struct ifk_error *err)
+static int make_incomplete(const char *dir, const char *what, const char *option, char **out,
+                           struct ifk_error *err)
 {
 	char *path = NULL;
 	int rc = 0;
@@ -115,9 +130,10 @@ static int make_incomplete(const char *dir, const char *what, char **out, struct
 	if (asprintf(&path, "%s%s", dir, IFK_BAG_INCOMPLETE_SUFFIX) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (exists(path))
-		rc =
-		    ifk_error_set(err, IFK_EINVAL,
-		                  "%s exists (left by an interrupted run?): remove it first", path);
+		rc = ifk_error_set(err, IFK_EINVAL,
+		                   "%s exists (left by an ifk-parse run that did not finish): remove "
+		                   "it, or choose another %s",
+		                   path, option);
 	else if (mkdir(path, 0700) != 0)
 		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot create", path);
 	if (rc)
@@ -200,9 +216,10 @@ static int setup(struct peng *g, struct ifk_error *err)
 			err->code = rc;
 	}
 	if (!rc)
-		rc = make_incomplete(g->o->out_dir, "the output folder", &g->out_tmp, err);
+		rc = make_incomplete(g->o->out_dir, "the output folder", "--out", &g->out_tmp, err);
 	if (!rc && g->o->export_dir) {
-		rc = make_incomplete(g->o->export_dir, "the export folder", &g->export_tmp, err);
+		rc = make_incomplete(g->o->export_dir, "the export folder", "--export", &g->export_tmp,
+		                     err);
 		if (!rc &&
 		    (g->export_fd = open(g->export_tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: cannot open", g->export_tmp);

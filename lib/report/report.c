@@ -165,6 +165,8 @@ static int verify_bag(struct rep *r, struct ifk_error *err)
 	    .password = r->o->password,
 	    .password_ctx = r->o->password_ctx,
 	    .stop = r->o->stop,
+	    .progress = r->o->progress,
+	    .progress_ctx = r->o->progress_ctx,
 	};
 	char *path = NULL, *text = NULL;
 	int rc;

@@ -81,20 +81,13 @@ static int holds_backup(const struct vctx *v)
  * Status.plist, Info.plist or Snapshot folder without an index). */
 int v_is_backup_dir(int fd)
 {
-	static const char *const marks[] = {"Manifest.plist", "Manifest.db",
-	                                    "Manifest.mbdb",  "Info.plist",
-	                                    "Status.plist",   IFK_BACKUP_SNAPSHOT_DIR};
-	size_t i;
-
-	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-		if (has(fd, marks[i]))
-			return 1;
-	return 0;
+	return ifk_is_backup_folder(fd) || has(fd, "Info.plist") || has(fd, "Status.plist") ||
+	       has(fd, IFK_BACKUP_SNAPSHOT_DIR);
 }
 
 int v_is_bag_dir(int fd)
 {
-	return has(fd, IFK_BAG_DECL) || has(fd, IFK_BAG_RECORD) || looks_like_bag(fd);
+	return ifk_is_bag_folder(fd) || looks_like_bag(fd);
 }
 
 static int detect(struct vctx *v, struct ifk_error *err)
@@ -132,10 +125,12 @@ static int detect(struct vctx *v, struct ifk_error *err)
 		v->has_backup = 1;
 		return 0;
 	}
-	return ifk_error_set(err, IFK_EFORMAT,
-	                     "%s: not a bag or iOS backup folder (no bagit.txt, Manifest.plist, "
-	                     "Manifest.db, Manifest.mbdb, Info.plist or Status.plist)",
-	                     t);
+	/* a folder of several is named as such */
+	return ifk_collection_refuse(
+	    v->target_fd, t, IFK_COLLECT_BACKUPS | IFK_COLLECT_BAGS,
+	    "not a bag or iOS backup folder (no bagit.txt, Manifest.plist, "
+	    "Manifest.db, Manifest.mbdb, Info.plist or Status.plist)",
+	    err);
 }
 
 static int open_work(struct vctx *v, struct ifk_error *err)
@@ -389,8 +384,10 @@ static int run_checks(struct vctx *v, struct ifk_error *err)
 		rc = v_check_custody(v, err);
 	if (!rc)
 		rc = v_check_backup_meta(v, err);
-	if (!rc)
+	if (!rc) {
+		v_progress_totals(v);
 		rc = v_load_index(v, err);
+	}
 	if (!rc)
 		rc = v_walk(v, err);
 	if (!rc)

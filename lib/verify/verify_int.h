@@ -65,6 +65,7 @@ struct vctx {
 	struct ifk_keybag *kb; /* unlocked keybag, or NULL */
 	int no_password;       /* encrypted, and no password was given */
 	uint64_t files_seen, bytes_seen;
+	uint64_t files_total, bytes_total; /* for the progress line: 0 when not known */
 	uint8_t *buf, *plain; /* read and plaintext buffers, one pair per run */
 	uint64_t oxum_bytes, oxum_files;
 	int have_oxum;
@@ -150,5 +151,8 @@ struct vsink {
 int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, struct vsink *s,
                 struct ifk_error *err);
 int v_walk(struct vctx *v, struct ifk_error *err);
+/* What the pass has to read, for the progress line: the payload manifest's
+ * files and Payload-Oxum's bytes in a bag, the index's files in a backup. */
+void v_progress_totals(struct vctx *v);
 
 #endif

@@ -114,13 +114,71 @@ static int finish_decrypt(struct vctx *v, struct reader *r, struct vsink *s, con
 	return tap_data(v, s, r->plain, out);
 }
 
+/* Tells the caller how far the pass has come. */
+static void tell_progress(struct vctx *v)
+{
+	struct ifk_progress p = {v->files_seen, v->bytes_seen, v->files_total, v->bytes_total, -1};
+
+	if (v->o->progress)
+		v->o->progress(v->o->progress_ctx, &p);
+}
+
+static uint64_t count_of(struct vctx *v, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t n = 0;
+
+	if (sqlite3_prepare_v2(v->work, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+struct counting {
+	int dfd;
+	uint64_t n;
+};
+
+static int count_regular(void *ctx, const char *name, const char *rel)
+{
+	struct counting *c = ctx;
+	struct stat st;
+
+	(void)rel;
+	if (fstatat(c->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+		c->n++;
+	return 0;
+}
+
+/* The regular files at the top of the folder dfd. */
+static uint64_t top_files(int dfd)
+{
+	struct counting c = {dfd, 0};
+	int list_errno = 0;
+
+	ifk_dir_foreach(dfd, NULL, count_regular, &c, &list_errno);
+	return c.n;
+}
+
+void v_progress_totals(struct vctx *v)
+{
+	if (!v->o->progress || !v->work)
+		return;
+	if (v->kind != VK_BACKUP) {
+		v->files_total = count_of(v, "SELECT count(DISTINCT path) FROM payload");
+		v->bytes_total = v->have_oxum ? v->oxum_bytes : 0;
+	} else if (v->entries_loaded) {
+		/* the index's files, and the plists and index beside them */
+		v->files_total = count_of(v, "SELECT count(*) FROM entries WHERE kind = 0") +
+		                 top_files(v->backup_fd);
+	}
+}
+
 static void progress(struct vctx *v, uint64_t n)
 {
-	uint64_t before = v->bytes_seen;
-
 	v->bytes_seen += n;
-	if (v->o->progress && before / (64u << 20) != v->bytes_seen / (64u << 20))
-		v->o->progress(v->o->progress_ctx, v->files_seen, v->bytes_seen);
+	tell_progress(v);
 }
 
 static int read_loop(struct vctx *v, int fd, struct reader *r, struct vsink *s, const char *rel,
@@ -278,6 +336,7 @@ int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, s
 		payload_compare(v, rel, r.payload);
 	if (!rc)
 		v->files_seen++;
+	tell_progress(v);
 	close(fd);
 	reader_free(&r);
 	return rc;
@@ -535,6 +594,7 @@ static int backup_file(struct vctx *v, int dfd, const char *name, const char *re
 			s.read_ok = 1;
 			s.bytes = (uint64_t)st.st_size;
 			v->files_seen++;
+			tell_progress(v);
 		}
 		after_read(v, &e, &s, 0);
 	} else {
@@ -696,7 +756,10 @@ static void payload_after(struct vctx *v)
 
 int v_walk(struct vctx *v, struct ifk_error *err)
 {
-	int rc = walk_dir(v, v->backup_fd, NULL, 0, err);
+	int rc;
+
+	v_progress_totals(v);
+	rc = walk_dir(v, v->backup_fd, NULL, 0, err);
 
 	if (!rc)
 		payload_after(v);

@@ -50,6 +50,13 @@ done
 run 0 "$VERIFY" dev.bag
 ok "a device backup is sealed as it arrives, equal to the served backup (Info.plist aside), and verifies"
 
+start_sim src
+acquire_dev devp.bag 0 --progress --json
+grep -q '^ifk-acquire:   0% [0-9]* files, [0-9.]* MiB received and hashed' out.txt &&
+	grep -q '^ifk-acquire: 100% ' out.txt || fail "the progress line lacks the device's percentage"
+grep -q '"outcome": "sealed"' out.txt || fail "no envelope"
+ok "--progress shows the device's own percentage (the simulator's stays 0), then 100%"
+
 sample encsrc "${FAST[@]}"
 start_sim encsrc
 acquire_dev enc.bag 0 --password-file pw.txt

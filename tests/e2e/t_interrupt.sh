@@ -38,6 +38,6 @@ has "incomplete acquisition"
 ok "ifk-verify reports the incomplete folder as incomplete"
 
 run 2 "$ACQUIRE" --from big --out big.bag --key ex.key --cert ex.pem
-has "earlier incomplete acquisition"
+has "big.bag.incomplete exists (left by an acquisition that did not finish): remove it, or choose another --out"
 ok "a new import refuses to reuse the incomplete folder"
 echo "$PASSED passed, 0 failed"
