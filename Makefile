@@ -51,6 +51,7 @@ bench: build
 	bench/bench_device.sh $(BUILD)
 	bench/bench_parse.sh $(BUILD)
 	bench/bench_report.sh $(BUILD)
+	bench/bench_kdf.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

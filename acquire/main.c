@@ -38,7 +38,8 @@ static const struct ifk_cli_tool tool = {
                                       "--cert jane.pem\n--password-file pw.txt",
                                       NULL},
     .exit_codes = "Exit: 0 sealed, 1 sealed with anomalies recorded (or the verification made at\n"
-                  "once failed), 2 usage, 3 I/O or source error, 130 interrupted.",
+                  "once failed), 2 usage, 3 I/O or source error, 5 sealed, but the password for\n"
+                  "verifying at once is wrong, 130 interrupted.",
     .common = IFK_CLI_PASSWORD | IFK_CLI_KEY_PASSWORD | IFK_CLI_EXAMINER,
     .max_operands = 0,
 };
@@ -78,6 +79,8 @@ static int exit_code(int rc, const struct ifk_acquire_result *r, const char *ver
 		return rc == IFK_EINTR || rc == IFK_EEXIST || rc == IFK_EINVAL
 		           ? ifk_cli_exit_code(rc)
 		           : IFK_EXIT_IO;
+	if (verdict && strstr(verdict, "wrong password"))
+		return IFK_EXIT_WRONG_PASSWORD;
 	return r->anomalies || (verdict && strcmp(verdict, "PASS") != 0) ? IFK_EXIT_NEGATIVE
 	                                                                 : IFK_EXIT_OK;
 }

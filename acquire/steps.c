@@ -54,7 +54,7 @@ const char *verify_now(struct ifk_cli *c, struct args *a, const char *bag)
 	struct ifk_verify_opts vo = {.target = bag, .examiner = c->examiner};
 	struct ifk_error err = {0};
 	json_t *report = NULL;
-	int pass;
+	int pass, wrong;
 
 	if (!a->pw)
 		return NULL;
@@ -64,6 +64,7 @@ const char *verify_now(struct ifk_cli *c, struct args *a, const char *bag)
 	if (!report)
 		fprintf(stderr, "ifk-acquire: verification: %s\n", err.msg);
 	pass = report && strcmp(ifk_cli_str(report, "verdict"), "PASS") == 0;
+	wrong = report && ifk_verify_wrong_password(report);
 	json_decref(report);
-	return pass ? "PASS" : "FAIL";
+	return pass ? "PASS" : wrong ? "FAIL (wrong password)" : "FAIL";
 }

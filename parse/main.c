@@ -3,6 +3,7 @@
  * matches. main declares the options and hands over to ifk_parse_run;
  * show.c says what came of it. */
 #include <signal.h>
+#include <string.h>
 #include <stdio.h>
 
 #include <ifk/cli.h>
@@ -28,7 +29,7 @@ static const struct ifk_cli_tool tool = {
                                       "sms_messages,contacts\n--examiner \"Jane Doe\"",
                                       "ifk-parse --list", NULL},
     .exit_codes = "Exit: 0 ok, 1 parsed with findings, 2 usage, 3 I/O error, 4 refused (the seal\n"
-                  "or custody check failed, or a wrong password), 130 interrupted.",
+                  "or custody check failed), 5 wrong password, 130 interrupted.",
     .common = IFK_CLI_PASSWORD | IFK_CLI_TRUST | IFK_CLI_READ_ONLY | IFK_CLI_EXAMINER,
     .max_operands = 1,
 };
@@ -46,10 +47,13 @@ static int list(struct ifk_cli *c)
 	return code;
 }
 
-static int exit_code(int rc, enum ifk_parse_outcome outcome)
+static int exit_code(int rc, enum ifk_parse_outcome outcome, json_t *s)
 {
 	if (rc)
 		return ifk_cli_exit_code(rc);
+	if (outcome == IFK_PARSE_REFUSED &&
+	    strcmp(ifk_cli_str(s, "refused_because"), "wrong-password") == 0)
+		return IFK_EXIT_WRONG_PASSWORD;
 	return outcome == IFK_PARSE_REFUSED ? IFK_EXIT_REFUSED
 	       : outcome == IFK_PARSE_OK    ? IFK_EXIT_OK
 	                                    : IFK_EXIT_NEGATIVE;
@@ -73,7 +77,7 @@ static int parse(struct ifk_cli *c, struct ifk_parse_opts *o)
 	rc = ifk_parse_run(o, &s, &outcome, &err);
 	ifk_cli_meter_end(c, s != NULL);
 	ifk_cli_secrets_end(c);
-	code = exit_code(rc, outcome);
+	code = exit_code(rc, outcome, s);
 	if (s && !c->json)
 		show_parse(c, s, o->out_dir);
 	code = ifk_cli_emit(c, s,

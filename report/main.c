@@ -27,7 +27,7 @@ static const struct ifk_cli_tool tool = {
                                       "ifk-verify case-17-report.tar.gz case-17.bag", NULL},
     .exit_codes = "Exit: 0 written (the bag verified), 1 written, but the bag failed\n"
                   "verification, 2 usage, 3 I/O error, 4 refused (PARSEDIR is not bound to the\n"
-                  "bag, or changed since), 130 interrupted.",
+                  "bag, or changed since), 5 wrong password, 130 interrupted.",
     .common = IFK_CLI_PASSWORD | IFK_CLI_KEY_PASSWORD | IFK_CLI_TRUST | IFK_CLI_READ_ONLY |
               IFK_CLI_EXAMINER,
     .max_operands = 2,
@@ -37,6 +37,8 @@ static int exit_code(int rc, json_t *s)
 {
 	if (rc == IFK_EVERIFY)
 		return IFK_EXIT_REFUSED;
+	if (rc == IFK_EPASSWORD) /* the backup's: a key's passphrase or PIN is IFK_EINVAL */
+		return IFK_EXIT_WRONG_PASSWORD;
 	if (rc || !s)
 		return rc == IFK_EINTR || rc == IFK_EINVAL ? ifk_cli_exit_code(rc) : IFK_EXIT_IO;
 	return strcmp(ifk_cli_str(s, "verification"), "PASS") == 0 ? IFK_EXIT_OK
@@ -48,7 +50,8 @@ static const char *outcome(int code, json_t *s)
 	if (s)
 		return strcmp(ifk_cli_str(s, "verification"), "PASS") == 0 ? "signed"
 		                                                           : "signed-bag-failed";
-	return code == IFK_EXIT_REFUSED ? "refused"
+	return code == IFK_EXIT_REFUSED          ? "refused"
+	       : code == IFK_EXIT_WRONG_PASSWORD ? "wrong-password"
 	       : code == IFK_EXIT_INTR  ? "interrupted"
 	                                : "error";
 }

@@ -8,6 +8,8 @@ packages=(build-essential cmake pkg-config openssl sqlite3
           libimobiledevice-utils zlib1g-dev python3
           chromium fonts-dejavu-core  # report.html is tested in headless Chromium
           libengine-pkcs11-openssl softhsm2 opensc  # keys on a token (tests/e2e/t_pkcs11.sh)
+          hashcat pocl-opencl-icd ocl-icd-libopencl1  # hashcat on the CPU (t_password.sh)
+          prometheus  # promtool checks the metrics file and alert rules (t_fleet.sh)
           clang-14 libclang-rt-14-dev llvm-14)  # libFuzzer (tests/fuzz), llvm-symbolizer
 # case.jsonld is validated with Node (tests/shacl): Debian's nodejs and npm
 # come in only where there is no node and npm at all.

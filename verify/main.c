@@ -1,7 +1,10 @@
 /* ifk-verify: prove that an evidence bag (or a raw backup folder, or a plain
  * BagIt bag) is intact and consistent, check by check; or that a report
- * archive made by ifk-report is signed and whole. main declares the options
- * and hands over to the library; show.c says what it found. */
+ * archive made by ifk-report is signed and whole; or check a whole folder
+ * of backups at once (the fleet check), or help with a lost backup
+ * password. main declares the options and chooses the mode; show.c says
+ * what a check found; modes.c runs the fleet check and the password
+ * modes. */
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +12,7 @@
 #include <ifk/cli.h>
 #include <ifk/verify.h>
 
+#include "modes.h"
 #include "show.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -22,20 +26,33 @@ static void on_signal(int sig)
 static const struct ifk_cli_tool tool = {
     .name = "ifk-verify",
     .purpose = "check that an evidence bag, a backup folder or a signed report is intact",
-    .synopsis = (const char *const[]){"[options] BAG|BACKUP", "[options] REPORT [BAG]", NULL},
+    .synopsis = (const char *const[]){"[options] BAG|BACKUP", "[options] REPORT [BAG]",
+                                      "--fleet [--max-age D] [--require-encrypted] [--quick] "
+                                      "[--metrics F] FOLDER|BACKUP|BAG...",
+                                      "--export-hash BACKUP|BAG",
+                                      "--password-list F [--password-out F] BACKUP|BAG", NULL},
     .examples =
         (const char *const[]){"ifk-verify --trust jane.pem --examiner \"Jane Doe\" case-001.bag",
                               "pass show case-17 | ifk-verify --password-file - case-17.bag",
                               "ifk-verify --trust jane.pem case-001-report.tar.gz case-001.bag",
+                              "ifk-verify --max-age 24h --require-encrypted --quick\n"
+                              "~/Library/Application\\ Support/MobileSync/Backup",
+                              "ifk-verify --export-hash case-17.bag > case-17.hash",
+                              "ifk-verify --password-list words.txt --password-out pw.txt "
+                              "case-17.bag",
                               NULL},
-    .exit_codes = "Exit: 0 PASS, 1 FAIL, 2 usage, 3 I/O error (also: the custody entry could not\n"
-                  "be appended), 130 interrupted.",
+    .exit_codes = "Exit: 0 PASS (the fleet: every backup passed; --password-list: found), 1 FAIL\n"
+                  "(--password-list: none matched), 2 usage, 3 I/O error (also: the custody\n"
+                  "entry could not be appended; the fleet: a target could not be read),\n"
+                  "5 wrong password, 130 interrupted.",
     .common = IFK_CLI_PASSWORD | IFK_CLI_TRUST | IFK_CLI_READ_ONLY | IFK_CLI_EXAMINER,
-    .max_operands = 2,
+    .max_operands = IFK_CLI_ANY_OPERANDS,
 };
 
 static int verdict_code(json_t *r)
 {
+	if (ifk_verify_wrong_password(r))
+		return IFK_EXIT_WRONG_PASSWORD;
 	return strcmp(ifk_cli_str(r, "verdict"), "PASS") == 0 ? IFK_EXIT_OK : IFK_EXIT_NEGATIVE;
 }
 
@@ -86,14 +103,67 @@ static int check_bag(struct ifk_cli *c, struct ifk_verify_opts *o)
 	return code;
 }
 
+/* The fleet check is asked for by --fleet, by one of its own options, or
+ * by several targets (other than a report archive and its bag). */
+static int fleet_mode(const struct ifk_cli *c, const struct verify_args *a, int report)
+{
+	return a->fleet || a->max_age || a->require_encrypted || a->metrics ||
+	       (c->noperands > 1 && !(report && c->noperands == 2));
+}
+
+static int other_mode(struct ifk_cli *c, struct verify_args *a, int report)
+{
+	if (a->export_hash + !!a->password_list + fleet_mode(c, a, report) > 1)
+		return ifk_cli_usage_error(
+		    c, "--export-hash, --password-list and the fleet check go one at a time");
+	if (a->password_out && !a->password_list)
+		return ifk_cli_usage_error(c, "--password-out goes with --password-list");
+	if (a->jobs && !a->password_list && !fleet_mode(c, a, report))
+		return ifk_cli_usage_error(c, "--jobs goes with --password-list or the fleet check");
+	if (a->jobs < 0 || a->jobs > 256)
+		return ifk_cli_usage_error(c, "--jobs: 1 to 256");
+	if ((a->export_hash || a->password_list) && c->noperands != 1)
+		return ifk_cli_usage_error(c, "give one backup folder or bag");
+	if (fleet_mode(c, a, report) && c->password_file)
+		return ifk_cli_usage_error(
+		    c, "--password-file goes with one backup (the fleet check does not decrypt)");
+	if (ifk_cli_secrets(c))
+		return IFK_EXIT_USAGE;
+	ifk_cli_secrets_end(c); /* these modes take no password */
+	if (a->export_hash)
+		return run_export_hash(c);
+	if (a->password_list)
+		return run_password_list(c, a);
+	return run_fleet(c, a);
+}
+
 int main(int argc, char **argv)
 {
-	struct ifk_verify_opts o = {0};
+	struct verify_args a = {0};
 	const struct ifk_cli_opt opts[] = {
-	    {"strict", 0, IFK_CLI_FLAG, NULL, "fail a partial verdict and any warning", &o.strict},
+	    {"strict", 0, IFK_CLI_FLAG, NULL, "fail a partial verdict and any warning", &a.strict},
+	    {"quick", 0, IFK_CLI_FLAG, NULL, "presence and sizes only: nothing hashed or decrypted",
+	     &a.quick},
+	    {"fleet", 0, IFK_CLI_FLAG, NULL, "check every backup or bag the folders hold",
+	     &a.fleet},
+	    {"max-age", 0, IFK_CLI_DURATION, "D",
+	     "the fleet: a last completed backup older than D (24h, 7d) fails", &a.max_age},
+	    {"require-encrypted", 0, IFK_CLI_FLAG, NULL, "the fleet: an unencrypted backup fails",
+	     &a.require_encrypted},
+	    {"metrics", 0, IFK_CLI_STRING, "F", "the fleet: write Prometheus metrics to F",
+	     &a.metrics},
+	    {"jobs", 'j', IFK_CLI_NUMBER, "N", "checks or guesses at once (default: every core)",
+	     &a.jobs},
+	    {"export-hash", 0, IFK_CLI_FLAG, NULL, "print the keybag as hashcat's line",
+	     &a.export_hash},
+	    {"password-list", 0, IFK_CLI_STRING, "F",
+	     "try each line of F (- for standard input) as the password", &a.password_list},
+	    {"password-out", 0, IFK_CLI_STRING, "F", "write the password found to the new file F",
+	     &a.password_out},
 	    {NULL, 0, 0, NULL, NULL, NULL}};
 	struct ifk_cli c = {
 	    .tool = &tool, .opts = opts, .stop = &stop_requested, .on_signal = on_signal};
+	struct ifk_verify_opts o = {0};
 	struct stat st;
 	int report;
 
@@ -103,13 +173,16 @@ int main(int argc, char **argv)
 		return ifk_cli_usage_error(
 		    &c, "give one bag or backup folder, or a report archive and its bag");
 	report = stat(c.target, &st) == 0 && S_ISREG(st.st_mode);
-	if (c.noperands == 2 && !report)
-		return ifk_cli_usage_error(
-		    &c, "a second argument (the bag) goes only with a report archive");
+	if (a.fleet || a.max_age || a.require_encrypted || a.metrics || a.jobs || a.export_hash ||
+	    a.password_list || a.password_out || c.noperands > 2 || (c.noperands == 2 && !report))
+		return other_mode(&c, &a, report);
 	if (ifk_cli_secrets(&c))
 		return IFK_EXIT_USAGE;
-	if (!report)
+	if (!report) {
+		o.strict = a.strict;
+		o.quick = a.quick;
 		return check_bag(&c, &o);
+	}
 	ifk_cli_secrets_end(&c); /* a report needs no password */
 	return check_report(&c);
 }

@@ -30,6 +30,7 @@ enum {
 	IFK_EXIT_USAGE = 2,
 	IFK_EXIT_IO = 3,
 	IFK_EXIT_REFUSED = 4, /* ifk-parse and ifk-report: input refused */
+	IFK_EXIT_WRONG_PASSWORD = 5, /* the backup password given is not the backup's */
 	IFK_EXIT_INTR = 130,
 };
 
@@ -41,6 +42,8 @@ enum ifk_cli_arg {
 	IFK_CLI_NUMBER,   /* a whole number: dest is a long */
 	IFK_CLI_OPTIONAL, /* an optional value (--opt=V, or the next word when it does not
 	                   * begin with '-'): dest is a const char *, "" without a value */
+	IFK_CLI_DURATION, /* a duration ("90m", "24h", "7d"; ifk_duration_parse's rules):
+	                   * dest is an int64_t, in seconds */
 };
 
 struct ifk_cli_opt {
@@ -63,7 +66,8 @@ enum {
 	IFK_CLI_EXAMINER = 1 << 4,     /* --examiner NAME */
 };
 
-#define IFK_CLI_MAX_OPERANDS 4
+/* max_operands for a tool that takes any number of operands. */
+#define IFK_CLI_ANY_OPERANDS (1 << 30)
 
 /* What a tool says of itself in --help and usage messages. */
 struct ifk_cli_tool {
@@ -73,7 +77,7 @@ struct ifk_cli_tool {
 	const char *const *examples; /* whole command lines, NULL-ended */
 	const char *exit_codes;      /* "Exit: 0 ..., 1 ...": the last lines of --help */
 	unsigned common;             /* IFK_CLI_* */
-	int max_operands;            /* words that are not options, up to IFK_CLI_MAX_OPERANDS */
+	int max_operands;            /* words that are not options, or IFK_CLI_ANY_OPERANDS */
 };
 
 /* A secret read up front, so that a bad file is a usage error before any
@@ -109,8 +113,10 @@ struct ifk_cli {
 	void (*on_signal)(int);
 	/* the common options, as given */
 	int json, quiet, verbose, progress, read_only;
+	int json_lines; /* set by the tool: the envelope on one line (after JSON Lines) */
 	const char *password_file, *key_password_file, *trust, *examiner;
-	char *operands[IFK_CLI_MAX_OPERANDS]; /* the words that are not options, in order */
+	char **operands; /* the words that are not options, in order (argv's own slots,
+	                  * which the parser moves to its front) */
 	int noperands;
 	/* the run */
 	const char *target;              /* the envelope's target: the first operand unless set */

@@ -77,6 +77,11 @@ struct ifk_verify_opts {
  * appended the report is still returned and the code is IFK_EIO. */
 int ifk_verify_run(const struct ifk_verify_opts *o, json_t **report, struct ifk_error *err);
 
+/* 1 when a verification report (ifk_verify_run's) says the password given
+ * does not open the backup's keybag: the one condition every tool exits
+ * with IFK_EXIT_WRONG_PASSWORD (5) for. */
+int ifk_verify_wrong_password(const json_t *report);
+
 /* A fleet check: every backup folder or bag the targets name (a folder
  * that is neither stands for the backups and bags directly inside it),
  * each checked read-only (no custody entry, no password asked: an

@@ -200,7 +200,7 @@ static void envelope(struct ifk_cli *c, json_t *payload, const char *outcome, in
 		if (!json_object_get(env, k))
 			json_object_set(env, k, v);
 	}
-	json_dumpf(env, stdout, JSON_INDENT(2));
+	json_dumpf(env, stdout, c->json_lines ? JSON_COMPACT : JSON_INDENT(2));
 	putchar('\n');
 	fflush(stdout);
 	json_decref(env);

@@ -182,10 +182,12 @@ static size_t distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
+#define NEAR_MAX 3 /* the options named when several are as near */
+
 struct nearest {
 	const char *typed;
-	const char *best;
-	size_t score;
+	const char *best[NEAR_MAX];
+	size_t n, score;
 };
 
 static int consider(void *ctx, const struct known *k)
@@ -198,22 +200,30 @@ static int consider(void *ctx, const struct known *k)
 		d = 1;
 	if (d < n->score) {
 		n->score = d;
-		n->best = k->opt->name;
+		n->n = 0;
 	}
+	if (d == n->score && n->n < NEAR_MAX)
+		n->best[n->n++] = k->opt->name;
 	return 0;
 }
 
-/* The known long option nearest to typed (without "--"), or NULL when none
- * is near enough to be a likely typo. */
-static const char *nearest(struct ifk_cli *c, const char *typed)
+/* The known long options nearest to typed (without "--"), as "--a", "--a
+ * or --b", "--a, --b or --c"; "" when none is near enough to be a likely
+ * typo. */
+static void nearest(struct ifk_cli *c, const char *typed, char *out, size_t cap)
 {
-	struct nearest n = {typed, NULL, 99};
-	size_t len = strlen(typed);
+	struct nearest n = {typed, {NULL}, 0, 99};
+	size_t len = strlen(typed), i, used = 0;
 
+	out[0] = '\0';
 	each_opt(c, consider, &n);
-	if (!n.best || !len || n.score > (len < 6 ? 1u : len < 12 ? 2u : 3u))
-		return NULL;
-	return n.best;
+	if (!n.n || !len || n.score > (len < 6 ? 1u : len < 12 ? 2u : 3u))
+		return;
+	for (i = 0; i < n.n && used < cap; i++) {
+		int w = snprintf(out + used, cap - used, "%s--%s",
+		                 i == 0 ? "" : i + 1 == n.n ? " or " : ", ", n.best[i]);
+		used += w > 0 ? (size_t)w : 0;
+	}
 }
 
 /* ---- parsing ---- */
@@ -246,15 +256,14 @@ struct parser {
 
 static int unknown(struct parser *p, const char *name, size_t len, char letter)
 {
-	char typed[128];
-	const char *near;
+	char typed[128], near[160];
 
 	if (letter)
 		return ifk_cli_usage_error(p->c, "unknown option -%c", letter);
 	snprintf(typed, sizeof(typed), "%.*s", (int)(len < 100 ? len : 100), name);
-	near = nearest(p->c, typed);
-	if (near)
-		return ifk_cli_usage_error(p->c, "unknown option --%s; did you mean --%s?", typed,
+	nearest(p->c, typed, near, sizeof(near));
+	if (near[0])
+		return ifk_cli_usage_error(p->c, "unknown option --%s; did you mean %s?", typed,
 		                           near);
 	return ifk_cli_usage_error(p->c, "unknown option --%s", typed);
 }
@@ -283,7 +292,8 @@ static int take(struct parser *p, const struct known *k, const char *value)
 	if (o->arg == IFK_CLI_OPTIONAL && !value && p->i + 1 < p->argc &&
 	    p->argv[p->i + 1][0] != '-')
 		value = p->argv[++p->i];
-	if ((o->arg == IFK_CLI_STRING || o->arg == IFK_CLI_NUMBER) && !value) {
+	if ((o->arg == IFK_CLI_STRING || o->arg == IFK_CLI_NUMBER ||
+	     o->arg == IFK_CLI_DURATION) && !value) {
 		if (p->i + 1 >= p->argc)
 			return ifk_cli_usage_error(p->c, "--%s needs a value (%s)", o->name,
 			                           o->meta ? o->meta : "a value");
@@ -297,7 +307,12 @@ static int take(struct parser *p, const struct known *k, const char *value)
 		*(int *)k->dest = 1;
 	else if (o->arg == IFK_CLI_NUMBER)
 		return set_number(p, o, value, k->dest);
-	else
+	else if (o->arg == IFK_CLI_DURATION && ifk_duration_parse(value, k->dest) != 0)
+		return ifk_cli_usage_error(p->c,
+		                           "--%s: %s is not a duration (a whole number and s, m, h, "
+		                           "d or w, more than zero: 90m, 24h, 7d)",
+		                           o->name, value);
+	else if (o->arg != IFK_CLI_DURATION)
 		*(const char **)k->dest = value ? value : "";
 	return 0;
 }
@@ -331,9 +346,12 @@ static int operand(struct parser *p, char *word)
 {
 	struct ifk_cli *c = p->c;
 
-	if (c->noperands >= c->tool->max_operands || c->noperands >= IFK_CLI_MAX_OPERANDS)
+	if (c->noperands >= c->tool->max_operands)
 		return ifk_cli_usage_error(c, "unexpected argument: %s", word);
-	c->operands[c->noperands++] = word;
+	/* argv[1 .. noperands] were read already: the operands gather there */
+	p->argv[1 + c->noperands] = word;
+	c->operands = p->argv + 1;
+	c->noperands++;
 	return 0;
 }
 

@@ -715,7 +715,7 @@ static int need_password(json_t *report, struct ifk_error *err)
  * decrypt): refused even under --no-verify. */
 static int wrong_password(json_t *report)
 {
-	return json_is_true(json_object_get(check_info(report, "encryption"), "wrong_password"));
+	return ifk_verify_wrong_password(report);
 }
 
 /* Only what may have been altered is refused: a failed seal or custody

@@ -176,6 +176,11 @@ static int verify_bag(struct rep *r, struct ifk_error *err)
 		vo.tap = &tap;
 	}
 	rc = ifk_verify_run(&vo, &r->verify, err);
+	if (!rc && ifk_verify_wrong_password(r->verify))
+		return ifk_error_set(err, IFK_EPASSWORD,
+		                     "%s: wrong password: the backup's keybag does not open with it; "
+		                     "no report written",
+		                     r->o->bag);
 	if (!rc && r->media_err.code)
 		rc = ifk_error_set(err, r->media_err.code, "%s", r->media_err.msg);
 	if (rc == IFK_EIO && r->verify) /* only the custody entry failed */

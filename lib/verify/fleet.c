@@ -40,6 +40,8 @@ struct fleet {
 	int nomem;           /* a row could not be made */
 };
 
+#define NO_BACKUPS "holds no backup folder or bag"
+
 static int stopped(const struct fleet *f)
 {
 	return f->o->stop && *f->o->stop;
@@ -158,7 +160,7 @@ static int expand_one(struct fleet *f, const char *t)
 	}
 	free(names);
 	if (!rc && n == 0)
-		rc = add_problem(f, t, "holds no backup folder or bag", NULL);
+		rc = add_problem(f, t, NO_BACKUPS, NULL);
 	return rc;
 }
 
@@ -299,7 +301,8 @@ static json_t *problem_row(const struct fleet *f, const char *path, const char *
 		return NULL;
 	}
 	json_object_set_new(row, "error", ifk_json_text(problem));
-	json_object_set_new(row, "unreadable", json_true());
+	/* a folder without backups was read: it is a finding, not an I/O error */
+	json_object_set_new(row, "unreadable", json_boolean(strcmp(problem, NO_BACKUPS) != 0));
 	add_reason(reasons, &more, NULL, problem);
 	json_object_set_new(row, "age_seconds", json_null());
 	json_object_set_new(row, "stale", json_boolean(f->o->max_age > 0));

@@ -39,7 +39,7 @@ char *ifk_fleet_row_text(const json_t *row)
 
 	ifk_buf_printf(&b, "%s ", text_of(row, "verdict") ?: "FAIL");
 	add_text(&b, text_of(row, "target"));
-	if (json_is_true(json_object_get(row, "unreadable"))) {
+	if (text_of(row, "error")) { /* not checked: unreadable, or no backup in it */
 		ifk_buf_printf(&b, ": ");
 		add_text(&b, text_of(row, "error"));
 		return b.data;

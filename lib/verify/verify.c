@@ -419,3 +419,18 @@ int ifk_verify_run(const struct ifk_verify_opts *o, json_t **report, struct ifk_
 	release(&v);
 	return rc;
 }
+
+int ifk_verify_wrong_password(const json_t *report)
+{
+	json_t *checks = json_object_get(report, "checks"), *check;
+	size_t i;
+
+	json_array_foreach(checks, i, check)
+	{
+		const char *name = json_string_value(json_object_get(check, "name"));
+		if (name && strcmp(name, "encryption") == 0)
+			return json_is_true(
+			    json_object_get(json_object_get(check, "info"), "wrong_password"));
+	}
+	return 0;
+}

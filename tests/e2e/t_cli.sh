@@ -106,7 +106,7 @@ has "ifk-acquire: unknown option --exmainer; did you mean --examiner?"
 run 2 "$REPORT" bag --include-medai
 has "ifk-report: unknown option --include-medai; did you mean --include-media?"
 run 2 "$VERIFY" --pass pw.txt bag
-has "unknown option --pass; did you mean --password-file?"
+has "unknown option --pass; did you mean --password-list, --password-out or --password-file?"
 run 2 "$VERIFY" --xyzzyplugh bag
 has "ifk-verify: unknown option --xyzzyplugh"
 lacks "did you mean"

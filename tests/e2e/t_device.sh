@@ -65,6 +65,13 @@ diff -r -x Info.plist encsrc enc.bag/data >/dev/null || fail "the encrypted payl
 ! grep -rq sample-pw enc.bag || fail "the password reached the bag"
 ok "an encrypted device backup is sealed and verified at once with its password"
 
+start_sim encsrc
+acquire_dev encbad.bag 5 --password-file badpw.txt
+has "verification: FAIL (wrong password)"
+[ -f encbad.bag/ifk-seal.p7s ] || fail "the backup was not sealed"
+run 0 "$VERIFY" --read-only --quick encbad.bag
+ok "a wrong password for verifying at once: the bag is sealed, the exit is 5 (wrong password)"
+
 start_sim encsrc --service-ssl
 acquire_dev ssl.bag 0 --password-file pw.txt
 has "verification: PASS"

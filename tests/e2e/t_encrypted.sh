@@ -28,7 +28,7 @@ IFK_PASSWORD=sample-pw run 0 "$VERIFY" --read-only bag
 has "27 files decrypted"
 ok "IFK_PASSWORD gives the password"
 
-run 1 "$VERIFY" --read-only --password-file badpw.txt bag
+run 5 "$VERIFY" --read-only --password-file badpw.txt bag
 finding encryption fail "Manifest.plist"
 has "wrong password"
 ok "a wrong password is reported as a wrong password"

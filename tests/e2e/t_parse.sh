@@ -203,11 +203,11 @@ python3 -c 'import json; d=json.load(open("o5/parse.json")); v=d["verification"]
 tail -1 bad/ifk-custody.log | grep -q '"no_verify":true' || fail "--no-verify not in custody"
 ok "a tampered bag is refused (exit 4); --no-verify parses it, loudly and on record"
 
-run 4 "$PARSE" bag --out o6 --password-file badpw.txt
+run 5 "$PARSE" bag --out o6 --password-file badpw.txt
 has "refused: wrong password"
 lacks "--no-verify"
 [ ! -e o6 ] || fail "wrong password left output"
-run 4 "$PARSE" bag --out o6 --password-file badpw.txt --no-verify
+run 5 "$PARSE" bag --out o6 --password-file badpw.txt --no-verify
 has "refused: wrong password"
 [ ! -e o6 ] || fail "wrong password left output"
 ok "a wrong password is refused, also under --no-verify (nothing could be decrypted)"

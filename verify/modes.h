@@ -1,0 +1,29 @@
+/* ifk-verify's other modes: the fleet check (several backups at once, for
+ * an auditor) and the lost-password tools (the keybag as a hashcat line, a
+ * list of candidates tried against the keybag). */
+#ifndef IFK_VERIFY_MODES_H
+#define IFK_VERIFY_MODES_H
+
+#include <stdint.h>
+
+#include <ifk/cli.h>
+
+struct verify_args {
+	int strict, quick;
+	int fleet, require_encrypted; /* the fleet check */
+	int64_t max_age;
+	long jobs;
+	const char *metrics;
+	int export_hash; /* the lost password */
+	const char *password_list, *password_out;
+};
+
+/* Every backup or bag the operands name (a folder: the ones directly in
+ * it), one line (or JSON object) each, a summary, the verdict. */
+int run_fleet(struct ifk_cli *c, const struct verify_args *a);
+/* --export-hash: the keybag as hashcat's and John the Ripper's line. */
+int run_export_hash(struct ifk_cli *c);
+/* --password-list: the first line that unlocks the keybag. */
+int run_password_list(struct ifk_cli *c, const struct verify_args *a);
+
+#endif
