@@ -16,6 +16,49 @@
 
 #include "modes.h"
 
+/* ---- which mode ---- */
+
+/* The fleet check is asked for by --fleet, by one of its own options, or
+ * by several targets (other than a report archive and its bag). */
+static int fleet_mode(const struct ifk_cli *c, const struct verify_args *a, int report)
+{
+	return a->fleet || a->max_age || a->require_encrypted || a->metrics ||
+	       (c->noperands > 1 && !(report && c->noperands == 2));
+}
+
+int other_mode_asked(const struct ifk_cli *c, const struct verify_args *a, int report)
+{
+	return a->fleet || a->max_age || a->require_encrypted || a->metrics || a->jobs ||
+	       a->export_hash || a->password_list || a->password_out || c->noperands > 2 ||
+	       (c->noperands == 2 && !report);
+}
+
+int run_other_mode(struct ifk_cli *c, const struct verify_args *a, int report)
+{
+	if (a->export_hash + !!a->password_list + fleet_mode(c, a, report) > 1)
+		return ifk_cli_usage_error(
+		    c, "--export-hash, --password-list and the fleet check go one at a time");
+	if (a->password_out && !a->password_list)
+		return ifk_cli_usage_error(c, "--password-out goes with --password-list");
+	if (a->jobs && !a->password_list && !fleet_mode(c, a, report))
+		return ifk_cli_usage_error(c, "--jobs goes with --password-list or the fleet check");
+	if (a->jobs < 0 || a->jobs > 256)
+		return ifk_cli_usage_error(c, "--jobs: 1 to 256");
+	if ((a->export_hash || a->password_list) && c->noperands != 1)
+		return ifk_cli_usage_error(c, "give one backup folder or bag");
+	if (fleet_mode(c, a, report) && c->password_file)
+		return ifk_cli_usage_error(
+		    c, "--password-file goes with one backup (the fleet check does not decrypt)");
+	if (ifk_cli_secrets(c))
+		return IFK_EXIT_USAGE;
+	ifk_cli_secrets_end(c); /* these modes take no password */
+	if (a->export_hash)
+		return run_export_hash(c);
+	if (a->password_list)
+		return run_password_list(c, a);
+	return run_fleet(c, a);
+}
+
 /* ---- the fleet check ---- */
 
 static void print_row(void *ctx, const json_t *row)

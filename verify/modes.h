@@ -18,6 +18,13 @@ struct verify_args {
 	const char *password_list, *password_out;
 };
 
+/* 1 when the options or operands ask for one of these modes rather than
+ * the check of one bag or backup (or of a report archive and its bag). */
+int other_mode_asked(const struct ifk_cli *c, const struct verify_args *a, int report);
+/* Checks the options go together, takes the secrets out of the
+ * environment, and runs the mode asked for. */
+int run_other_mode(struct ifk_cli *c, const struct verify_args *a, int report);
+
 /* Every backup or bag the operands name (a folder: the ones directly in
  * it), one line (or JSON object) each, a summary, the verdict. */
 int run_fleet(struct ifk_cli *c, const struct verify_args *a);
