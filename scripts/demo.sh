@@ -20,7 +20,7 @@ step "a sample backup (encrypted, seeded, deterministic)"
 umask 077
 printf 'demo-password\n' > backup-password.txt
 "$build/tests/ifk-genbackup" --out sample-backup --seed 1 --encrypt \
-	--password-file backup-password.txt --dpic 10000 --iter 1000
+	--password-file backup-password.txt --dpic 10000 --iter 1000 --backup-date "$(date +%s)"
 echo "sample: $demo/sample-backup"
 
 step "the device simulator serves it as an iPhone over usbmuxd"
@@ -55,6 +55,9 @@ openssl cms -verify -binary -inform DER -in case-001.bag/ifk-seal.p7s \
 	sha256sum --quiet -c manifest-sha256.txt && echo "BagIt manifests: OK")
 
 [ "$verdict" -eq 0 ] || exit $verdict
+
+step "an auditor's fleet check: every backup fresh (24 h), encrypted and complete"
+"$build/ifk-verify" --quick --max-age 24h --require-encrypted sample-backup case-001.bag
 
 step "ifk-parse: verify, decrypt and extract the artifacts in one pass, YARA-scan every file"
 rm -rf case-001.parsed
