@@ -74,6 +74,8 @@ struct ifk_parse_ctx {
 	char *tmpdir; /* private (0700) folder for SQLite copies */
 	sqlite3 *out; /* artifacts.sqlite */
 	sqlite3 *idx; /* the files index (in memory or a private file) */
+	/* the index's INSERT, prepared at the first file */
+	sqlite3_stmt *idx_ins;
 	sqlite3_stmt *tl_ins;
 	const struct ifk_keybag *kb;
 	int include_secrets;

@@ -64,6 +64,7 @@ void ifk_parse_ctx_free(struct ifk_parse_ctx *c)
 	if (!c)
 		return;
 	sqlite3_finalize(c->tl_ins);
+	sqlite3_finalize(c->idx_ins);
 	sqlite3_close(c->out);
 	sqlite3_close(c->idx);
 	if (c->tmpdir && strstr(c->tmpdir, "/ifk-parse-"))
@@ -88,13 +89,15 @@ int p_ctx_index(struct ifk_parse_ctx *c, const char *domain, const char *relpath
                 const char *sha256, const char *state, const char *reason, const char *local_path,
                 struct ifk_error *err)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = c->idx_ins;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(c->idx,
-	                       "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1,
-	                       &st, NULL) != SQLITE_OK)
+	/* prepared once: the verification pass records every file here */
+	if (!st && sqlite3_prepare_v2(c->idx,
+	                              "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	                              -1, &c->idx_ins, NULL) != SQLITE_OK)
 		return ifk_error_set(err, IFK_EIO, "files index: %s", sqlite3_errmsg(c->idx));
+	st = c->idx_ins;
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, relpath, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, file_id, -1, SQLITE_STATIC);
@@ -108,7 +111,8 @@ int p_ctx_index(struct ifk_parse_ctx *c, const char *domain, const char *relpath
 	sqlite3_bind_text(st, 11, local_path, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = ifk_error_set(err, IFK_EIO, "files index: %s", sqlite3_errmsg(c->idx));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc;
 }
 

@@ -39,6 +39,7 @@ struct hw {
 	FILE *o;
 	const json_t *r;
 	sqlite3 *db;
+	const struct r_lists *lists; /* the media list, or NULL: the model's */
 	struct ifk_error *err;
 };
 
@@ -191,6 +192,12 @@ static json_int_t int_at(const json_t *o, const char *key, json_int_t dflt)
 	const json_t *v = at(o, key);
 
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+/* The rows of the media list. */
+static json_int_t media_count(const struct hw *h)
+{
+	return h->lists ? h->lists->media : (json_int_t)json_array_size(at(h->r, "media"));
 }
 
 /* A string of the model, escaped (NULs kept as \x00). */
@@ -511,7 +518,7 @@ static void write_nav(struct hw *h)
 		fputs("<a href=\"#tables\">Tables</a><a href=\"#timeline\">Timeline</a>", o);
 	if (str_at(p, "yara_member"))
 		fputs("<a href=\"#yara\">YARA</a>", o);
-	if (json_array_size(at(h->r, "media")))
+	if (media_count(h))
 		fputs("<a href=\"#media\">Media</a>", o);
 	fputs("<a href=\"#members\">Archive</a></nav>\n<main>\n", o);
 }
@@ -1536,15 +1543,33 @@ static int write_yara(struct hw *h)
 
 /* ---- media, archive members, footer ---- */
 
-static void write_media(struct hw *h)
+struct media_rows {
+	FILE *o;
+	long long n;
+};
+
+static int media_row(void *ctx, const json_t *m, struct ifk_error *err)
+{
+	static const char *const keys[] = {"domain", "relative_path", "sha256", "size", "member"};
+	struct media_rows *w = ctx;
+
+	(void)err;
+	dt_row_start(w->o, w->n++);
+	jv_list(w->o, m, keys, 5);
+	putc(']', w->o);
+	return 0;
+}
+
+static int write_media(struct hw *h)
 {
 	static const char *const cols[] = {"domain", "relative_path", "source_sha256", "size",
 	                                   "member"};
-	static const char *const keys[] = {"domain", "relative_path", "sha256", "size", "member"};
 	static const char *const types[] = {"text", "text", "text", "int", "member"};
-	const json_t *list = at(h->r, "media"), *m;
-	struct dtab t = {"media", (json_int_t)json_array_size(list), NULL, "report.json"};
+	const json_t *m;
+	struct dtab t = {"media", media_count(h), NULL, "report.json"};
+	struct media_rows w = {h->o, 0};
 	size_t i;
+	int rc = 0;
 
 	fputs(
 	    "<section class=\"card\" id=\"media\">\n<h2>Media files</h2>\n<p class=\"note\">The "
@@ -1553,14 +1578,16 @@ static void write_media(struct hw *h)
 	    h->o);
 	dt_begin(h->o, &t);
 	dt_columns(h->o, cols, types, 5);
-	json_array_foreach(list, i, m)
-	{
-		dt_row_start(h->o, (long long)i);
-		jv_list(h->o, m, keys, 5);
-		putc(']', h->o);
-	}
-	dt_end(h->o, (long long)json_array_size(list));
+	if (h->lists)
+		rc = r_media_each(h->lists, media_row, &w, h->err);
+	else
+		json_array_foreach(at(h->r, "media"), i, m)
+		{
+			media_row(&w, m, h->err);
+		}
+	dt_end(h->o, w.n);
 	fputs("</section>\n", h->o);
+	return rc;
 }
 
 static void write_members(struct hw *h)
@@ -1610,15 +1637,15 @@ static int write_data_sections(struct hw *h)
 	}
 	if (!rc && str_at(p, "yara_member"))
 		rc = write_yara(h);
-	if (!rc && json_array_size(at(h->r, "media")))
-		write_media(h);
+	if (!rc && media_count(h))
+		rc = write_media(h);
 	return rc;
 }
 
 int ifk_report_html_write(FILE *out, const json_t *report, sqlite3 *artifacts,
-                          struct ifk_error *err)
+                          const struct r_lists *lists, struct ifk_error *err)
 {
-	struct hw h = {out, report, artifacts, err};
+	struct hw h = {out, report, artifacts, lists, err};
 	int rc;
 
 	if (!out || !json_is_object(report))

@@ -166,24 +166,44 @@ static json_t *media_one(struct rep *r, sqlite3_stmt *st)
 	return m;
 }
 
-/* The camera roll, referenced by hash (from parse's media_files). */
-static int media_json(struct rep *r, json_t **out, struct ifk_error *err)
+int r_media_each(const struct r_lists *l, r_row_fn fn, void *ctx, struct ifk_error *err)
 {
 	static const char sql[] = "SELECT file_domain, file_path, sha256, size FROM media_files"
 	                          " ORDER BY row_id";
+	struct rep *r = l->r;
 	sqlite3_stmt *st = NULL;
-	int rc = has_table(r, "media_files", err), step = SQLITE_DONE;
+	int rc = 0, step = SQLITE_DONE;
 
-	if (!(*out = json_array()))
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	if (rc <= 0)
-		return rc;
+	if (l->media <= 0)
+		return 0;
 	if (sqlite3_prepare_v2(r->arts, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(r, sql, "media_files", err);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(*out, media_one(r, st));
-	rc = step == SQLITE_DONE ? 0 : db_fail(r, sql, "media_files", err);
+	/* one row at a time: the list is as long as the camera roll */
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *m = media_one(r, st);
+		rc = m ? fn(ctx, m, err) : ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		json_decref(m);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_fail(r, sql, "media_files", err);
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The camera roll, referenced by hash (from parse's media_files): only its
+ * length is kept; r_media_each reads the rows where they are written. */
+static int media_count(struct rep *r, struct ifk_error *err)
+{
+	long long n = 0;
+	int rc = has_table(r, "media_files", err);
+
+	r->lists.r = r;
+	r->lists.media = 0;
+	if (rc <= 0)
+		return rc;
+	rc = count_rows(r, "media_files", &n, err);
+	if (!rc)
+		r->lists.media = (json_int_t)n;
 	return rc;
 }
 
@@ -197,22 +217,17 @@ static json_t *verification_json(struct rep *r)
 
 int r_build_report(struct rep *r, struct ifk_error *err)
 {
-	json_t *rec = r->record, *media = NULL;
+	json_t *rec = r->record;
 	long long events = -1;
 	int rc;
 
-	if ((rc = count_rows(r, "timeline", &events, err)) != 0 ||
-	    (rc = media_json(r, &media, err)) != 0) {
-		json_decref(media);
+	if ((rc = count_rows(r, "timeline", &events, err)) != 0 || (rc = media_count(r, err)) != 0)
 		return rc;
-	}
 	r->report = json_pack("{s:s, s:s, s:i, s:s, s:o}", "tool", "ifk-report", "version",
 	                      IFK_VERSION, "format_version", 1, "report_time", r->head_time, "bag",
 	                      ifk_json_text(r->o->bag));
-	if (!r->report) {
-		json_decref(media);
+	if (!r->report)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	}
 	/* what binds the report to its bag: the sealed record's SHA-256 */
 	json_object_set_new(r->report, "acquisition_record_sha256", json_string(r->record_sha));
 	json_object_set_new(r->report, "case", case_json(r));
@@ -222,7 +237,8 @@ int r_build_report(struct rep *r, struct ifk_error *err)
 	json_object_set(r->report, "custody", r->custody);
 	json_object_set_new(r->report, "verification", verification_json(r));
 	json_object_set_new(r->report, "parse", r->parse ? parse_json(r, events) : json_null());
-	json_object_set_new(r->report, "media", media);
+	/* its place in report.json: written from r->lists (write.c) */
+	json_object_set_new(r->report, "media", json_null());
 	json_object_set_new(r->report, "backup_files",
 	                    json_pack("{s:o, s:s, s:o}", "count",
 	                              get(json_object_get(rec, "counts"), "files"), "manifest",

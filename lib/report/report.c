@@ -223,7 +223,6 @@ static void release(struct rep *r, int keep_out)
 	json_decref(r->custody);
 	json_decref(r->verify);
 	json_decref(r->parse);
-	json_decref(r->media);
 	json_decref(r->report);
 	free(r->stage);
 	free(r->sig_path);

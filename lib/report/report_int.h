@@ -14,6 +14,22 @@
 #include "evidence.h"
 #include "artifact.h"
 
+struct rep;
+
+/* The report's list that grows with the backup, the camera roll's files
+ * (one object {domain, relative_path, sha256, size, member} per row of the
+ * parse's media_files), is not held in the report.json model: it is read
+ * row by row from the parse's artifacts.sqlite wherever it is written
+ * (report.json, report.html), so that memory does not grow with it. */
+struct r_lists {
+	struct rep *r;
+	json_int_t media; /* rows of the media list */
+};
+/* fn gets each row in turn (borrowed); a non-zero return stops and is
+ * returned. */
+typedef int (*r_row_fn)(void *ctx, const json_t *row, struct ifk_error *err);
+int r_media_each(const struct r_lists *l, r_row_fn fn, void *ctx, struct ifk_error *err);
+
 struct rep {
 	const struct ifk_report_opts *o;
 	int bag_fd;
@@ -31,7 +47,8 @@ struct rep {
 	json_t *verify; /* the fresh verification, without clock times */
 	json_t *parse;  /* parse.json, or NULL */
 	long parse_seq; /* the custody entry that recorded parse.json, or 0 */
-	json_t *media;  /* [{domain, relative_path, sha256, size, member}] */
+	/* report.json's "media", read where it is written */
+	struct r_lists lists;
 	json_t *report; /* report.json */
 	sqlite3 *arts;  /* the staged parse/artifacts.sqlite, or NULL */
 	/* the budget of every query on arts */
@@ -114,14 +131,16 @@ int ifk_report_case_write(FILE *out, const json_t *report, const char *bag_manif
  * has no parse. When report.parse.yara_member names the
  * YARA matches (parse/yara.jsonl), that file is read from the folder
  * artifacts lies in (its sibling in the staged archive, as in an ifk-parse
- * output folder); a missing one is IFK_ENOTFOUND.
+ * output folder); a missing one is IFK_ENOTFOUND. The media list is read
+ * from lists when it is given (r_media_each), else from the model's
+ * "media" array.
  * Returns 0; IFK_EINVAL (no out or report); IFK_EIO when out could not be
  * written; IFK_EFORMAT when SQLite failed on the database (the message
  * names the table; "hostile or damaged: ..." when the file is at fault);
  * IFK_EINTR when its budget ended a query. On error, what was written is
  * incomplete: discard it. */
 int ifk_report_html_write(FILE *out, const json_t *report, sqlite3 *artifacts,
-                          struct ifk_error *err);
+                          const struct r_lists *lists, struct ifk_error *err);
 
 /* The page's style sheet and script, lib/report/assets/report.css and
  * report.js, embedded when libifk is built (cmake/embed.cmake writes them

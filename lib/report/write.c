@@ -122,6 +122,74 @@ static int finish(FILE *f, const char *name, int rc, struct ifk_error *err)
 	return rc;
 }
 
+/* ---- report.json, written as json_dumps (JSON_INDENT(2)) would write it
+ * whole, with the media list streamed in its place ---- */
+
+/* v as it stands at depth in an indented document: a newline inside it is
+ * followed by the depth's indentation (no JSON string holds a raw newline). */
+static int put_json(FILE *f, const json_t *v, int depth)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_ENCODE_ANY), *p, *nl;
+
+	if (!s)
+		return IFK_ENOMEM;
+	for (p = s; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		fprintf(f, "%.*s%*s", (int)(nl + 1 - p), p, 2 * depth, "");
+	fputs(p, f);
+	free(s);
+	return 0;
+}
+
+struct jlist {
+	FILE *f;
+	size_t n;
+};
+
+/* One element of an array that is a member of the top-level object. */
+static int put_item(void *ctx, const json_t *row, struct ifk_error *err)
+{
+	struct jlist *l = ctx;
+
+	fputs(l->n++ ? ",\n    " : "[\n    ", l->f);
+	if (put_json(l->f, row, 2) != 0)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int put_media(struct rep *r, FILE *f, struct ifk_error *err)
+{
+	struct jlist l = {f, 0};
+	int rc = r_media_each(&r->lists, put_item, &l, err);
+
+	fputs(l.n ? "\n  ]" : "[]", f);
+	return rc;
+}
+
+static int put_report_json(struct rep *r, FILE *f, struct ifk_error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i = 0, n = json_object_size(r->report);
+	int rc = 0;
+
+	fputs("{", f);
+	json_object_foreach(r->report, key, v)
+	{
+		json_t *k = json_string(key);
+		fputs("\n  ", f);
+		rc = k ? put_json(f, k, 1) : IFK_ENOMEM;
+		json_decref(k);
+		fputs(": ", f);
+		if (!rc)
+			rc = strcmp(key, "media") == 0 ? put_media(r, f, err) : put_json(f, v, 1);
+		if (rc)
+			return rc == IFK_ENOMEM ? ifk_error_set(err, rc, "out of memory") : rc;
+		fputs(++i < n ? "," : "\n", f);
+	}
+	fputs("}\n", f);
+	return 0;
+}
+
 static json_t *files_json(struct rep *r, struct ifk_error *err)
 {
 	json_t *names = member_names(r, NULL), *out = json_array();
@@ -150,21 +218,20 @@ int r_write_members(struct rep *r, struct ifk_error *err)
 {
 	static const char *const later[] = {"case.jsonld", "report.html", NULL};
 	json_t *members = member_names(r, later), *files = NULL;
-	char *text = NULL, *path = NULL, *manifest = NULL;
+	char *manifest = NULL;
 	FILE *f;
 	int rc = 0;
 
 	if (!members)
 		return ifk_error_set(err, IFK_EIO, "%s: cannot list the staged members", r->stage);
 	json_object_set_new(r->report, "report_members", members);
-	text = json_dumps(r->report, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	if (!text || asprintf(&path, "%s/report.json", r->stage) < 0)
-		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if ((f = create(r, "report.json", err)))
+		rc = finish(f, "report.json", put_report_json(r, f, err), err);
 	else
-		rc = r_write_text(path, text, err);
+		rc = err->code;
 	if (!rc && (f = create(r, "report.html", err)))
-		rc = finish(f, "report.html", ifk_report_html_write(f, r->report, r->arts, err),
-		            err);
+		rc = finish(f, "report.html",
+		            ifk_report_html_write(f, r->report, r->arts, &r->lists, err), err);
 	else if (!rc)
 		rc = err->code;
 	if (!rc && !(files = files_json(r, err)))
@@ -180,8 +247,6 @@ int r_write_members(struct rep *r, struct ifk_error *err)
 		rc = ifk_rar_sha256sums(r->stage, err);
 	json_decref(files);
 	free(manifest);
-	free(text);
-	free(path);
 	return rc;
 }
 

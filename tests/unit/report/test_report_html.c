@@ -484,7 +484,7 @@ static char *render(const json_t *m, sqlite3 *db, size_t *len)
 	int rc;
 
 	assert_non_null(o);
-	rc = ifk_report_html_write(o, m, db, &err);
+	rc = ifk_report_html_write(o, m, db, NULL, &err);
 	if (rc)
 		print_error("%s\n", err.msg);
 	assert_int_equal(rc, 0);
@@ -753,7 +753,7 @@ static void test_report_html_missing_yara_file_fails(void **state)
 	FILE *o = fopen("/dev/null", "w");
 
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(ifk_report_html_write(o, f->model, f->db, &err), IFK_ENOTFOUND);
+	assert_int_equal(ifk_report_html_write(o, f->model, f->db, NULL, &err), IFK_ENOTFOUND);
 	assert_non_null(strstr(err.msg, "yara.jsonl"));
 	fclose(o);
 	free(path);
@@ -766,10 +766,10 @@ static void test_report_html_write_error_is_reported(void **state)
 	FILE *o = fopen("/dev/full", "w");
 
 	assert_non_null(o);
-	assert_int_equal(ifk_report_html_write(o, f->model, f->db, &err), IFK_EIO);
+	assert_int_equal(ifk_report_html_write(o, f->model, f->db, NULL, &err), IFK_EIO);
 	assert_non_null(strstr(err.msg, "report.html: write failed"));
 	fclose(o);
-	assert_int_equal(ifk_report_html_write(NULL, f->model, f->db, &err), IFK_EINVAL);
+	assert_int_equal(ifk_report_html_write(NULL, f->model, f->db, NULL, &err), IFK_EINVAL);
 }
 
 /* A stream that keeps nothing: counts bytes, remembers the last ones and
@@ -821,7 +821,7 @@ static void test_report_html_streams_100000_rows_in_bounded_memory(void **state)
 	setvbuf(o, NULL, _IOFBF, 1 << 16);
 	base = mallinfo2().uordblks;
 	t0 = now();
-	assert_int_equal(ifk_report_html_write(o, f->model, f->db, &err), 0);
+	assert_int_equal(ifk_report_html_write(o, f->model, f->db, NULL, &err), 0);
 	assert_int_equal(fclose(o), 0);
 	print_message("100,000 messages and 100,001 timeline events: %.1f MB in %.2f s\n",
 	              s.bytes / 1e6, now() - t0);
@@ -973,7 +973,7 @@ static int write_page(const char *out)
 		fclose(clear);
 	}
 	t0 = now();
-	rc = ifk_report_html_write(o, f->model, f->db, &err);
+	rc = ifk_report_html_write(o, f->model, f->db, NULL, &err);
 	if (fclose(o) != 0 && !rc)
 		rc = IFK_EIO;
 	secs = now() - t0;
