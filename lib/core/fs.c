@@ -16,6 +16,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* Evidence files pass 4 GiB: every size and offset is 64-bit, on 32-bit
+ * hosts too (the build defines _FILE_OFFSET_BITS=64). */
+_Static_assert(sizeof(off_t) == 8, "ifk needs a 64-bit off_t: build with _FILE_OFFSET_BITS=64");
+
 int ifk_write_all(int fd, const void *buf, size_t len, const char *what, struct ifk_error *err)
 {
 	const uint8_t *p = buf;

@@ -47,6 +47,8 @@ int ifk_time_parse_iso(const char *s, int64_t *t)
 	return 0;
 }
 
+#define CENTURY_S ((int64_t)100 * 365 * 86400) /* past 2^31: 64-bit arithmetic */
+
 int ifk_duration_parse(const char *s, int64_t *seconds)
 {
 	static const char units[] = "smhdw";
@@ -58,14 +60,14 @@ int ifk_duration_parse(const char *s, int64_t *seconds)
 		return IFK_EINVAL;
 	for (; *s >= '0' && *s <= '9'; s++) {
 		n = n * 10 + (*s - '0');
-		if (n > 100L * 365 * 86400)
+		if (n > CENTURY_S)
 			return IFK_EINVAL; /* a century is enough, and no overflow */
 	}
 	u = *s ? strchr(units, *s) : NULL;
 	if (!u || s[1] != '\0' || n == 0)
 		return IFK_EINVAL;
 	n *= scale[u - units];
-	if (n > 100L * 365 * 86400)
+	if (n > CENTURY_S)
 		return IFK_EINVAL;
 	*seconds = n;
 	return 0;

@@ -357,6 +357,24 @@ static int add_bulk(struct gen *g)
 	return 0;
 }
 
+/* --big-file: one movie of that many bytes, in a folder of its own. */
+static int add_big(struct gen *g)
+{
+	struct gen_entry *e;
+
+	if (g->o->big_file == 0)
+		return 0;
+	if (!list_add(&g->list, CAMERA, "Media/DCIM/102APPLE", GEN_DIR))
+		return -1;
+	e = list_add(&g->list, CAMERA, "Media/DCIM/102APPLE/IMG_2000.MOV", GEN_FILE);
+	if (!e)
+		return -1;
+	e->pclass = 4;
+	e->src = GEN_SRC_BIG;
+	e->size = e->rec_size = g->o->big_file;
+	return 0;
+}
+
 /* Inodes, times and the summary counts. */
 static void finalize(struct gen *g)
 {
@@ -390,7 +408,7 @@ int gen_catalog_build(struct gen *g)
 	}
 	if (g->o->evil_path && add_evil(g) < 0)
 		return -1;
-	if (add_bulk(g) < 0)
+	if (add_bulk(g) < 0 || add_big(g) < 0)
 		return -1;
 	finalize(g);
 	return 0;

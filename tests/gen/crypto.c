@@ -181,6 +181,35 @@ int gen_writer_put(struct gen_writer *w, const void *data, size_t len)
 	return 0;
 }
 
+int gen_writer_zeros(struct gen_writer *w, uint64_t n, unsigned char *zbuf)
+{
+	uint64_t left;
+	size_t k;
+
+	memset(zbuf, 0, GEN_CHUNK);
+	if (w->enc) {
+		for (left = n; left > 0; left -= k) {
+			k = left > GEN_CHUNK ? GEN_CHUNK : (size_t)left;
+			if (gen_writer_put(w, zbuf, k) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	/* stored as is: the zeros are a hole (hashed when a hash is wanted) */
+	if (n > (uint64_t)INT64_MAX - w->stored)
+		return gen_err("%s: too large", w->path);
+	for (left = n; w->sha1 && left > 0; left -= k) {
+		k = left > GEN_CHUNK ? GEN_CHUNK : (size_t)left;
+		if (EVP_DigestUpdate(w->sha1, zbuf, k) != 1)
+			return gen_err("SHA-1 failed");
+	}
+	if (n && lseek(w->fd, (off_t)n, SEEK_CUR) < 0)
+		return gen_err("cannot seek in %s: %s", w->path, strerror(errno));
+	w->stored += n;
+	w->hole |= n > 0;
+	return 0;
+}
+
 static void writer_release(struct gen_writer *w)
 {
 	EVP_CIPHER_CTX_free(w->enc);
@@ -212,6 +241,10 @@ int gen_writer_close(struct gen_writer *w, unsigned char sha1[20])
 		}
 		if (write_all(w, w->out, (size_t)outl) < 0)
 			goto out;
+	}
+	if (w->hole && ftruncate(w->fd, (off_t)w->stored) < 0) {
+		gen_err("cannot set the size of %s: %s", w->path, strerror(errno));
+		goto out;
 	}
 	if (w->sha1 && sha1 && EVP_DigestFinal_ex(w->sha1, sha1, NULL) != 1) {
 		gen_err("SHA-1 failed");

@@ -60,6 +60,7 @@ struct gen_opts {
 	uint32_t dpic;
 	uint32_t iter;
 	uint32_t bulk_mib;
+	uint64_t big_file; /* bytes of the one big movie; 0: none */
 	const char *snapshot_state;
 	int stale_size;
 	int evil_path;
@@ -129,6 +130,7 @@ struct gen_writer {
 	EVP_MD_CTX *sha1;
 	unsigned char *out;
 	uint64_t stored;
+	int hole; /* the file ends in a hole: its size is set on close */
 };
 
 int gen_writer_open(struct gen_writer *w, const char *path, const unsigned char *key,
@@ -136,6 +138,9 @@ int gen_writer_open(struct gen_writer *w, const char *path, const unsigned char 
 /* No PKCS#7 padding: the plaintext must be a whole number of blocks. */
 void gen_writer_no_padding(struct gen_writer *w);
 int gen_writer_put(struct gen_writer *w, const void *data, size_t len);
+/* n zero bytes: encrypted, zeros fed through put from zbuf (GEN_CHUNK
+ * bytes, overwritten); stored as is, a hole (the file stays sparse). */
+int gen_writer_zeros(struct gen_writer *w, uint64_t n, unsigned char *zbuf);
 int gen_writer_close(struct gen_writer *w, unsigned char sha1[20]);
 void gen_writer_abort(struct gen_writer *w);
 int gen_set_times(const char *path);
@@ -162,6 +167,7 @@ enum gen_src {
 	GEN_SRC_JPEG, /* JFIF header, seeded bytes, FF D9 */
 	GEN_SRC_MOV,  /* QuickTime ftyp header, seeded bytes */
 	GEN_SRC_AMR,  /* "#!AMR\n", seeded bytes */
+	GEN_SRC_BIG,  /* QuickTime ftyp header, zeros (a hole when stored plain) */
 };
 
 struct gen_entry {

@@ -32,7 +32,8 @@
  *   Bookmarks.db: bookmarks 7 (Root, BookmarksBar, 2 folders, 3 bookmarks).
  *   keychain-backup.plist: genp 3 (1 ThisDeviceOnly), inet 2, cert 1, keys 1.
  *   Manifest.db: Files 57 rows (+1 with --evil-path, +1 dir and
- *     ceil(N/8) files with --bulk-mib N), Properties 2.
+ *     ceil(N/8) files with --bulk-mib N, +1 dir and 1 file with
+ *     --big-file), Properties 2.
  *
  *   Entries: 28 files, 28 directories, 1 symlink (default options).
  *   Protection classes: 4 for the CameraRoll photos and bulk movies, 10 for
@@ -42,6 +43,10 @@
  *   SystemConfiguration/com.apple.wifi.plist.
  *   Every third encrypted file (3rd, 6th, ... in Manifest.db order) stores its
  *   EncryptionKey NS.data as a UID to a separate $objects entry.
+ *   --big-file N adds CameraRollDomain Media/DCIM/102APPLE (a folder) and
+ *   its IMG_2000.MOV of N bytes (20 to 2^40, class 4): a QuickTime header,
+ *   then zeros; stored unencrypted it is a sparse file (a hole after the
+ *   header), encrypted it is written in full.
  *   --stale-size records sms.db's Size 12,288 bytes short.
  *   --evil-path adds HomeDomain "../../../etc/evil.txt" (37 bytes, class 3).
  *   --unpadded-manifest encrypts Manifest.db without its PKCS#7 padding
@@ -65,6 +70,7 @@
 #define MAX_PASSWORD 1024
 #define MAX_BULK_MIB (1024u * 1024u)
 #define MAX_OUT_PATH 3000
+#define MAX_BIG_FILE (1ull << 40) /* 1 TiB */
 
 enum {
 	OPT_OUT = 256,
@@ -75,6 +81,7 @@ enum {
 	OPT_DPIC,
 	OPT_ITER,
 	OPT_BULK_MIB,
+	OPT_BIG_FILE,
 	OPT_SNAPSHOT_STATE,
 	OPT_STALE_SIZE,
 	OPT_EVIL_PATH,
@@ -93,6 +100,7 @@ static const struct option long_opts[] = {
     {"dpic", required_argument, NULL, OPT_DPIC},
     {"iter", required_argument, NULL, OPT_ITER},
     {"bulk-mib", required_argument, NULL, OPT_BULK_MIB},
+    {"big-file", required_argument, NULL, OPT_BIG_FILE},
     {"snapshot-state", required_argument, NULL, OPT_SNAPSHOT_STATE},
     {"stale-size", no_argument, NULL, OPT_STALE_SIZE},
     {"evil-path", no_argument, NULL, OPT_EVIL_PATH},
@@ -110,7 +118,7 @@ static void usage(FILE *f)
 	      "        [--encrypt --password-file FILE] [--dpic N] [--iter N]\n"
 	      "        [--bulk-mib N] [--snapshot-state STATE] [--stale-size]\n"
 	      "        [--evil-path] [--unpadded-manifest] [--udid HEX]\n"
-	      "        [--backup-date UNIX-SECONDS]\n",
+	      "        [--backup-date UNIX-SECONDS] [--big-file BYTES]\n",
 	      f);
 }
 
@@ -187,6 +195,8 @@ static int parse_opt(struct gen_opts *o, int c, const char *arg, const char **pw
 		return parse_u32("iter", arg, 1, INT32_MAX, &o->iter);
 	case OPT_BULK_MIB:
 		return parse_u32("bulk-mib", arg, 0, MAX_BULK_MIB, &o->bulk_mib);
+	case OPT_BIG_FILE:
+		return parse_u64("big-file", arg, 20, MAX_BIG_FILE, &o->big_file);
 	case OPT_SNAPSHOT_STATE:
 		o->snapshot_state = arg;
 		return check_text("snapshot-state", arg, 64);

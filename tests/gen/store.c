@@ -103,6 +103,17 @@ out:
 	return rc;
 }
 
+/* The big movie: its header, then zeros (a hole when stored plain, so that
+ * a file of many GiB costs no disk). */
+static int emit_big(struct gen_writer *w, const struct gen_entry *e, unsigned char *buf)
+{
+	if (e->size < sizeof(mov_head))
+		return gen_err("%s: too small for its header", e->path);
+	if (gen_writer_put(w, mov_head, sizeof(mov_head)) < 0)
+		return -1;
+	return gen_writer_zeros(w, e->size - sizeof(mov_head), buf);
+}
+
 static char *stored_path(const struct gen *g, const struct gen_entry *e)
 {
 	char *p = NULL;
@@ -146,6 +157,8 @@ static int store_one(struct gen *g, struct gen_entry *e, unsigned char *buf)
 		rc = gen_writer_put(&w, e->mem, (size_t)e->size);
 	else if (e->src == GEN_SRC_PATH)
 		rc = emit_path(&w, e->src_path, buf);
+	else if (e->src == GEN_SRC_BIG)
+		rc = emit_big(&w, e, buf);
 	else
 		rc = emit_random(&w, e, g->o->seed, buf);
 	if (rc < 0)

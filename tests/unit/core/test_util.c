@@ -134,6 +134,44 @@ static void test_util_open_regular_stays_beneath(void **state)
 	free(inner);
 }
 
+/* A limit past 2^31 seconds: the century check in 64-bit arithmetic. */
+static void test_util_duration_parse_century(void **state)
+{
+	int64_t s = 0;
+	(void)state;
+	assert_int_equal(ifk_duration_parse("24h", &s), 0);
+	assert_int_equal(s, 86400);
+	assert_int_equal(ifk_duration_parse("36500d", &s), 0);
+	assert_int_equal(s, INT64_C(3153600000));
+	assert_int_equal(ifk_duration_parse("36501d", &s), IFK_EINVAL);
+	assert_int_equal(ifk_duration_parse("3153600001s", &s), IFK_EINVAL);
+}
+
+/* The copy loop counts and hashes past 4 GiB: a sparse file of 4 GiB of
+ * zeros and "end" (its SHA-256 from sha256sum). */
+static void test_util_sha256_fd_past_4gib(void **state)
+{
+	char *dir = tu_mkdtemp(), *f = ifk_path_join(dir, "big"), hex[IFK_SHA256_HEX];
+	struct ifk_error err = {0};
+	uint64_t bytes = 0;
+	int fd;
+	(void)state;
+	fd = open(f, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "end", 3, INT64_C(4294967296)), 3);
+	close(fd);
+	fd = ifk_open_regular(AT_FDCWD, f, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(ifk_sha256_fd(fd, hex, &bytes, f, &err), 0);
+	close(fd);
+	assert_true(bytes == UINT64_C(4294967299));
+	assert_string_equal(hex,
+	                    "318e01702cd7413290bc5004d33f5a0bc296ca51e70ed23a0c41922589640900");
+	tu_rmtree(dir);
+	free(f);
+	free(dir);
+}
+
 static void test_error_set_returns_code(void **state)
 {
 	struct ifk_error err = {0};
@@ -153,6 +191,8 @@ int main(void)
 	    cmocka_unit_test(test_util_read_small_caps_and_refuses_symlink),
 	    cmocka_unit_test(test_util_relpath_problem),
 	    cmocka_unit_test(test_util_open_regular_stays_beneath),
+	    cmocka_unit_test(test_util_duration_parse_century),
+	    cmocka_unit_test(test_util_sha256_fd_past_4gib),
 	    cmocka_unit_test(test_error_set_returns_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

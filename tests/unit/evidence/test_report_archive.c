@@ -327,6 +327,54 @@ static void test_rar_write_tar_lists_sorted_fixed_members(void **state)
 	                 1);
 }
 
+/* A member past the ustar size field's 11 octal digits (8 GiB - 1) gets a
+ * pax "size" record and reads back whole: a sparse 8 GiB of zeros and
+ * "tail!" (its SHA-256 from openssl dgst). */
+#define HUGE_SIZE (INT64_C(8589934592) + 5)
+#define HUGE_SHA "8cc2332a2c7c603c5538073613925601312a9d19d74dff81b2f16d025ef2da39"
+
+static void test_rar_write_member_past_8gib_has_pax_size(void **state)
+{
+	struct fixture *f = *state;
+	char *stage = path2(f->dir, "huge"), *media = path2(stage, "media");
+	char *file = path2(media, "huge.mov"), *out = path2(f->dir, "huge.tar.gz");
+	struct ifk_error err = {0};
+	json_t *r = json_object();
+	int fd;
+
+	assert_int_equal(mkdir(stage, 0700), 0);
+	assert_int_equal(mkdir(media, 0700), 0);
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "tail!", 5, HUGE_SIZE - 5), 5);
+	close(fd);
+	assert_int_equal(ifk_rar_sha256sums(stage, &err), 0);
+	assert_int_equal(sh("grep -qx '" HUGE_SHA "  media/huge.mov' '%s/SHA256SUMS'", stage), 0);
+	assert_int_equal(ifk_rar_write(out, stage, T_EVIDENCE, &err), 0);
+	/* the extended header precedes the member and gives its exact size */
+	assert_int_equal(
+	    sh("gzip -dc '%s' | head -c 8192 | grep -a -q 'media/PaxHeader/huge.mov'", out), 0);
+	assert_int_equal(sh("gzip -dc '%s' | head -c 8192 | grep -a -q ' size=8589934597$'", out),
+	                 0);
+	assert_int_equal(
+	    sh("tar -tvzf '%s' --occurrence=1 media/huge.mov | grep -q ' 8589934597 '", out), 0);
+	/* ifk-verify's reader: both members, each as SHA256SUMS says */
+	fd = open(out, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ifk_rar_scan(fd, r, &err), 0);
+	close(fd);
+	assert_int_equal(json_integer_value(json_object_get(r, "members")), 2);
+	assert_null(finding(r, "media/huge.mov"));
+	assert_null(finding(r, IFK_RAR_SUMS));
+	json_decref(r);
+	tu_rmtree(stage);
+	unlink(out);
+	free(stage);
+	free(media);
+	free(file);
+	free(out);
+}
+
 static void test_rar_write_gzip_header_has_no_time_or_name(void **state)
 {
 	struct fixture *f = *state;
@@ -764,6 +812,7 @@ int main(void)
 	    cmocka_unit_test(test_rar_write_never_overwrites),
 	    cmocka_unit_test(test_rar_write_tar_lists_sorted_fixed_members),
 	    cmocka_unit_test(test_rar_write_gzip_header_has_no_time_or_name),
+	    cmocka_unit_test(test_rar_write_member_past_8gib_has_pax_size),
 	    cmocka_unit_test(test_rar_sha256sums_pass_sha256sum_after_extraction),
 	    cmocka_unit_test(test_rar_write_refuses_symlink_in_stage),
 	    cmocka_unit_test(test_rar_signature_accepted_by_openssl_cms),
