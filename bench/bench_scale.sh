@@ -114,11 +114,12 @@ hash_bag() { find bag -type f -print0 | xargs -0 sha256sum > /dev/null; }
 export -f copy_hash check_manifest hash_bag
 
 ROWS=()
-# row N WHAT WALL CPU PEAK_KIB [BASE_WALL BASE_WHAT]
+# row N WHAT WALL CPU PEAK_KIB [BASE_WALL BASE_CPU BASE_WHAT]
 row() {
 	local peak ratio=
 	peak=$(awk -v k="$5" 'BEGIN { printf "%.1f", k / 1024 }')
-	[ -n "${6:-}" ] && ratio=$(awk -v a="$3" -v b="$6" -v w="$7" 'BEGIN { printf "%.2fx %s", a / b, w }')
+	[ -n "${6:-}" ] && ratio=$(awk -v a="$3" -v b="$6" -v c="$4" -v d="$7" -v w="$8" \
+		'BEGIN { printf "%.2fx (cpu %.2fx) %s", a / b, (d > 0 ? c / d : 0), w }')
 	ROWS+=("$(printf '%8s  %-26s %8.2f %8.2f %5.2f %9s  %s' "$1" "$2" "$3" "$4" \
 		"$(awk -v c="$4" -v w="$3" 'BEGIN { printf "%.2f", (w > 0 ? c / w : 0) }')" "$peak" "$ratio")")
 }
@@ -135,27 +136,27 @@ one_size() {
 
 	measure "$n-cp" no_copy bash -c copy_hash
 	no_copy
-	local base=$WALL
+	local base=$WALL base_cpu=$CPU
 	row "$n" "cp -r + sync + sha256sum" "$WALL" "$CPU" "$PEAK"
 	measure "$n-acquire" no_bag "$build/ifk-acquire" --from sample --out bag --key ex.key \
 		--cert ex.pem --case BENCH --evidence EV-1 --examiner "Bench Examiner"
 	grep -q "^files: $files$" "$n-acquire.log" || die "ifk-acquire did not copy $files files"
-	row "$n" "ifk-acquire --from" "$WALL" "$CPU" "$PEAK" "$base" "of cp+sync+sha256sum"
+	row "$n" "ifk-acquire --from" "$WALL" "$CPU" "$PEAK" "$base" "$base_cpu" "of cp+sync+sha256sum"
 	rm -rf sample
 
 	measure "$n-sha256sum-c" nothing bash -c check_manifest
-	base=$WALL
+	base=$WALL base_cpu=$CPU
 	row "$n" "sha256sum -c (bag)" "$WALL" "$CPU" "$PEAK"
 	measure "$n-verify" nothing "$build/ifk-verify" --read-only bag
 	grep -q '^ifk-verify: PASS$' "$n-verify.log" || die "ifk-verify did not PASS"
-	row "$n" "ifk-verify --read-only" "$WALL" "$CPU" "$PEAK" "$base" "of sha256sum -c"
+	row "$n" "ifk-verify --read-only" "$WALL" "$CPU" "$PEAK" "$base" "$base_cpu" "of sha256sum -c"
 
 	measure "$n-sha256sum" nothing bash -c hash_bag
-	base=$WALL
+	base=$WALL base_cpu=$CPU
 	row "$n" "find | xargs sha256sum" "$WALL" "$CPU" "$PEAK"
 	measure "$n-parse" no_parsed "$build/ifk-parse" bag --out parsed
 	grep -q '^ifk-parse: OK$' "$n-parse.log" || die "ifk-parse did not end OK"
-	row "$n" "ifk-parse" "$WALL" "$CPU" "$PEAK" "$base" "of find|xargs sha256sum"
+	row "$n" "ifk-parse" "$WALL" "$CPU" "$PEAK" "$base" "$base_cpu" "of find|xargs sha256sum"
 
 	measure "$n-report" no_report "$build/ifk-report" bag parsed --out report.tar.gz \
 		--key ex.key --cert ex.pem --read-only
@@ -186,7 +187,9 @@ done
 	echo "sample: ifk-genbackup --small-files N --small-size $SIZE (plus the sample's 28 files), unencrypted;"
 	echo "  warm cache; sync before each run; wall and cpu (user+system) are medians of $runs runs"
 	echo "  (one run above 200,000 files); peak = the highest peak RSS (/usr/bin/time %M)."
-	echo "  ratio = ifk's wall time / the baseline's above it: below 1.00x ifk is faster."
+	echo "  ratio = ifk's wall time / the baseline's above it: below 1.00x ifk is faster;"
+	echo "  cpu = the same for user+system time, steadier when other work shares the machine."
+	echo "  sync and ifk-acquire's syncfs flush the whole file system, others' writes too."
 	echo
 	printf '%8s  %-26s %8s %8s %5s %9s  %s\n' files what wall-s cpu-s cpu/w "peak MiB" "ratio"
 	printf '%s\n' "${ROWS[@]}"
