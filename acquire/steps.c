@@ -11,7 +11,7 @@ int make_cert(struct ifk_cli *c, const struct args *a)
 {
 	struct ifk_error err = {0};
 	json_t *made;
-	int code;
+	int code, rc;
 
 	c->target = a->cert;
 	if (!c->examiner || !a->key || !a->cert)
@@ -21,8 +21,10 @@ int make_cert(struct ifk_cli *c, const struct args *a)
 	/* the PIN of a key on a token is read as a key's passphrase is */
 	if (ifk_cli_secrets(c))
 		return IFK_EXIT_USAGE;
-	if (ifk_seal_make_cert(c->examiner, a->o.organization, (int)a->days, a->key, a->cert,
-	                       c->key.pw, &err) != 0)
+	rc = ifk_seal_make_cert(c->examiner, a->o.organization, (int)a->days, a->key, a->cert,
+	                        c->key.pw, &err);
+	ifk_cli_secrets_end(c); /* the token's PIN is wiped as soon as it served */
+	if (rc != 0)
 		return ifk_cli_fail(c,
 		                    err.code == IFK_EIO || err.code == IFK_ECRYPTO ||
 		                            err.code == IFK_ENOMEM
