@@ -52,6 +52,7 @@ bench: build
 	bench/bench_parse.sh $(BUILD)
 	bench/bench_report.sh $(BUILD)
 	bench/bench_kdf.sh $(BUILD)
+	bench/bench_scale.sh --with-1m $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

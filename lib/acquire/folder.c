@@ -102,7 +102,8 @@ static int copy_file(struct acq *a, int sfd, int dfd, const char *name, const ch
 		close(src);
 		return ifk_error_sys(err, IFK_EIO, errno, "cannot create data/%s in the bag", rel);
 	}
-	posix_fadvise(src, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (before.st_size > IFK_IO_CHUNK) /* read-ahead advice only pays beyond one read */
+		posix_fadvise(src, 0, 0, POSIX_FADV_SEQUENTIAL);
 	rc = copy_stream(a, src, dst, rel, &bytes, md, &read_errno, err);
 	if (rc == 1) {
 		char d[300];

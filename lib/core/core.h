@@ -106,6 +106,12 @@ int ifk_open_regular(int dirfd, const char *path, struct ifk_error *err);
  * part). */
 typedef int (*ifk_dir_fn)(void *ctx, const char *name, const char *child_rel);
 int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *list_errno);
+/* The same in name order (strcmp) when the folder holds at most max
+ * entries (their names are held in memory), else in directory order as
+ * ifk_dir_foreach. Walking a backup's xx/ folders in name order reads the
+ * files in fileID order, the order of a table keyed on it. */
+int ifk_dir_foreach_sorted(int dir_fd, const char *rel, size_t max, ifk_dir_fn fn, void *ctx,
+                           int *list_errno);
 
 /* Replaces path with content buf so that a reader sees the old file or the
  * new one whole, never a part: a private temporary beside it, written,

@@ -399,7 +399,10 @@ char *ifk_path_join(const char *a, const char *b)
 
 
 
-int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *list_errno)
+/* Calls each(arg, name) for every entry of the folder but "." and "..",
+ * in directory order, until one returns non-zero (returned). */
+static int each_name(int dir_fd, int (*each)(void *arg, const char *name), void *arg,
+                     int *list_errno)
 {
 	int fd = dup(dir_fd), rc = 0;
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -415,14 +418,8 @@ int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *
 	rewinddir(d); /* the offset is dir_fd's too: a second walk starts at the top */
 	errno = 0;
 	while (!rc && (de = readdir(d)) != NULL) {
-		char *child = NULL;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (asprintf(&child, "%s%s%s", rel ? rel : "", rel ? "/" : "", de->d_name) < 0)
-			rc = IFK_ENOMEM;
-		else
-			rc = fn(ctx, de->d_name, child);
-		free(child);
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			rc = each(arg, de->d_name);
 		errno = 0;
 	}
 	if (!rc && errno)
@@ -431,8 +428,95 @@ int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *
 	return rc;
 }
 
+struct visiting {
+	const char *rel;
+	ifk_dir_fn fn;
+	void *ctx;
+};
 
+/* Calls fn for name with its path below the walk's top. */
+static int visit(void *arg, const char *name)
+{
+	struct visiting *w = arg;
+	char *child = NULL;
+	int rc;
 
+	if (asprintf(&child, "%s%s%s", w->rel ? w->rel : "", w->rel ? "/" : "", name) < 0)
+		return IFK_ENOMEM;
+	rc = w->fn(w->ctx, name, child);
+	free(child);
+	return rc;
+}
+
+int ifk_dir_foreach(int dir_fd, const char *rel, ifk_dir_fn fn, void *ctx, int *list_errno)
+{
+	struct visiting w = {rel, fn, ctx};
+
+	return each_name(dir_fd, visit, &w, list_errno);
+}
+
+/* Up to max names, held for sorting. */
+struct names {
+	char **v;
+	size_t n, cap, max;
+};
+
+static void names_free(struct names *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+}
+
+/* Keeps name; 1 (stop) when max names are held already. */
+static int names_add(void *arg, const char *name)
+{
+	struct names *ns = arg;
+	char **v;
+	size_t cap;
+
+	if (ns->n == ns->max)
+		return 1;
+	if (ns->n == ns->cap) {
+		cap = ns->cap ? ns->cap * 2 : 256;
+		v = realloc(ns->v, cap * sizeof(*v));
+		if (!v)
+			return IFK_ENOMEM;
+		ns->v = v;
+		ns->cap = cap;
+	}
+	if (!(ns->v[ns->n] = strdup(name)))
+		return IFK_ENOMEM;
+	ns->n++;
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ifk_dir_foreach_sorted(int dir_fd, const char *rel, size_t max, ifk_dir_fn fn, void *ctx,
+                           int *list_errno)
+{
+	struct names ns = {NULL, 0, 0, max};
+	struct visiting w = {rel, fn, ctx};
+	size_t i;
+	int rc = each_name(dir_fd, names_add, &ns, list_errno);
+
+	if (rc == 1) { /* too many to hold: directory order, in bounded memory */
+		names_free(&ns);
+		return ifk_dir_foreach(dir_fd, rel, fn, ctx, list_errno);
+	}
+	if (!rc && ns.n)
+		qsort(ns.v, ns.n, sizeof(*ns.v), name_cmp);
+	for (i = 0; !rc && i < ns.n; i++)
+		rc = visit(&w, ns.v[i]);
+	names_free(&ns);
+	return rc;
+}
 
 /* The real path of the folder that would hold path (which need not exist). */
 static char *parent_real(const char *path)

@@ -58,6 +58,16 @@ int v_work_prepare(struct vctx *v, int check, const char *sql, sqlite3_stmt **st
 	return -1;
 }
 
+int v_work_stmt(struct vctx *v, int check, int slot, const char *sql, sqlite3_stmt **st)
+{
+	if (!v->stmt[slot] && v_work_prepare(v, check, sql, &v->stmt[slot]) != 0) {
+		*st = NULL;
+		return -1;
+	}
+	*st = v->stmt[slot];
+	return 0;
+}
+
 void v_partial(struct vctx *v, const char *what)
 {
 	json_array_append_new(v->partial, json_string(what));

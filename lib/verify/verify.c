@@ -163,6 +163,9 @@ static void release(struct vctx *v)
 {
 	int i;
 
+	for (i = 0; i < VS_COUNT; i++)
+		sqlite3_finalize(v->stmt[i]);
+	v_walk_release(v);
 	sqlite3_close(v->work);
 	ifk_tree_remove(v->tmpdir);
 	free(v->tmpdir);

@@ -37,6 +37,9 @@ struct vcheck {
 
 enum { C_SEAL, C_CUSTODY, C_BACKUP, C_ENCRYPTION, C_COUNT };
 
+/* The statements run once per file, each prepared once per run. */
+enum { VS_ENTRY, VS_PAYLOAD, VS_QUICK, VS_COUNT };
+
 struct vctx {
 	const struct ifk_verify_opts *o;
 	enum vkind kind;
@@ -47,6 +50,7 @@ struct vctx {
 	json_t *partial;    /* what could not be checked, and why (strings) */
 	json_t *incomplete; /* why the backup is not a complete one (strings) */
 	sqlite3 *work;                        /* private temporary database: payload and entries */
+	sqlite3_stmt *stmt[VS_COUNT];         /* v_work_stmt's, finalized by release */
 	char *tmpdir;                         /* private (0700) folder for decrypted temporaries */
 	struct vmanifest pm[V_MAX_MANIFESTS]; /* payload manifests */
 	struct vmanifest tm[V_MAX_MANIFESTS]; /* tag manifests */
@@ -67,6 +71,8 @@ struct vctx {
 	uint64_t files_seen, bytes_seen;
 	uint64_t files_total, bytes_total; /* for the progress line: 0 when not known */
 	uint8_t *buf, *plain; /* read and plaintext buffers, one pair per run */
+	EVP_MD_CTX *md[V_MAX_MANIFESTS]; /* the pass's payload digests, restarted */
+	EVP_MD_CTX *sha1_md;             /* for each file, and its SHA-1 */
 	uint64_t oxum_bytes, oxum_files;
 	int have_oxum;
 	char genesis[65];     /* from the sealed acquisition record */
@@ -94,6 +100,10 @@ int v_stopped(const struct vctx *v);
 /* Prepares sql on the work database; a failure is a finding on check (the
  * part is not checked) and -1. */
 int v_work_prepare(struct vctx *v, int check, const char *sql, sqlite3_stmt **st);
+/* The same for a statement run once per file: prepared on first use and
+ * kept in v->stmt[slot] (the caller resets it after each use and never
+ * finalizes it). */
+int v_work_stmt(struct vctx *v, int check, int slot, const char *sql, sqlite3_stmt **st);
 
 /* The check that findings about payload files belong to: backup when the
  * payload is an iOS backup, else seal. */
@@ -151,6 +161,8 @@ struct vsink {
 int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, struct vsink *s,
                 struct ifk_error *err);
 int v_walk(struct vctx *v, struct ifk_error *err);
+/* Frees the pass's digests (v->md, v->sha1_md). */
+void v_walk_release(struct vctx *v);
 /* What the pass has to read, for the progress line: the payload manifest's
  * files and Payload-Oxum's bytes in a bag, the index's files in a backup. */
 void v_progress_totals(struct vctx *v);

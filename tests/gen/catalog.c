@@ -414,9 +414,8 @@ int gen_catalog_build(struct gen *g)
 	return 0;
 }
 
-/* "4-byte LE class + RFC 3394 wrap of key with that class's key". */
-static int wrap_blob(struct gen *g, int pclass, const unsigned char *key,
-                     unsigned char blob[GEN_BLOB_LEN])
+int gen_wrap_blob(const struct gen *g, int pclass, const unsigned char *key,
+                  unsigned char blob[GEN_BLOB_LEN])
 {
 	int i;
 
@@ -437,7 +436,7 @@ int gen_catalog_keys(struct gen *g)
 	if (gen_rng_open(&rng, g->o->seed, "filekeys") < 0)
 		return -1;
 	if (gen_rng_bytes(&rng, g->manifest_key, GEN_KEY_LEN) < 0 ||
-	    wrap_blob(g, GEN_CLASS_MANIFEST, g->manifest_key, g->manifest_blob) < 0)
+	    gen_wrap_blob(g, GEN_CLASS_MANIFEST, g->manifest_key, g->manifest_blob) < 0)
 		goto out;
 	for (i = 0; i < g->list.n; i++) {
 		e = &g->list.v[i];
@@ -445,7 +444,7 @@ int gen_catalog_keys(struct gen *g)
 			continue;
 		e->encrypted = 1;
 		if (gen_rng_bytes(&rng, e->key, GEN_KEY_LEN) < 0 ||
-		    wrap_blob(g, e->pclass, e->key, e->blob) < 0)
+		    gen_wrap_blob(g, e->pclass, e->key, e->blob) < 0)
 			goto out;
 	}
 	rc = 0;

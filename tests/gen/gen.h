@@ -66,7 +66,9 @@ struct gen_opts {
 	int evil_path;
 	int unpadded_manifest; /* Manifest.db encrypted without the padding block */
 	char udid[65];
-	int64_t backup_date; /* Unix seconds of the backup's dates; 0: the fixed base date */
+	int64_t backup_date;  /* Unix seconds of the backup's dates; 0: the fixed base date */
+	uint64_t small_files; /* --small-files N (modern layout only) */
+	uint32_t small_size;  /* --small-size BYTES of each */
 };
 
 /* ---- util.c ---- */
@@ -221,6 +223,9 @@ struct gen {
 
 int gen_catalog_build(struct gen *g);
 int gen_catalog_keys(struct gen *g);
+/* "4-byte LE class + RFC 3394 wrap of key with that class's key". */
+int gen_wrap_blob(const struct gen *g, int pclass, const unsigned char *key,
+                  unsigned char blob[GEN_BLOB_LEN]);
 void gen_list_free(struct gen_list *l);
 
 /* ---- sql.c: building app databases ---- */
@@ -270,11 +275,43 @@ int gen_planted_plist(const struct gen *g, unsigned char **buf, size_t *len);
 /* ---- store.c, manifest_db.c, mbdb.c, plists.c ---- */
 
 int gen_store_files(struct gen *g);
+/* Stores one file entry; buf is a GEN_CHUNK scratch buffer. */
+int gen_store_one(struct gen *g, struct gen_entry *e, unsigned char *buf);
+/* Gives every xx/ bucket folder (modern layout) the fixed time. */
+int gen_store_bucket_times(const struct gen *g);
 int gen_store_copy(const char *src, const char *dst, const unsigned char *key);
 int gen_store_copy_unpadded(const char *src, const char *dst, const unsigned char *key);
 int gen_manifest_db_write(struct gen *g);
 int gen_mbdb_write(struct gen *g);
 int gen_plists_write(struct gen *g);
+
+/* ---- small.c: --small-files ----
+ * Entries follow the sample's: a folder GEN_SMALL_DIR/bNNNNN of the domain
+ * GEN_SMALL_DOMAIN before each GEN_SMALL_PER_DIR files fNNNNNNNN.bin. */
+#define GEN_SMALL_DOMAIN "AppDomain-com.example.smallfiles"
+#define GEN_SMALL_DIR "Library/Caches"
+#define GEN_SMALL_PER_DIR 1000
+#define GEN_SMALL_MAX_FILES 10000000ull
+#define GEN_SMALL_MAX_SIZE (1u << 20)
+
+struct gen_small {
+	struct gen *g;
+	struct gen_rng content_rng;
+	struct gen_rng key_rng;
+	unsigned char *content; /* small_size bytes */
+	unsigned char *buf;     /* GEN_CHUNK scratch */
+	uint64_t next;          /* files stored so far */
+	uint64_t dirs_made;
+	uint64_t row; /* entries handed out so far */
+	char domain[sizeof(GEN_SMALL_DOMAIN)];
+	char path[64];
+};
+
+int gen_small_open(struct gen_small *s, struct gen *g);
+/* Fills *e with the next entry (e's strings point into s; a file is stored
+ * before this returns): 1, or 0 when all are done, or -1. */
+int gen_small_next(struct gen_small *s, struct gen_entry *e);
+void gen_small_close(struct gen_small *s);
 
 /* Sets or appends val, which is consumed; -1 (out of memory) when val is
  * NULL, as a failed plist_new_* returns. */

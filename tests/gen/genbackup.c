@@ -54,6 +54,9 @@
  *   backups in the wild are.
  *   --backup-date T (Unix seconds) dates the backup (Info.plist Last Backup
  *   Date, Status.plist and Manifest.plist Date) instead of the fixed date.
+ *   --small-files N adds N files of --small-size bytes (default 4096, class
+ *   3) in AppDomain-com.example.smallfiles Library/Caches/bNNNNN/, one
+ *   folder entry per 1,000 files (small.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -88,6 +91,8 @@ enum {
 	OPT_UNPADDED_MANIFEST,
 	OPT_UDID,
 	OPT_BACKUP_DATE,
+	OPT_SMALL_FILES,
+	OPT_SMALL_SIZE,
 	OPT_VERSION,
 };
 
@@ -107,6 +112,8 @@ static const struct option long_opts[] = {
     {"unpadded-manifest", no_argument, NULL, OPT_UNPADDED_MANIFEST},
     {"udid", required_argument, NULL, OPT_UDID},
     {"backup-date", required_argument, NULL, OPT_BACKUP_DATE},
+    {"small-files", required_argument, NULL, OPT_SMALL_FILES},
+    {"small-size", required_argument, NULL, OPT_SMALL_SIZE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -118,7 +125,10 @@ static void usage(FILE *f)
 	      "        [--encrypt --password-file FILE] [--dpic N] [--iter N]\n"
 	      "        [--bulk-mib N] [--snapshot-state STATE] [--stale-size]\n"
 	      "        [--evil-path] [--unpadded-manifest] [--udid HEX]\n"
-	      "        [--backup-date UNIX-SECONDS] [--big-file BYTES]\n",
+	      "        [--backup-date UNIX-SECONDS] [--big-file BYTES]
+"
+	      "        [--small-files N [--small-size BYTES]]
+",
 	      f);
 }
 
@@ -222,6 +232,10 @@ static int parse_opt(struct gen_opts *o, int c, const char *arg, const char **pw
 		o->backup_date = t;
 		return 0;
 	}
+	case OPT_SMALL_FILES:
+		return parse_u64("small-files", arg, 0, GEN_SMALL_MAX_FILES, &o->small_files);
+	case OPT_SMALL_SIZE:
+		return parse_u32("small-size", arg, 0, GEN_SMALL_MAX_SIZE, &o->small_size);
 	}
 	usage(stderr);
 	return -1;
@@ -315,6 +329,8 @@ static int parse_args(int argc, char **argv, struct gen_opts *o, const char **pw
 		return gen_err("--encrypt needs --password-file FILE");
 	if (!o->encrypt && *pwfile)
 		return gen_err("--password-file is only for --encrypt");
+	if (o->small_files && o->layout != GEN_LAYOUT_MODERN)
+		return gen_err("--small-files needs the modern layout");
 	return 0;
 }
 
@@ -399,6 +415,7 @@ int main(int argc, char **argv)
 	o.dpic = 10000000;
 	o.iter = 10000;
 	o.snapshot_state = "finished";
+	o.small_size = 4096;
 	rc = parse_args(argc, argv, &o, &pwfile);
 	if (rc != 0)
 		return rc > 0 ? GEN_EXIT_OK : GEN_EXIT_USAGE;

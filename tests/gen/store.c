@@ -142,7 +142,7 @@ static int make_bucket(const struct gen *g, const struct gen_entry *e)
 	return 0;
 }
 
-static int store_one(struct gen *g, struct gen_entry *e, unsigned char *buf)
+int gen_store_one(struct gen *g, struct gen_entry *e, unsigned char *buf)
 {
 	struct gen_writer w;
 	char *path = stored_path(g, e);
@@ -170,19 +170,18 @@ out:
 	return rc;
 }
 
-/* The bucket folders get the fixed time once all files are in. */
-static int bucket_times(const struct gen *g)
+/* The bucket folders get the fixed time once all files are in: every one
+ * of the 256 that exists. */
+int gen_store_bucket_times(const struct gen *g)
 {
 	char dir[4096];
-	size_t i;
+	unsigned i;
 
 	if (g->o->layout == GEN_LAYOUT_MBDB)
 		return 0;
-	for (i = 0; i < g->list.n; i++) {
-		if (g->list.v[i].kind != GEN_FILE)
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%.2s", g->o->out, g->list.v[i].file_id);
-		if (gen_set_times(dir) < 0)
+	for (i = 0; i < 256; i++) {
+		snprintf(dir, sizeof(dir), "%s/%02x", g->o->out, i);
+		if (access(dir, F_OK) == 0 && gen_set_times(dir) < 0)
 			return -1;
 	}
 	return 0;
@@ -197,10 +196,10 @@ int gen_store_files(struct gen *g)
 	if (!buf)
 		return gen_oom();
 	for (i = 0; i < g->list.n; i++) {
-		if (g->list.v[i].kind == GEN_FILE && store_one(g, &g->list.v[i], buf) < 0)
+		if (g->list.v[i].kind == GEN_FILE && gen_store_one(g, &g->list.v[i], buf) < 0)
 			goto out;
 	}
-	rc = bucket_times(g);
+	rc = gen_store_bucket_times(g);
 out:
 	free(buf);
 	return rc;

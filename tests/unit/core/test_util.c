@@ -169,6 +169,66 @@ static void test_util_sha256_fd_past_4gib(void **state)
 	                    "318e01702cd7413290bc5004d33f5a0bc296ca51e70ed23a0c41922589640900");
 	tu_rmtree(dir);
 	free(f);
+}
+
+struct seen_names {
+	char names[8][8];
+	char rels[8][16];
+	int n;
+};
+
+static int note_name(void *ctx, const char *name, const char *rel)
+{
+	struct seen_names *s = ctx;
+
+	assert_true(s->n < 8);
+	snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+	snprintf(s->rels[s->n], sizeof(s->rels[0]), "%s", rel);
+	s->n++;
+	return 0;
+}
+
+static int name_order(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/* Name order when the folder holds at most max entries; beyond, every
+ * entry once in directory order. */
+static void test_util_dir_foreach_sorted(void **state)
+{
+	static const char *const names[] = {"f3", "a1", "e0", "b2", "dd"};
+	struct seen_names s = {0};
+	char *dir = tu_mkdtemp(), *p = NULL;
+	int dfd, list_errno = -1, i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		assert_true(asprintf(&p, "%s/%s", dir, names[i]) > 0);
+		assert_int_equal(tu_write_file(p, "x", 1), 0);
+		free(p);
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(ifk_dir_foreach_sorted(dfd, "top", 5, note_name, &s, &list_errno), 0);
+	assert_int_equal(list_errno, 0);
+	assert_int_equal(s.n, 5);
+	assert_string_equal(s.names[0], "a1");
+	assert_string_equal(s.names[1], "b2");
+	assert_string_equal(s.names[2], "dd");
+	assert_string_equal(s.names[3], "e0");
+	assert_string_equal(s.names[4], "f3");
+	assert_string_equal(s.rels[3], "top/e0");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ifk_dir_foreach_sorted(dfd, NULL, 4, note_name, &s, &list_errno), 0);
+	assert_int_equal(s.n, 5);
+	for (i = 0; i < 5; i++)
+		assert_string_equal(s.rels[i], s.names[i]); /* no rel: the name alone */
+	qsort(s.names, 5, sizeof(s.names[0]), name_order);
+	for (i = 0; i < 4; i++) /* each once */
+		assert_true(strcmp(s.names[i], s.names[i + 1]) < 0);
+	close(dfd);
+	tu_rmtree(dir);
 	free(dir);
 }
 
@@ -193,6 +253,7 @@ int main(void)
 	    cmocka_unit_test(test_util_open_regular_stays_beneath),
 	    cmocka_unit_test(test_util_duration_parse_century),
 	    cmocka_unit_test(test_util_sha256_fd_past_4gib),
+	    cmocka_unit_test(test_util_dir_foreach_sorted),
 	    cmocka_unit_test(test_error_set_returns_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
