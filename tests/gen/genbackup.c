@@ -125,10 +125,8 @@ static void usage(FILE *f)
 	      "        [--encrypt --password-file FILE] [--dpic N] [--iter N]\n"
 	      "        [--bulk-mib N] [--snapshot-state STATE] [--stale-size]\n"
 	      "        [--evil-path] [--unpadded-manifest] [--udid HEX]\n"
-	      "        [--backup-date UNIX-SECONDS] [--big-file BYTES]
-"
-	      "        [--small-files N [--small-size BYTES]]
-",
+	      "        [--backup-date UNIX-SECONDS] [--big-file BYTES]\n"
+	      "        [--small-files N [--small-size BYTES]]\n",
 	      f);
 }
 
