@@ -86,10 +86,22 @@ int ifk_device_path(const char *udid, const char *devpath, size_t len, char **re
 
 /* Internal to the device acquisition: one session with one device. */
 
+/* What the host waits for while the device is silent: each has its own
+ * stall limit (acq_dl_stalled). */
+enum acq_wait {
+	ACQ_WAIT_START, /* the first file: the device prepares the backup */
+	ACQ_WAIT_FILE,  /* the rest of a file that has begun */
+	ACQ_WAIT_NEXT,  /* the next file or message, or the final status */
+	ACQ_NWAIT
+};
+
 struct dev {
-	struct acq *a; /* the bag writer: device.c and dl_store.c only */
-	unsigned timeout_s;                 /* silence longer than this ends it */
-	volatile sig_atomic_t *stop;        /* the user's Ctrl-C, or NULL */
+	struct acq *a;               /* the bag writer: device.c and dl_store.c only */
+	unsigned timeout_s;          /* a cap on every wait (--timeout), 0: none */
+	unsigned wait_s[ACQ_NWAIT];  /* each wait's limit, 0: its default */
+	int wait;                    /* enum acq_wait: what silence now means */
+	unsigned longest[ACQ_NWAIT]; /* the longest silence in each, for the record */
+	volatile sig_atomic_t *stop; /* the user's Ctrl-C, or NULL */
 	idevice_t device;
 	lockdownd_client_t lockdown;
 	np_client_t np;
@@ -105,6 +117,7 @@ struct dev {
 	char error_desc[256];
 	char protocol_msg[512];
 	time_t last_data; /* the last time anything arrived */
+	time_t noted;     /* the silence last told to the progress callback */
 	json_t *log;      /* the transfer: per-file errors, moves, removes, refusals */
 	double device_progress;
 	struct acq_dl_sink *sink; /* hashes and writes while the next chunk arrives */
@@ -176,7 +189,13 @@ int acq_dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t 
 int acq_dl_write_manifest(struct dev *d, struct ifk_error *err);
 void acq_dl_refresh_captures(struct dev *d);
 /* Non-zero (with err) when the user stopped, the device cancelled, or
- * nothing moved for the timeout. */
+ * nothing moved for longer than the limit of what is waited for (d->wait);
+ * a long silence is told to the progress callback as it lasts. */
 int acq_dl_stalled(struct dev *d, struct ifk_error *err);
+/* Something arrived: the silence ends (its length kept for the record). */
+void acq_dl_heard(struct dev *d);
+/* Each wait's limit in seconds, after the --timeout cap; *opt names the
+ * option that set it. */
+unsigned acq_dl_wait_limit(const struct dev *d, int wait, const char **opt);
 
 #endif

@@ -363,13 +363,30 @@ static int take_backup(struct dev *d, plist_t all, struct ifk_error *err)
 	return rc;
 }
 
+/* Each wait's limit and the longest silence in it. */
+static json_t *waits_record(const struct dev *d)
+{
+	static const char *const names[ACQ_NWAIT] = {"start", "file", "next"};
+	json_t *w = json_object();
+	const char *opt;
+	int i;
+
+	for (i = 0; i < ACQ_NWAIT; i++)
+		json_object_set_new(w, names[i],
+		                    json_pack("{s:I, s:I}", "limit_s",
+		                              (json_int_t)acq_dl_wait_limit(d, i, &opt),
+		                              "longest_silence_s", (json_int_t)d->longest[i]));
+	return w;
+}
+
 static void transfer_record(struct dev *d)
 {
 	json_object_set_new(d->a->extra, "transfer",
-	                    json_pack("{s:b, s:I, s:s, s:f, s:o}", "final_response", d->finished,
-	                              "error_code", (json_int_t)d->error_code, "error_description",
-	                              d->error_desc, "device_progress", d->device_progress,
-	                              "events", d->log ? json_incref(d->log) : json_array()));
+	                    json_pack("{s:b, s:I, s:s, s:f, s:o, s:o}", "final_response",
+	                              d->finished, "error_code", (json_int_t)d->error_code,
+	                              "error_description", d->error_desc, "device_progress",
+	                              d->device_progress, "waits", waits_record(d), "events",
+	                              d->log ? json_incref(d->log) : json_array()));
 }
 
 int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,

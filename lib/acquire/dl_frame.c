@@ -30,19 +30,77 @@ void acq_dl_close(struct dev *d)
 	}
 }
 
-/* ---- the raw stream, within the stall timeout ---- */
+/* ---- the raw stream, within the stall limits ---- */
+
+static const struct {
+	unsigned dflt;
+	const char *option, *doing, *where;
+} waits[ACQ_NWAIT] = {
+    {IFK_DEVICE_WAIT_START_S, "--wait-start", "the device is preparing the backup",
+     "before the first file (the device was preparing the backup)"},
+    {IFK_DEVICE_WAIT_FILE_S, "--wait-file", "the device paused in the middle of a file",
+     "in the middle of a file"},
+    {IFK_DEVICE_WAIT_NEXT_S, "--wait-next", "the device is preparing the next files",
+     "after a file (the device was preparing the next files or its final status)"},
+};
+
+#define NOTE_AFTER_S 5 /* a silence is told to the progress callback past this */
+
+unsigned acq_dl_wait_limit(const struct dev *d, int wait, const char **opt)
+{
+	const unsigned *set = &d->a->o->wait_start_s;
+	unsigned limit = waits[wait].dflt;
+
+	*opt = waits[wait].option;
+	if (wait == ACQ_WAIT_FILE)
+		set = &d->a->o->wait_file_s;
+	else if (wait == ACQ_WAIT_NEXT)
+		set = &d->a->o->wait_next_s;
+	if (*set)
+		limit = *set;
+	if (d->timeout_s && d->timeout_s < limit) {
+		limit = d->timeout_s;
+		*opt = "--timeout";
+	}
+	return limit;
+}
+
+/* Tells the caller how long the device has been silent, once a second. */
+static void note_wait(struct dev *d, time_t silent)
+{
+	const struct ifk_acquire_opts *o = d->a->o;
+
+	if (silent < NOTE_AFTER_S || silent == d->noted || !o->waiting)
+		return;
+	d->noted = silent;
+	o->waiting(o->progress_ctx, waits[d->wait].doing, (uint64_t)silent);
+}
+
+void acq_dl_heard(struct dev *d)
+{
+	time_t now = time(NULL), silent = now - d->last_data;
+
+	if (silent > 0 && (unsigned long)silent > d->longest[d->wait])
+		d->longest[d->wait] = (unsigned)silent;
+	d->last_data = now;
+	d->noted = 0;
+}
 
 int acq_dl_stalled(struct dev *d, struct ifk_error *err)
 {
-	unsigned limit = d->timeout_s ? d->timeout_s : 60;
+	const char *opt;
+	unsigned limit = acq_dl_wait_limit(d, d->wait, &opt);
+	time_t silent = time(NULL) - d->last_data;
 
 	if (d->stop && *d->stop)
 		return ifk_error_set(err, IFK_EINTR, "interrupted");
 	if (d->cancelled)
 		return ifk_error_set(err, IFK_EIO, "the device cancelled the backup");
-	if (time(NULL) - d->last_data > (time_t)limit)
-		return ifk_error_set(err, IFK_EIO, "the device sent nothing for %u s: stalled",
-		                     limit);
+	if (silent > (time_t)limit)
+		return ifk_error_set(err, IFK_EIO,
+		                     "the device sent nothing for %u s %s (%s %u): stalled", limit,
+		                     waits[d->wait].where, opt, limit);
+	note_wait(d, silent);
 	return 0;
 }
 
@@ -57,7 +115,7 @@ int acq_dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *er
 			return rc;
 		if (r > 0) {
 			got += r;
-			d->last_data = time(NULL);
+			acq_dl_heard(d);
 		} else if (acq_dl_stalled(d, err)) {
 			return err ? err->code : IFK_EIO;
 		}
@@ -108,7 +166,7 @@ int acq_dl_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error
 				return rc;
 			return ifk_error_set(err, IFK_EIO, "cannot send to the device");
 		}
-		d->last_data = time(NULL);
+		acq_dl_heard(d);
 		p += sent;
 		n -= sent;
 	}

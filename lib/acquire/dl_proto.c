@@ -152,6 +152,7 @@ static int receive_one(struct dev *d, struct ifk_error *err)
 	free(devname);
 	if (rc || dlen == 0)
 		return rc ? rc : 1;
+	d->wait = ACQ_WAIT_FILE;
 	rc = read_name(d, &in.name, &blen, err);
 	if (!rc && blen == 0)
 		rc = ifk_error_set(err, IFK_EFORMAT, "protocol error: a file without a name");
@@ -162,6 +163,7 @@ static int receive_one(struct dev *d, struct ifk_error *err)
 	if (rc < 0 && in.fd >= 0)
 		acq_dl_file_drop(d, &in, "partial", err ? err->msg : "the transfer failed");
 	acq_dl_file_free(&in);
+	d->wait = ACQ_WAIT_NEXT;
 	return rc;
 }
 
