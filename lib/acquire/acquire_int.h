@@ -121,6 +121,9 @@ struct dev {
 	json_t *log;      /* the transfer: per-file errors, moves, removes, refusals */
 	double device_progress;
 	struct acq_dl_sink *sink; /* hashes and writes while the next chunk arrives */
+	struct ifk_error fatal;   /* a write into the bag failed: the acquisition stops */
+	int64_t free_answered;    /* the free space told to the device, or -1 */
+	int reserve_fd;           /* the room kept for the record (ACQ_DL_RESERVE), or -1 */
 };
 
 /* dl_store.c: the backup folder as the device writes it, inside the bag
@@ -138,6 +141,17 @@ void acq_dl_event(struct dev *d, const char *kind, const char *path, const char 
 void acq_dl_file_open(struct dev *d, struct acq_dl_file *f, uint32_t name_len);
 uint8_t *acq_dl_file_buffer(struct dev *d, struct acq_dl_file *f);
 void acq_dl_file_took(struct dev *d, struct acq_dl_file *f, uint32_t n);
+/* A write into the bag (prefix and rel, e.g. "data/" "ab/cd") failed with errno e:
+ * the acquisition stops at once; a full disk is named with its free
+ * space. The first failure is kept in d->fatal. */
+void acq_dl_write_failed(struct dev *d, const char *prefix, const char *rel, int e);
+/* d->fatal into err: 0 unless a write into the bag failed. */
+int acq_dl_check(struct dev *d, struct ifk_error *err);
+/* The room kept beside data/ so that the record of an acquisition that
+ * filled the disk can still say why; released before the bag is closed. */
+#define ACQ_DL_RESERVE (4 * 1024 * 1024)
+void acq_dl_reserve(struct dev *d);
+void acq_dl_unreserve(struct dev *d);
 int acq_dl_file_done(struct dev *d, struct acq_dl_file *f, struct ifk_error *err);
 void acq_dl_file_drop(struct dev *d, struct acq_dl_file *f, const char *kind, const char *why);
 void acq_dl_file_free(struct acq_dl_file *f);
@@ -154,7 +168,9 @@ void acq_dl_device_percent(struct dev *d, double percent);
 struct acq_dl_sink;
 int acq_dl_sink_start(struct acq_dl_sink **out, struct ifk_error *err);
 uint8_t *acq_dl_sink_buffer(struct acq_dl_sink *s);
-void acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int fd);
+/* Hands the buffer over; returns the errno of a write that failed so far
+ * (kept until drained), or 0. */
+int acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int fd);
 int acq_dl_sink_drain(struct acq_dl_sink *s);
 void acq_dl_sink_stop(struct acq_dl_sink *s);
 

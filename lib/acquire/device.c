@@ -381,19 +381,27 @@ static json_t *waits_record(const struct dev *d)
 
 static void transfer_record(struct dev *d)
 {
-	json_object_set_new(d->a->extra, "transfer",
-	                    json_pack("{s:b, s:I, s:s, s:f, s:o, s:o}", "final_response",
-	                              d->finished, "error_code", (json_int_t)d->error_code,
-	                              "error_description", d->error_desc, "device_progress",
-	                              d->device_progress, "waits", waits_record(d), "events",
-	                              d->log ? json_incref(d->log) : json_array()));
+	json_t *t =
+	    json_pack("{s:b, s:I, s:s, s:f, s:o, s:o}", "final_response", d->finished, "error_code",
+	              (json_int_t)d->error_code, "error_description", d->error_desc,
+	              "device_progress", d->device_progress, "waits", waits_record(d), "events",
+	              d->log ? json_incref(d->log) : json_array());
+
+	if (t && d->free_answered >= 0)
+		json_object_set_new(t, "free_space_answered_bytes",
+		                    json_integer((json_int_t)d->free_answered));
+	json_object_set_new(d->a->extra, "transfer", t);
 }
 
 int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
                        struct ifk_error *err)
 {
 	struct acq a = {.o = o, .src_fd = -1, .bag_fd = -1, .data_fd = -1, .device_percent = -1};
-	struct dev d = {.a = &a, .timeout_s = o->timeout_s, .stop = o->stop};
+	struct dev d = {.a = &a,
+	                .timeout_s = o->timeout_s,
+	                .stop = o->stop,
+	                .free_answered = -1,
+	                .reserve_fd = -1};
 	plist_t all = NULL;
 	int rc;
 
@@ -409,6 +417,8 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 		rc = acq_open_bag(&a, err);
 	}
 	if (!rc)
+		acq_dl_reserve(&d);
+	if (!rc)
 		rc = acq_dl_open_work(&d, err);
 	if (!rc)
 		rc = take_backup(&d, all, err);
@@ -418,5 +428,6 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 		transfer_record(&d);
 	plist_free(all);
 	close_device(&d);
+	acq_dl_unreserve(&d); /* the room for the tag files, or the record saying why */
 	return acq_complete(&a, rc, r, err);
 }

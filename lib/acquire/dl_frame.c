@@ -350,6 +350,8 @@ void acq_dl_disconnect(struct dev *d)
 	struct ifk_error e = {0};
 
 	plist_array_append_item(bye, plist_new_string("___EmptyParameterString___"));
+	d->timeout_s = 2; /* the goodbye waits for no device that stopped reading */
+	d->last_data = time(NULL);
 	if (d->conn)
 		acq_dl_send_plist(d, bye, &e);
 	plist_free(bye);

@@ -97,6 +97,8 @@ static int file_data(struct dev *d, struct acq_dl_file *f, uint32_t n, struct if
 		if (rc)
 			return rc;
 		acq_dl_file_took(d, f, chunk);
+		if ((rc = acq_dl_check(d, err)) != 0)
+			return rc; /* the disk is full: at once, not at the file's end */
 		n -= chunk;
 	}
 	return 0;
@@ -158,8 +160,10 @@ static int receive_one(struct dev *d, struct ifk_error *err)
 		rc = ifk_error_set(err, IFK_EFORMAT, "protocol error: a file without a name");
 	if (!rc) {
 		acq_dl_file_open(d, &in, blen);
-		rc = incoming_blocks(d, &in, err);
+		rc = acq_dl_check(d, err);
 	}
+	if (!rc)
+		rc = incoming_blocks(d, &in, err);
 	if (rc < 0 && in.fd >= 0)
 		acq_dl_file_drop(d, &in, "partial", err ? err->msg : "the transfer failed");
 	acq_dl_file_free(&in);
@@ -486,6 +490,8 @@ int acq_dl_run(struct dev *d, struct ifk_error *err)
 			                   "protocol error: a message without a name");
 		if (!rc)
 			rc = dispatch(d, name, msg, err);
+		if (rc >= 0 && d->fatal.code)
+			rc = acq_dl_check(d, err); /* a write into the bag failed */
 		plist_free(msg);
 		free(name);
 	}

@@ -17,6 +17,8 @@
 
 #include "acquire_int.h"
 
+static int stops(int e);
+
 void acq_dl_note(struct dev *d, const char *kind, const char *path, const char *detail)
 {
 	char shown[320];
@@ -182,6 +184,10 @@ int acq_dl_write_manifest(struct dev *d, struct ifk_error *err)
 		rc = ifk_error_set(err, IFK_EIO, "work database of received files: %s",
 		                   sqlite3_errmsg(d->work));
 	sqlite3_finalize(st);
+	if ((rc == IFK_EIO && stops(errno)) || (!rc && fflush(d->a->manifest) != 0)) {
+		acq_dl_write_failed(d, "", IFK_BAG_MANIFEST, errno);
+		rc = acq_dl_check(d, err);
+	}
 	return rc;
 }
 
@@ -204,7 +210,11 @@ void acq_dl_file_open(struct dev *d, struct acq_dl_file *in, uint32_t len)
 		in->fd = openat(in->dir, in->leaf,
 		                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 	}
-	if (in->fd < 0) {
+	if (in->fd < 0 && stops(errno)) {
+		acq_dl_write_failed(d, "data/", in->rel, errno);
+		free(in->rel);
+		in->rel = NULL;
+	} else if (in->fd < 0) {
 		char detail[300];
 		snprintf(detail, sizeof(detail), "refused: cannot create it in the bag: %s",
 		         strerror(errno));
@@ -227,8 +237,10 @@ uint8_t *acq_dl_file_buffer(struct dev *d, struct acq_dl_file *f)
 /* The block of n bytes now in acq_dl_file_buffer: hashed, kept and written. */
 void acq_dl_file_took(struct dev *d, struct acq_dl_file *in, uint32_t n)
 {
-	if (in->fd >= 0)
-		acq_dl_sink_submit(d->sink, n, d->a->file_md, in->fd);
+	int e = in->fd >= 0 ? acq_dl_sink_submit(d->sink, n, d->a->file_md, in->fd) : 0;
+
+	if (e)
+		acq_dl_write_failed(d, "data/", in->rel, e);
 	in->size += n;
 	acq_progress(d->a, n);
 	d->a->bytes += n;
@@ -243,16 +255,16 @@ int acq_dl_file_done(struct dev *d, struct acq_dl_file *in, struct ifk_error *er
 	int e;
 
 	if (in->fd < 0)
-		return 0;
+		return acq_dl_check(d, err);
 	if ((e = acq_dl_sink_drain(d->sink)) != 0)
-		return ifk_error_sys(err, IFK_EIO, e, "data/%s: write failed", in->rel);
+		acq_dl_write_failed(d, "data/", in->rel, e);
 	EVP_DigestFinal_ex(d->a->file_md, md, NULL);
 	ifk_hex(md, 32, hex);
-	if (close(in->fd) != 0) {
-		in->fd = -1;
-		return ifk_error_sys(err, IFK_EIO, errno, "data/%s: write failed", in->rel);
-	}
+	if (close(in->fd) != 0)
+		acq_dl_write_failed(d, "data/", in->rel, errno);
 	in->fd = -1;
+	if (d->fatal.code)
+		return acq_dl_check(d, err);
 	d->a->files++;
 	return record_file(d, in->rel, hex, in->size, err);
 }
@@ -305,7 +317,9 @@ int acq_dl_move(struct dev *d, const char *src, const char *dst, const char **wh
 		*why = "the source is absent";
 	else if ((pd = open_parent(d, dst, 1, &ld)) < 0)
 		*why = "the destination's folder cannot be made";
-	else if ((rc = renameat(ps, ls, pd, ld)) != 0)
+	else if ((rc = renameat(ps, ls, pd, ld)) != 0 && stops(errno))
+		acq_dl_write_failed(d, "data/", dst, errno);
+	else if (rc != 0)
 		*why = strerror(errno);
 	if (ps >= 0)
 		close(ps);
@@ -433,6 +447,8 @@ int acq_dl_mkdir(struct dev *d, const char *rel)
 	if (asprintf(&inner, "%s/x", rel) > 0 && (fd = open_parent(d, inner, 1, &leaf)) >= 0) {
 		close(fd);
 		d->a->dirs++;
+	} else if (stops(errno)) {
+		acq_dl_write_failed(d, "data/", rel, errno);
 	}
 	free(inner);
 	return fd >= 0 ? 0 : -1;
@@ -445,7 +461,8 @@ int acq_dl_free_bytes(struct dev *d, uint64_t *bytes)
 
 	if (fstatvfs(d->a->bag_fd, &fs) != 0)
 		return -1;
-	*bytes = (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize;
+	*bytes = (uint64_t)fs.f_bavail * (uint64_t)fs.f_frsize; /* counted in fragments */
+	d->free_answered = (int64_t)*bytes;
 	return 0;
 }
 
@@ -476,8 +493,10 @@ int acq_dl_copy(struct dev *d, const char *dst_name, const char *rs, const char 
 			break;
 		}
 		EVP_DigestUpdate(d->a->file_md, d->a->buf, (size_t)n);
-		if (ifk_write_all(in.fd, d->a->buf, (size_t)n, in.rel, NULL) != 0)
+		if (ifk_write_all(in.fd, d->a->buf, (size_t)n, in.rel, NULL) != 0) {
+			acq_dl_write_failed(d, "data/", in.rel, errno);
 			break;
+		}
 		in.size += (uint64_t)n;
 	}
 	if (code != 0 && in.fd >= 0)
@@ -488,6 +507,73 @@ int acq_dl_copy(struct dev *d, const char *dst_name, const char *rs, const char 
 		close(ps);
 	acq_dl_file_free(&in);
 	return code;
+}
+
+/* ---- the disk ---- */
+
+/* The errors of a write that end the acquisition: the bag's disk cannot
+ * take more (any other refusal of one file is that file's anomaly). */
+static int stops(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS || e == EFBIG;
+}
+
+static void human_bytes(uint64_t n, char *out, size_t cap)
+{
+	if (n >= 1024ull * 1024 * 1024)
+		snprintf(out, cap, "%.1f GiB", (double)n / (1024.0 * 1024 * 1024));
+	else if (n >= 1024 * 1024)
+		snprintf(out, cap, "%.1f MiB", (double)n / (1024.0 * 1024));
+	else
+		snprintf(out, cap, "%llu bytes", (unsigned long long)n);
+}
+
+void acq_dl_write_failed(struct dev *d, const char *prefix, const char *rel, int e)
+{
+	struct statvfs fs;
+	char avail[32] = "?", size[32] = "?";
+
+	if (d->fatal.code)
+		return; /* the first failure says why */
+	if (e != ENOSPC && e != EDQUOT) {
+		ifk_error_sys(&d->fatal, IFK_EIO, e, "%s: cannot write %s%s", d->a->tmp_path,
+		              prefix, rel ? rel : "");
+		return;
+	}
+	if (fstatvfs(d->a->bag_fd, &fs) == 0) {
+		human_bytes((uint64_t)fs.f_bavail * fs.f_frsize, avail, sizeof(avail));
+		human_bytes((uint64_t)fs.f_blocks * fs.f_frsize, size, sizeof(size));
+	}
+	ifk_error_set(&d->fatal, IFK_EIO,
+	              "%s: the disk is full (%s free of %s%s): cannot write %s%s", d->a->tmp_path,
+	              avail, size, e == EDQUOT ? ", the quota reached" : "", prefix,
+	              rel ? rel : "");
+}
+
+int acq_dl_check(struct dev *d, struct ifk_error *err)
+{
+	if (!d->fatal.code)
+		return 0;
+	if (err)
+		*err = d->fatal;
+	return d->fatal.code;
+}
+
+void acq_dl_reserve(struct dev *d)
+{
+	d->reserve_fd = openat(d->a->bag_fd, ".ifk-reserve",
+	                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (d->reserve_fd >= 0 && posix_fallocate(d->reserve_fd, 0, ACQ_DL_RESERVE) != 0)
+		acq_dl_unreserve(d); /* too little room even for that: go on without */
+}
+
+void acq_dl_unreserve(struct dev *d)
+{
+	if (d->reserve_fd < 0)
+		return;
+	close(d->reserve_fd);
+	d->reserve_fd = -1;
+	unlinkat(d->a->bag_fd, ".ifk-reserve", 0);
 }
 
 /* ---- the top-level plists ---- */
@@ -533,12 +619,14 @@ int acq_dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t 
 	if (asprintf(&in.name, "%s/%s", d->udid, rel) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	acq_dl_file_open(d, &in, (uint32_t)strlen(in.name));
-	if (in.fd < 0)
+	if ((rc = acq_dl_check(d, err)) == 0 && in.fd < 0)
 		rc = ifk_error_set(err, IFK_EIO, "cannot write data/%s", rel);
 	if (!rc) {
 		EVP_DigestUpdate(d->a->file_md, buf, len);
-		rc = ifk_write_all(in.fd, buf, len, rel, err);
+		if (ifk_write_all(in.fd, buf, len, rel, NULL) != 0)
+			acq_dl_write_failed(d, "data/", rel, errno);
 		in.size = len;
+		rc = acq_dl_check(d, err);
 	}
 	if (!rc)
 		rc = acq_dl_file_done(d, &in, err);
