@@ -110,6 +110,7 @@ struct dev {
 	idevice_connection_t conn; /* the mobilebackup2 service */
 	char *udid;
 	sqlite3 *work;                   /* received files: path, sha256, size */
+	sqlite3_stmt *record;            /* its insert, prepared once */
 	int work_failed;                 /* a change to work failed: its records may be stale */
 	volatile sig_atomic_t cancelled; /* the device asked to cancel */
 	int finished;                    /* the final Response came */
@@ -121,6 +122,10 @@ struct dev {
 	json_t *log;      /* the transfer: per-file errors, moves, removes, refusals */
 	double device_progress;
 	struct acq_dl_sink *sink; /* hashes and writes while the next chunk arrives */
+	struct acq_dl_dir *dirs;  /* folders of data/ kept open, by path (dl_store.c) */
+	int tls;                  /* the service runs TLS: no reading ahead (see dl_frame.c) */
+	uint8_t *rx;              /* bytes received ahead of what was asked for */
+	uint32_t rx_pos, rx_len;  /* what of rx is not yet taken */
 	struct ifk_error fatal;   /* a write into the bag failed: the acquisition stops */
 	int64_t free_answered;    /* the free space told to the device, or -1 */
 	int reserve_fd;           /* the room kept for the record (ACQ_DL_RESERVE), or -1 */
@@ -132,15 +137,23 @@ struct dev {
 struct acq_dl_file {
 	char *name;  /* as the device sent it */
 	char *rel;   /* below data/, or NULL when refused */
-	int dir, fd; /* its folder and the file, or -1 */
+	int dir, fd; /* its folder (not owned: see acq_dl_forget_dirs) and the file, or -1 */
 	const char *leaf;
 	uint64_t size;
+	uint8_t *cur;  /* the sink's buffer being filled, or NULL */
+	uint32_t fill; /* bytes in cur */
+	int handed;    /* some of the file went to the sink's worker */
 };
 void acq_dl_note(struct dev *d, const char *kind, const char *path, const char *detail);
 void acq_dl_event(struct dev *d, const char *kind, const char *path, const char *detail);
 void acq_dl_file_open(struct dev *d, struct acq_dl_file *f, uint32_t name_len);
-uint8_t *acq_dl_file_buffer(struct dev *d, struct acq_dl_file *f);
+/* Where the next received bytes of f go (f NULL: bytes to discard), and
+ * how many fit there; acq_dl_file_took then takes n of them. */
+uint8_t *acq_dl_file_room(struct dev *d, struct acq_dl_file *f, uint32_t *room);
 void acq_dl_file_took(struct dev *d, struct acq_dl_file *f, uint32_t n);
+/* Closes the folders kept open for the files arriving (after a move or a
+ * removal, and at the end). */
+void acq_dl_forget_dirs(struct dev *d);
 /* A write into the bag (prefix and rel, e.g. "data/" "ab/cd") failed with errno e:
  * the acquisition stops at once; a full disk is named with its free
  * space. The first failure is kept in d->fatal. */
@@ -189,8 +202,10 @@ void acq_dl_close(struct dev *d);
 
 /* dl_proto.c: the DeviceLink message loop, a table of handlers */
 /* The work database of received files and the transfer log (d->work,
- * d->log; close_device in device.c releases them). */
+ * d->log; close_device in device.c releases them, the database through
+ * acq_dl_close_work). */
 int acq_dl_open_work(struct dev *d, struct ifk_error *err);
+void acq_dl_close_work(struct dev *d);
 /* Reads exactly n bytes, within the stall timeout and the stop flag. */
 int acq_dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err);
 /* Reads the device's messages from d->conn and answers each through the

@@ -321,7 +321,9 @@ static void close_device(struct dev *d)
 		lockdownd_client_free(d->lockdown);
 	if (d->device)
 		idevice_free(d->device);
-	sqlite3_close(d->work);
+	acq_dl_close_work(d);
+	acq_dl_forget_dirs(d);
+	free(d->rx);
 	free(d->udid);
 	json_decref(d->log);
 }

@@ -11,13 +11,15 @@
 #include "acquire_int.h"
 
 #define SLICE_MS 1000
+#define RX_AHEAD (256u * 1024)
 #define FRAME_MAX (32u * 1024 * 1024)
 
 int acq_dl_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err)
 {
 	if (idevice_connect(d->device, svc->port, &d->conn) != IDEVICE_E_SUCCESS)
 		return ifk_error_set(err, IFK_EIO, "cannot connect to the device's backup service");
-	if (svc->ssl_enabled && idevice_connection_enable_ssl(d->conn) != IDEVICE_E_SUCCESS)
+	d->tls = svc->ssl_enabled != 0;
+	if (d->tls && idevice_connection_enable_ssl(d->conn) != IDEVICE_E_SUCCESS)
 		return ifk_error_set(err, IFK_EIO, "TLS with the device's backup service failed");
 	return 0;
 }
@@ -104,21 +106,46 @@ int acq_dl_stalled(struct dev *d, struct ifk_error *err)
 	return 0;
 }
 
+/* Takes what was received ahead into buf: the byte count. */
+static uint32_t take_ahead(struct dev *d, uint8_t *buf, uint32_t n)
+{
+	uint32_t k = d->rx_len - d->rx_pos < n ? d->rx_len - d->rx_pos : n;
+
+	memcpy(buf, d->rx + d->rx_pos, k);
+	d->rx_pos += k;
+	return k;
+}
+
+/* The stream is read in receives of up to RX_AHEAD bytes, so that the many
+ * small fields of a file's framing (lengths, names, codes) cost no receive
+ * each; a large read goes straight into buf. Over TLS, libimobiledevice's
+ * receive waits for all it is asked for: only what is needed is asked. */
 int acq_dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
 {
+	uint8_t *p = buf;
 	uint32_t got = 0;
 
+	if (!d->rx && !(d->rx = malloc(RX_AHEAD)))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	while (got < n) {
 		uint32_t r = 0;
-		int rc = acq_dl_recv_some(d, (char *)buf + got, n - got, &r, err);
+		int direct = d->tls || n - got >= RX_AHEAD / 2, rc;
+		if (d->rx_pos < d->rx_len) {
+			got += take_ahead(d, p + got, n - got);
+			continue;
+		}
+		rc = acq_dl_recv_some(d, direct ? p + got : d->rx, direct ? n - got : RX_AHEAD, &r,
+		                      err);
 		if (rc)
 			return rc;
-		if (r > 0) {
+		if (r > 0 && direct)
 			got += r;
+		else if (r > 0)
+			d->rx_pos = 0, d->rx_len = r;
+		if (r > 0)
 			acq_dl_heard(d);
-		} else if (acq_dl_stalled(d, err)) {
+		else if (acq_dl_stalled(d, err))
 			return err ? err->code : IFK_EIO;
-		}
 	}
 	return 0;
 }

@@ -80,21 +80,25 @@ static int read_message(struct dev *d, uint32_t n, char *msg, size_t cap, struct
 
 	msg[keep] = '\0';
 	while (!rc && rest > 0) {
-		uint32_t chunk = rest < IFK_IO_CHUNK ? rest : IFK_IO_CHUNK;
-		rc = acq_dl_read_exact(d, acq_dl_file_buffer(d, NULL), chunk, err);
+		uint32_t room, chunk;
+		uint8_t *at = acq_dl_file_room(d, NULL, &room);
+		chunk = rest < room ? rest : room;
+		rc = acq_dl_read_exact(d, at, chunk, err);
 		rest -= chunk;
 	}
 	return rc;
 }
 
-/* One data block of n bytes, read into the store's buffer while the last
- * one is hashed and written. */
+/* One data block of n bytes, read into the store's buffer (dl_store.c says
+ * when it is hashed and written). */
 static int file_data(struct dev *d, struct acq_dl_file *f, uint32_t n, struct ifk_error *err)
 {
 	while (n > 0) {
-		uint32_t chunk = n < IFK_IO_CHUNK ? n : IFK_IO_CHUNK;
-		int rc = acq_dl_read_exact(d, acq_dl_file_buffer(d, f), chunk, err);
-		if (rc)
+		uint32_t room, chunk;
+		uint8_t *at = acq_dl_file_room(d, f, &room);
+		int rc;
+		chunk = n < room ? n : room;
+		if ((rc = acq_dl_read_exact(d, at, chunk, err)) != 0)
 			return rc;
 		acq_dl_file_took(d, f, chunk);
 		if ((rc = acq_dl_check(d, err)) != 0)

@@ -81,6 +81,7 @@ static void setup(void)
 /* Back to an empty bag for the next input. */
 static void reset(void)
 {
+	acq_dl_forget_dirs(&d); /* they are in the tree removed below */
 	close(a.data_fd);
 	fz_remove_tree(data_path);
 	if (mkdir(data_path, 0755) != 0 ||
@@ -95,6 +96,7 @@ static void reset(void)
 	d.error_code = 0;
 	d.error_desc[0] = d.protocol_msg[0] = '\0';
 	ifk_error_clear(&d.fatal);
+	d.rx_pos = d.rx_len = 0; /* nothing of this input is read ahead into the next */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
