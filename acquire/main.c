@@ -16,6 +16,8 @@
 
 static volatile sig_atomic_t stop_requested;
 
+#define WAIT_MAX (7 * 86400)
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -58,6 +60,10 @@ static int prepare(struct ifk_cli *c, struct args *a, struct ifk_signer **signer
 		return ifk_cli_usage_error(c, "--encrypt and --password-file go with --device");
 	if (a->timeout < 0 || a->timeout > 86400)
 		return ifk_cli_usage_error(c, "--timeout: 1 to 86400 seconds");
+	if (a->wait_start > WAIT_MAX || a->wait_file > WAIT_MAX || a->wait_next > WAIT_MAX)
+		return ifk_cli_usage_error(c, "--wait-start, --wait-file, --wait-next: at most 7d");
+	if ((a->timeout || a->wait_start || a->wait_file || a->wait_next) && !a->device)
+		return ifk_cli_usage_error(c, "--timeout and --wait-* go with --device");
 	c->pw.prompt = "New backup password: ";
 	if (ifk_cli_secrets(c))
 		return IFK_EXIT_USAGE;
@@ -101,6 +107,9 @@ static int acquire(struct ifk_cli *c, struct args *a)
 	signal(SIGPIPE, SIG_IGN); /* a device gone mid-write: an I/O error, not a silent death */
 	a->o.udid = a->device && *a->device ? a->device : NULL;
 	a->o.timeout_s = (unsigned)a->timeout;
+	a->o.wait_start_s = (unsigned)a->wait_start;
+	a->o.wait_file_s = (unsigned)a->wait_file;
+	a->o.wait_next_s = (unsigned)a->wait_next;
 	a->o.examiner = c->examiner;
 	a->o.new_password = a->encrypt ? a->pw : NULL;
 	a->o.new_password_len = a->encrypt ? a->pw_len : 0;
@@ -108,6 +117,7 @@ static int acquire(struct ifk_cli *c, struct args *a)
 	a->o.stop = c->stop;
 	a->o.anomalies_out = &anomalies;
 	a->o.progress = ifk_cli_meter(c, a->device ? "received and hashed" : "copied and hashed");
+	a->o.waiting = a->o.progress && a->device ? ifk_cli_waiting : NULL;
 	a->o.progress_ctx = c;
 	rc = a->device ? ifk_acquire_device(&a->o, &r, &err) : ifk_acquire_folder(&a->o, &r, &err);
 	ifk_cli_meter_end(c, rc == 0);
@@ -147,8 +157,14 @@ int main(int argc, char **argv)
 	     &a.o.notes},
 	    {"encrypt", 0, IFK_CLI_FLAG, NULL, "with --device: set a backup password if none is",
 	     &a.encrypt},
-	    {"timeout", 0, IFK_CLI_NUMBER, "S", "with --device: stop after S silent seconds (60)",
-	     &a.timeout},
+	    {"wait-start", 0, IFK_CLI_DURATION, "D",
+	     "with --device: wait up to D for the first file (30m)", &a.wait_start},
+	    {"wait-file", 0, IFK_CLI_DURATION, "D",
+	     "with --device: wait up to D for the rest of a file (5m)", &a.wait_file},
+	    {"wait-next", 0, IFK_CLI_DURATION, "D",
+	     "with --device: wait up to D for the next file or the end (30m)", &a.wait_next},
+	    {"timeout", 0, IFK_CLI_NUMBER, "S",
+	     "with --device: stop after S silent seconds, whatever is awaited", &a.timeout},
 	    {"make-cert", 0, IFK_CLI_FLAG, NULL, "make a self-signed examiner key and certificate",
 	     &a.make_cert},
 	    {"days", 0, IFK_CLI_NUMBER, "N", "with --make-cert: valid for N days (1825)", &a.days},

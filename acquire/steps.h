@@ -12,6 +12,7 @@ struct args {
 	struct ifk_acquire_opts o;
 	const char *key, *cert, *device;
 	long days, timeout;
+	int64_t wait_start, wait_file, wait_next; /* --wait-*: seconds, 0 when not given */
 	int make_cert, encrypt;
 	char *pw; /* --encrypt's new password, or the device's, to verify at once */
 	size_t pw_len;

@@ -19,18 +19,28 @@ struct ifk_acquire_opts {
 	const char *case_id, *evidence, *examiner, *organization, *notes; /* may be NULL */
 	volatile sig_atomic_t *stop; /* polled; non-zero stops cleanly (may be NULL) */
 	/* --device */
-	const char *udid;         /* NULL: the one device connected */
-	unsigned timeout_s;       /* silence from the device longer than this ends it (60) */
+	const char *udid; /* NULL: the one device connected */
+	/* Silence from the device longer than the limit of what is awaited
+	 * ends the acquisition: the first file (the device prepares the
+	 * backup), the rest of a file that has begun, the next file, message
+	 * or final status. Each is 0 for its default (IFK_DEVICE_WAIT_*_S);
+	 * timeout_s, when not 0, caps all three. */
+	unsigned timeout_s, wait_start_s, wait_file_s, wait_next_s;
 	const char *new_password; /* --encrypt: set this backup password when none is set */
 	size_t new_password_len;
 	/* how far it has come: with --from the totals measured up front, from a
 	 * device its own percentage (may be NULL) */
 	ifk_progress_fn progress;
-	void *progress_ctx;
+	ifk_waiting_fn waiting; /* --device: a long silence as it lasts (may be NULL) */
+	void *progress_ctx;     /* for both */
 	/* may be NULL: receives the anomalies listed in the record (a new
 	 * reference: the caller json_decrefs it), also when not sealed */
 	json_t **anomalies_out;
 };
+
+#define IFK_DEVICE_WAIT_START_S 1800 /* a large backup's snapshot and Manifest.db */
+#define IFK_DEVICE_WAIT_FILE_S 300
+#define IFK_DEVICE_WAIT_NEXT_S 1800
 
 struct ifk_acquire_result {
 	uint64_t files, bytes, dirs;

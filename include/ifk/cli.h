@@ -29,7 +29,7 @@ enum {
 	IFK_EXIT_NEGATIVE = 1, /* a negative result: anomalies, FAIL, findings */
 	IFK_EXIT_USAGE = 2,
 	IFK_EXIT_IO = 3,
-	IFK_EXIT_REFUSED = 4, /* ifk-parse and ifk-report: input refused */
+	IFK_EXIT_REFUSED = 4,        /* ifk-parse and ifk-report: input refused */
 	IFK_EXIT_WRONG_PASSWORD = 5, /* the backup password given is not the backup's */
 	IFK_EXIT_INTR = 130,
 };
@@ -102,6 +102,7 @@ struct ifk_cli_meter {
 	uint64_t files, bytes, files_total, bytes_total; /* the largest seen */
 	double pct;                                      /* the largest reached, or -1 */
 	int shown;                                       /* the whole percent last shown, or -1 */
+	uint64_t waited_shown; /* the silence last shown, in seconds (0: none) */
 };
 
 /* One run of a tool. The tool fills tool, opts, stop and on_signal; the
@@ -160,6 +161,10 @@ ifk_progress_fn ifk_cli_meter(struct ifk_cli *c, const char *verb);
  * numbers shown never go down, the percentage stays below 100 until the
  * end, and lines come at most twice a second unless the percentage grows. */
 void ifk_cli_progress(void *ctx, const struct ifk_progress *p);
+/* An ifk_waiting_fn for the same meter: "<tool>: the device is preparing
+ * the backup: 2 min so far", on a terminal each second, else each minute;
+ * nothing when the meter is off. */
+void ifk_cli_waiting(void *ctx, const char *doing, uint64_t waited_s);
 /* Ends the line: done (the work finished) shows 100% when a percentage was
  * known. */
 void ifk_cli_meter_end(struct ifk_cli *c, int done);

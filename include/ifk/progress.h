@@ -17,4 +17,8 @@ struct ifk_progress {
  * its own pace. p is valid during the call only. */
 typedef void (*ifk_progress_fn)(void *ctx, const struct ifk_progress *p);
 
+/* Called about once a second while the source is silent: what it is doing
+ * ("the device is preparing the backup") and for how long so far. */
+typedef void (*ifk_waiting_fn)(void *ctx, const char *doing, uint64_t waited_s);
+
 #endif

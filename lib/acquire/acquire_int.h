@@ -86,10 +86,22 @@ int ifk_device_path(const char *udid, const char *devpath, size_t len, char **re
 
 /* Internal to the device acquisition: one session with one device. */
 
+/* What the host waits for while the device is silent: each has its own
+ * stall limit (acq_dl_stalled). */
+enum acq_wait {
+	ACQ_WAIT_START, /* the first file: the device prepares the backup */
+	ACQ_WAIT_FILE,  /* the rest of a file that has begun */
+	ACQ_WAIT_NEXT,  /* the next file or message, or the final status */
+	ACQ_NWAIT
+};
+
 struct dev {
-	struct acq *a; /* the bag writer: device.c and dl_store.c only */
-	unsigned timeout_s;                 /* silence longer than this ends it */
-	volatile sig_atomic_t *stop;        /* the user's Ctrl-C, or NULL */
+	struct acq *a;               /* the bag writer: device.c and dl_store.c only */
+	unsigned timeout_s;          /* a cap on every wait (--timeout), 0: none */
+	unsigned wait_s[ACQ_NWAIT];  /* each wait's limit, 0: its default */
+	int wait;                    /* enum acq_wait: what silence now means */
+	unsigned longest[ACQ_NWAIT]; /* the longest silence in each, for the record */
+	volatile sig_atomic_t *stop; /* the user's Ctrl-C, or NULL */
 	idevice_t device;
 	lockdownd_client_t lockdown;
 	np_client_t np;
@@ -98,6 +110,7 @@ struct dev {
 	idevice_connection_t conn; /* the mobilebackup2 service */
 	char *udid;
 	sqlite3 *work;                   /* received files: path, sha256, size */
+	sqlite3_stmt *record;            /* its insert, prepared once */
 	int work_failed;                 /* a change to work failed: its records may be stale */
 	volatile sig_atomic_t cancelled; /* the device asked to cancel */
 	int finished;                    /* the final Response came */
@@ -105,9 +118,17 @@ struct dev {
 	char error_desc[256];
 	char protocol_msg[512];
 	time_t last_data; /* the last time anything arrived */
+	time_t noted;     /* the silence last told to the progress callback */
 	json_t *log;      /* the transfer: per-file errors, moves, removes, refusals */
 	double device_progress;
 	struct acq_dl_sink *sink; /* hashes and writes while the next chunk arrives */
+	struct acq_dl_dir *dirs;  /* folders of data/ kept open, by path (dl_store.c) */
+	int tls;                  /* the service runs TLS: no reading ahead (see dl_frame.c) */
+	uint8_t *rx;              /* bytes received ahead of what was asked for */
+	uint32_t rx_pos, rx_len;  /* what of rx is not yet taken */
+	struct ifk_error fatal;   /* a write into the bag failed: the acquisition stops */
+	int64_t free_answered;    /* the free space told to the device, or -1 */
+	int reserve_fd;           /* the room kept for the record (ACQ_DL_RESERVE), or -1 */
 };
 
 /* dl_store.c: the backup folder as the device writes it, inside the bag
@@ -116,15 +137,34 @@ struct dev {
 struct acq_dl_file {
 	char *name;  /* as the device sent it */
 	char *rel;   /* below data/, or NULL when refused */
-	int dir, fd; /* its folder and the file, or -1 */
+	int dir, fd; /* its folder (not owned: see acq_dl_forget_dirs) and the file, or -1 */
 	const char *leaf;
 	uint64_t size;
+	uint8_t *cur;  /* the sink's buffer being filled, or NULL */
+	uint32_t fill; /* bytes in cur */
+	int handed;    /* some of the file went to the sink's worker */
 };
 void acq_dl_note(struct dev *d, const char *kind, const char *path, const char *detail);
 void acq_dl_event(struct dev *d, const char *kind, const char *path, const char *detail);
 void acq_dl_file_open(struct dev *d, struct acq_dl_file *f, uint32_t name_len);
-uint8_t *acq_dl_file_buffer(struct dev *d, struct acq_dl_file *f);
+/* Where the next received bytes of f go (f NULL: bytes to discard), and
+ * how many fit there; acq_dl_file_took then takes n of them. */
+uint8_t *acq_dl_file_room(struct dev *d, struct acq_dl_file *f, uint32_t *room);
 void acq_dl_file_took(struct dev *d, struct acq_dl_file *f, uint32_t n);
+/* Closes the folders kept open for the files arriving (after a move or a
+ * removal, and at the end). */
+void acq_dl_forget_dirs(struct dev *d);
+/* A write into the bag (prefix and rel, e.g. "data/" "ab/cd") failed with errno e:
+ * the acquisition stops at once; a full disk is named with its free
+ * space. The first failure is kept in d->fatal. */
+void acq_dl_write_failed(struct dev *d, const char *prefix, const char *rel, int e);
+/* d->fatal into err: 0 unless a write into the bag failed. */
+int acq_dl_check(struct dev *d, struct ifk_error *err);
+/* The room kept beside data/ so that the record of an acquisition that
+ * filled the disk can still say why; released before the bag is closed. */
+#define ACQ_DL_RESERVE (4 * 1024 * 1024)
+void acq_dl_reserve(struct dev *d);
+void acq_dl_unreserve(struct dev *d);
 int acq_dl_file_done(struct dev *d, struct acq_dl_file *f, struct ifk_error *err);
 void acq_dl_file_drop(struct dev *d, struct acq_dl_file *f, const char *kind, const char *why);
 void acq_dl_file_free(struct acq_dl_file *f);
@@ -141,7 +181,9 @@ void acq_dl_device_percent(struct dev *d, double percent);
 struct acq_dl_sink;
 int acq_dl_sink_start(struct acq_dl_sink **out, struct ifk_error *err);
 uint8_t *acq_dl_sink_buffer(struct acq_dl_sink *s);
-void acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int fd);
+/* Hands the buffer over; returns the errno of a write that failed so far
+ * (kept until drained), or 0. */
+int acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int fd);
 int acq_dl_sink_drain(struct acq_dl_sink *s);
 void acq_dl_sink_stop(struct acq_dl_sink *s);
 
@@ -160,8 +202,10 @@ void acq_dl_close(struct dev *d);
 
 /* dl_proto.c: the DeviceLink message loop, a table of handlers */
 /* The work database of received files and the transfer log (d->work,
- * d->log; close_device in device.c releases them). */
+ * d->log; close_device in device.c releases them, the database through
+ * acq_dl_close_work). */
 int acq_dl_open_work(struct dev *d, struct ifk_error *err);
+void acq_dl_close_work(struct dev *d);
 /* Reads exactly n bytes, within the stall timeout and the stop flag. */
 int acq_dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err);
 /* Reads the device's messages from d->conn and answers each through the
@@ -176,7 +220,13 @@ int acq_dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t 
 int acq_dl_write_manifest(struct dev *d, struct ifk_error *err);
 void acq_dl_refresh_captures(struct dev *d);
 /* Non-zero (with err) when the user stopped, the device cancelled, or
- * nothing moved for the timeout. */
+ * nothing moved for longer than the limit of what is waited for (d->wait);
+ * a long silence is told to the progress callback as it lasts. */
 int acq_dl_stalled(struct dev *d, struct ifk_error *err);
+/* Something arrived: the silence ends (its length kept for the record). */
+void acq_dl_heard(struct dev *d);
+/* Each wait's limit in seconds, after the --timeout cap; *opt names the
+ * option that set it. */
+unsigned acq_dl_wait_limit(const struct dev *d, int wait, const char **opt);
 
 #endif

@@ -427,6 +427,10 @@ static int seal_and_log(struct acq *a, const struct ifk_buf *tm, const char *lin
 	int rc;
 
 	rc = ifk_write_new(a->bag_fd, IFK_BAG_TAGMANIFEST, tm->data, tm->len, 0444, err);
+	/* every byte the seal names is on disk before the seal exists: one
+	 * syncfs here, not an fsync per file (CASE_FORMAT.md, "durability") */
+	if (!rc && syncfs(a->bag_fd) != 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: sync failed", a->tmp_path);
 	if (!rc)
 		rc = ifk_signer_sign(a->o->signer, tm->data, tm->len, &der, &der_len, err);
 	if (!rc)

@@ -321,7 +321,9 @@ static void close_device(struct dev *d)
 		lockdownd_client_free(d->lockdown);
 	if (d->device)
 		idevice_free(d->device);
-	sqlite3_close(d->work);
+	acq_dl_close_work(d);
+	acq_dl_forget_dirs(d);
+	free(d->rx);
 	free(d->udid);
 	json_decref(d->log);
 }
@@ -363,20 +365,45 @@ static int take_backup(struct dev *d, plist_t all, struct ifk_error *err)
 	return rc;
 }
 
+/* Each wait's limit and the longest silence in it. */
+static json_t *waits_record(const struct dev *d)
+{
+	static const char *const names[ACQ_NWAIT] = {"start", "file", "next"};
+	json_t *w = json_object();
+	const char *opt;
+	int i;
+
+	for (i = 0; i < ACQ_NWAIT; i++)
+		json_object_set_new(w, names[i],
+		                    json_pack("{s:I, s:I}", "limit_s",
+		                              (json_int_t)acq_dl_wait_limit(d, i, &opt),
+		                              "longest_silence_s", (json_int_t)d->longest[i]));
+	return w;
+}
+
 static void transfer_record(struct dev *d)
 {
-	json_object_set_new(d->a->extra, "transfer",
-	                    json_pack("{s:b, s:I, s:s, s:f, s:o}", "final_response", d->finished,
-	                              "error_code", (json_int_t)d->error_code, "error_description",
-	                              d->error_desc, "device_progress", d->device_progress,
-	                              "events", d->log ? json_incref(d->log) : json_array()));
+	json_t *t =
+	    json_pack("{s:b, s:I, s:s, s:f, s:o, s:o}", "final_response", d->finished, "error_code",
+	              (json_int_t)d->error_code, "error_description", d->error_desc,
+	              "device_progress", d->device_progress, "waits", waits_record(d), "events",
+	              d->log ? json_incref(d->log) : json_array());
+
+	if (t && d->free_answered >= 0)
+		json_object_set_new(t, "free_space_answered_bytes",
+		                    json_integer((json_int_t)d->free_answered));
+	json_object_set_new(d->a->extra, "transfer", t);
 }
 
 int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_result *r,
                        struct ifk_error *err)
 {
 	struct acq a = {.o = o, .src_fd = -1, .bag_fd = -1, .data_fd = -1, .device_percent = -1};
-	struct dev d = {.a = &a, .timeout_s = o->timeout_s, .stop = o->stop};
+	struct dev d = {.a = &a,
+	                .timeout_s = o->timeout_s,
+	                .stop = o->stop,
+	                .free_answered = -1,
+	                .reserve_fd = -1};
 	plist_t all = NULL;
 	int rc;
 
@@ -392,6 +419,8 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 		rc = acq_open_bag(&a, err);
 	}
 	if (!rc)
+		acq_dl_reserve(&d);
+	if (!rc)
 		rc = acq_dl_open_work(&d, err);
 	if (!rc)
 		rc = take_backup(&d, all, err);
@@ -401,5 +430,6 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 		transfer_record(&d);
 	plist_free(all);
 	close_device(&d);
+	acq_dl_unreserve(&d); /* the room for the tag files, or the record saying why */
 	return acq_complete(&a, rc, r, err);
 }

@@ -11,13 +11,15 @@
 #include "acquire_int.h"
 
 #define SLICE_MS 1000
+#define RX_AHEAD (256u * 1024)
 #define FRAME_MAX (32u * 1024 * 1024)
 
 int acq_dl_open(struct dev *d, lockdownd_service_descriptor_t svc, struct ifk_error *err)
 {
 	if (idevice_connect(d->device, svc->port, &d->conn) != IDEVICE_E_SUCCESS)
 		return ifk_error_set(err, IFK_EIO, "cannot connect to the device's backup service");
-	if (svc->ssl_enabled && idevice_connection_enable_ssl(d->conn) != IDEVICE_E_SUCCESS)
+	d->tls = svc->ssl_enabled != 0;
+	if (d->tls && idevice_connection_enable_ssl(d->conn) != IDEVICE_E_SUCCESS)
 		return ifk_error_set(err, IFK_EIO, "TLS with the device's backup service failed");
 	return 0;
 }
@@ -30,37 +32,120 @@ void acq_dl_close(struct dev *d)
 	}
 }
 
-/* ---- the raw stream, within the stall timeout ---- */
+/* ---- the raw stream, within the stall limits ---- */
+
+static const struct {
+	unsigned dflt;
+	const char *option, *doing, *where;
+} waits[ACQ_NWAIT] = {
+    {IFK_DEVICE_WAIT_START_S, "--wait-start", "the device is preparing the backup",
+     "before the first file (the device was preparing the backup)"},
+    {IFK_DEVICE_WAIT_FILE_S, "--wait-file", "the device paused in the middle of a file",
+     "in the middle of a file"},
+    {IFK_DEVICE_WAIT_NEXT_S, "--wait-next", "the device is preparing the next files",
+     "after a file (the device was preparing the next files or its final status)"},
+};
+
+#define NOTE_AFTER_S 5 /* a silence is told to the progress callback past this */
+
+unsigned acq_dl_wait_limit(const struct dev *d, int wait, const char **opt)
+{
+	const unsigned *set = &d->a->o->wait_start_s;
+	unsigned limit = waits[wait].dflt;
+
+	*opt = waits[wait].option;
+	if (wait == ACQ_WAIT_FILE)
+		set = &d->a->o->wait_file_s;
+	else if (wait == ACQ_WAIT_NEXT)
+		set = &d->a->o->wait_next_s;
+	if (*set)
+		limit = *set;
+	if (d->timeout_s && d->timeout_s < limit) {
+		limit = d->timeout_s;
+		*opt = "--timeout";
+	}
+	return limit;
+}
+
+/* Tells the caller how long the device has been silent, once a second. */
+static void note_wait(struct dev *d, time_t silent)
+{
+	const struct ifk_acquire_opts *o = d->a->o;
+
+	if (silent < NOTE_AFTER_S || silent == d->noted || !o->waiting)
+		return;
+	d->noted = silent;
+	o->waiting(o->progress_ctx, waits[d->wait].doing, (uint64_t)silent);
+}
+
+void acq_dl_heard(struct dev *d)
+{
+	time_t now = time(NULL), silent = now - d->last_data;
+
+	if (silent > 0 && (unsigned long)silent > d->longest[d->wait])
+		d->longest[d->wait] = (unsigned)silent;
+	d->last_data = now;
+	d->noted = 0;
+}
 
 int acq_dl_stalled(struct dev *d, struct ifk_error *err)
 {
-	unsigned limit = d->timeout_s ? d->timeout_s : 60;
+	const char *opt;
+	unsigned limit = acq_dl_wait_limit(d, d->wait, &opt);
+	time_t silent = time(NULL) - d->last_data;
 
 	if (d->stop && *d->stop)
 		return ifk_error_set(err, IFK_EINTR, "interrupted");
 	if (d->cancelled)
 		return ifk_error_set(err, IFK_EIO, "the device cancelled the backup");
-	if (time(NULL) - d->last_data > (time_t)limit)
-		return ifk_error_set(err, IFK_EIO, "the device sent nothing for %u s: stalled",
-		                     limit);
+	if (silent > (time_t)limit)
+		return ifk_error_set(err, IFK_EIO,
+		                     "the device sent nothing for %u s %s (%s %u): stalled", limit,
+		                     waits[d->wait].where, opt, limit);
+	note_wait(d, silent);
 	return 0;
 }
 
+/* Takes what was received ahead into buf: the byte count. */
+static uint32_t take_ahead(struct dev *d, uint8_t *buf, uint32_t n)
+{
+	uint32_t k = d->rx_len - d->rx_pos < n ? d->rx_len - d->rx_pos : n;
+
+	memcpy(buf, d->rx + d->rx_pos, k);
+	d->rx_pos += k;
+	return k;
+}
+
+/* The stream is read in receives of up to RX_AHEAD bytes, so that the many
+ * small fields of a file's framing (lengths, names, codes) cost no receive
+ * each; a large read goes straight into buf. Over TLS, libimobiledevice's
+ * receive waits for all it is asked for: only what is needed is asked. */
 int acq_dl_read_exact(struct dev *d, void *buf, uint32_t n, struct ifk_error *err)
 {
+	uint8_t *p = buf;
 	uint32_t got = 0;
 
+	if (!d->rx && !(d->rx = malloc(RX_AHEAD)))
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	while (got < n) {
 		uint32_t r = 0;
-		int rc = acq_dl_recv_some(d, (char *)buf + got, n - got, &r, err);
+		int direct = d->tls || n - got >= RX_AHEAD / 2, rc;
+		if (d->rx_pos < d->rx_len) {
+			got += take_ahead(d, p + got, n - got);
+			continue;
+		}
+		rc = acq_dl_recv_some(d, direct ? p + got : d->rx, direct ? n - got : RX_AHEAD, &r,
+		                      err);
 		if (rc)
 			return rc;
-		if (r > 0) {
+		if (r > 0 && direct)
 			got += r;
-			d->last_data = time(NULL);
-		} else if (acq_dl_stalled(d, err)) {
+		else if (r > 0)
+			d->rx_pos = 0, d->rx_len = r;
+		if (r > 0)
+			acq_dl_heard(d);
+		else if (acq_dl_stalled(d, err))
 			return err ? err->code : IFK_EIO;
-		}
 	}
 	return 0;
 }
@@ -108,7 +193,7 @@ int acq_dl_send_raw(struct dev *d, const void *buf, uint32_t n, struct ifk_error
 				return rc;
 			return ifk_error_set(err, IFK_EIO, "cannot send to the device");
 		}
-		d->last_data = time(NULL);
+		acq_dl_heard(d);
 		p += sent;
 		n -= sent;
 	}
@@ -292,6 +377,8 @@ void acq_dl_disconnect(struct dev *d)
 	struct ifk_error e = {0};
 
 	plist_array_append_item(bye, plist_new_string("___EmptyParameterString___"));
+	d->timeout_s = 2; /* the goodbye waits for no device that stopped reading */
+	d->last_data = time(NULL);
 	if (d->conn)
 		acq_dl_send_plist(d, bye, &e);
 	plist_free(bye);

@@ -80,23 +80,29 @@ static int read_message(struct dev *d, uint32_t n, char *msg, size_t cap, struct
 
 	msg[keep] = '\0';
 	while (!rc && rest > 0) {
-		uint32_t chunk = rest < IFK_IO_CHUNK ? rest : IFK_IO_CHUNK;
-		rc = acq_dl_read_exact(d, acq_dl_file_buffer(d, NULL), chunk, err);
+		uint32_t room, chunk;
+		uint8_t *at = acq_dl_file_room(d, NULL, &room);
+		chunk = rest < room ? rest : room;
+		rc = acq_dl_read_exact(d, at, chunk, err);
 		rest -= chunk;
 	}
 	return rc;
 }
 
-/* One data block of n bytes, read into the store's buffer while the last
- * one is hashed and written. */
+/* One data block of n bytes, read into the store's buffer (dl_store.c says
+ * when it is hashed and written). */
 static int file_data(struct dev *d, struct acq_dl_file *f, uint32_t n, struct ifk_error *err)
 {
 	while (n > 0) {
-		uint32_t chunk = n < IFK_IO_CHUNK ? n : IFK_IO_CHUNK;
-		int rc = acq_dl_read_exact(d, acq_dl_file_buffer(d, f), chunk, err);
-		if (rc)
+		uint32_t room, chunk;
+		uint8_t *at = acq_dl_file_room(d, f, &room);
+		int rc;
+		chunk = n < room ? n : room;
+		if ((rc = acq_dl_read_exact(d, at, chunk, err)) != 0)
 			return rc;
 		acq_dl_file_took(d, f, chunk);
+		if ((rc = acq_dl_check(d, err)) != 0)
+			return rc; /* the disk is full: at once, not at the file's end */
 		n -= chunk;
 	}
 	return 0;
@@ -152,16 +158,20 @@ static int receive_one(struct dev *d, struct ifk_error *err)
 	free(devname);
 	if (rc || dlen == 0)
 		return rc ? rc : 1;
+	d->wait = ACQ_WAIT_FILE;
 	rc = read_name(d, &in.name, &blen, err);
 	if (!rc && blen == 0)
 		rc = ifk_error_set(err, IFK_EFORMAT, "protocol error: a file without a name");
 	if (!rc) {
 		acq_dl_file_open(d, &in, blen);
-		rc = incoming_blocks(d, &in, err);
+		rc = acq_dl_check(d, err);
 	}
+	if (!rc)
+		rc = incoming_blocks(d, &in, err);
 	if (rc < 0 && in.fd >= 0)
 		acq_dl_file_drop(d, &in, "partial", err ? err->msg : "the transfer failed");
 	acq_dl_file_free(&in);
+	d->wait = ACQ_WAIT_NEXT;
 	return rc;
 }
 
@@ -484,6 +494,8 @@ int acq_dl_run(struct dev *d, struct ifk_error *err)
 			                   "protocol error: a message without a name");
 		if (!rc)
 			rc = dispatch(d, name, msg, err);
+		if (rc >= 0 && d->fatal.code)
+			rc = acq_dl_check(d, err); /* a write into the bag failed */
 		plist_free(msg);
 		free(name);
 	}

@@ -109,9 +109,10 @@ uint8_t *acq_dl_sink_buffer(struct acq_dl_sink *s)
 	return j->buf;
 }
 
-void acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int fd)
+int acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int fd)
 {
 	struct job *j = &s->jobs[s->next_fill];
+	int e;
 
 	pthread_mutex_lock(&s->mu);
 	j->len = len;
@@ -119,8 +120,10 @@ void acq_dl_sink_submit(struct acq_dl_sink *s, uint32_t len, EVP_MD_CTX *md, int
 	j->fd = fd;
 	j->full = 1;
 	s->next_fill = (s->next_fill + 1) % NBUF;
+	e = s->error;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
+	return e;
 }
 
 /* Waits until every submitted chunk is hashed and written; returns 0 or the

@@ -17,6 +17,8 @@
 
 #include "acquire_int.h"
 
+static int stops(int e);
+
 void acq_dl_note(struct dev *d, const char *kind, const char *path, const char *detail)
 {
 	char shown[320];
@@ -78,6 +80,81 @@ static int open_parent(struct dev *d, const char *rel, int create, const char **
 	return fd;
 }
 
+/* The folders of data/ that files arrive in stay open, by path (a backup
+ * has 256 hash folders): no folder is opened per file. A move or removal
+ * forgets them all, since a kept descriptor follows a renamed folder. */
+#define NDIRS 256
+
+struct acq_dl_dir {
+	char *path; /* below data/, or NULL */
+	int fd;
+};
+
+void acq_dl_forget_dirs(struct dev *d)
+{
+	size_t i;
+
+	for (i = 0; d->dirs && i < NDIRS; i++) {
+		if (d->dirs[i].path)
+			close(d->dirs[i].fd);
+		free(d->dirs[i].path);
+	}
+	free(d->dirs);
+	d->dirs = NULL;
+}
+
+static size_t dir_slot(const char *path, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)path[i]) * 16777619u;
+	return h % NDIRS;
+}
+
+/* The folder that holds rel below data/, made when absent; the descriptor
+ * is kept (not the caller's to close). -1 with errno when it cannot be. */
+static int parent_dir(struct dev *d, const char *rel, const char **leaf)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t len = slash ? (size_t)(slash - rel) : 0;
+	struct acq_dl_dir *e;
+	int fd;
+
+	*leaf = slash ? slash + 1 : rel;
+	if (!slash)
+		return d->a->data_fd;
+	if (!d->dirs && !(d->dirs = calloc(NDIRS, sizeof(*d->dirs))))
+		return -1;
+	e = &d->dirs[dir_slot(rel, len)];
+	if (e->path && strncmp(e->path, rel, len) == 0 && e->path[len] == '\0')
+		return e->fd;
+	if ((fd = open_parent(d, rel, 1, leaf)) < 0)
+		return -1;
+	if (e->path)
+		close(e->fd);
+	free(e->path);
+	e->path = strndup(rel, len);
+	e->fd = fd;
+	if (!e->path) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A new file leaf in dir, replacing one the device sent before. */
+static int create_file(int dir, const char *leaf)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(dir, leaf, flags, 0444);
+
+	if (fd < 0 && errno == EEXIST && unlinkat(dir, leaf, 0) == 0)
+		fd = openat(dir, leaf, flags, 0444);
+	return fd;
+}
+
 /* ---- paths ---- */
 
 int ifk_device_path(const char *udid, const char *devpath, size_t len, char **rel, const char **why)
@@ -103,35 +180,47 @@ int ifk_device_path(const char *udid, const char *devpath, size_t len, char **re
 
 /* ---- the work database of received files ---- */
 
+/* One transaction for the whole session (the database is private and
+ * temporary: nothing to commit for), and the insert prepared once: a
+ * statement per file cost more than the file. */
 int acq_dl_open_work(struct dev *d, struct ifk_error *err)
 {
 	if (sqlite3_open_v2("", &d->work, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_exec(d->work,
 	                 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	                 "CREATE TABLE files(path TEXT PRIMARY KEY, sha256 TEXT, size INTEGER);",
-	                 NULL, NULL, NULL) != SQLITE_OK)
+	                 "CREATE TABLE files(path TEXT PRIMARY KEY, sha256 TEXT, size INTEGER);"
+	                 "BEGIN;",
+	                 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(d->work,
+	                       "INSERT OR REPLACE INTO files(path, sha256, size) VALUES (?,?,?)",
+	                       -1, &d->record, NULL) != SQLITE_OK)
 		return ifk_error_set(err, IFK_EIO, "cannot create the temporary work database");
 	d->log = json_array();
 	return d->log ? 0 : ifk_error_set(err, IFK_ENOMEM, "out of memory");
 }
 
+void acq_dl_close_work(struct dev *d)
+{
+	sqlite3_finalize(d->record);
+	d->record = NULL;
+	sqlite3_close(d->work);
+	d->work = NULL;
+}
+
 static int record_file(struct dev *d, const char *rel, const char *sha, uint64_t size,
                        struct ifk_error *err)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = d->record;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(d->work,
-	                       "INSERT OR REPLACE INTO files(path, sha256, size) VALUES (?,?,?)",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(d->work));
-	sqlite3_bind_text(st, 1, rel, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, sha, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, rel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sha, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(d->work));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc;
 }
 
@@ -182,6 +271,10 @@ int acq_dl_write_manifest(struct dev *d, struct ifk_error *err)
 		rc = ifk_error_set(err, IFK_EIO, "work database of received files: %s",
 		                   sqlite3_errmsg(d->work));
 	sqlite3_finalize(st);
+	if ((rc == IFK_EIO && stops(errno)) || (!rc && fflush(d->a->manifest) != 0)) {
+		acq_dl_write_failed(d, "", IFK_BAG_MANIFEST, errno);
+		rc = acq_dl_check(d, err);
+	}
 	return rc;
 }
 
@@ -198,13 +291,14 @@ void acq_dl_file_open(struct dev *d, struct acq_dl_file *in, uint32_t len)
 		in->rel = NULL;
 		return;
 	}
-	in->dir = open_parent(d, in->rel, 1, &in->leaf);
-	if (in->dir >= 0) {
-		unlinkat(in->dir, in->leaf, 0);
-		in->fd = openat(in->dir, in->leaf,
-		                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
-	}
-	if (in->fd < 0) {
+	in->dir = parent_dir(d, in->rel, &in->leaf);
+	if (in->dir >= 0)
+		in->fd = create_file(in->dir, in->leaf);
+	if (in->fd < 0 && stops(errno)) {
+		acq_dl_write_failed(d, "data/", in->rel, errno);
+		free(in->rel);
+		in->rel = NULL;
+	} else if (in->fd < 0) {
 		char detail[300];
 		snprintf(detail, sizeof(detail), "refused: cannot create it in the bag: %s",
 		         strerror(errno));
@@ -215,23 +309,63 @@ void acq_dl_file_open(struct dev *d, struct acq_dl_file *in, uint32_t len)
 	EVP_DigestInit_ex(d->a->file_md, EVP_sha256(), NULL);
 }
 
-/* Where the next received block of f goes: the sink's buffer, which its
- * worker hashes and writes while the next block arrives; a scratch buffer
- * when f is not kept (refused), or when f is NULL (bytes read to be
- * discarded). */
-uint8_t *acq_dl_file_buffer(struct dev *d, struct acq_dl_file *f)
+/* Where the next received bytes of f go: the sink's buffer, filled up to
+ * IFK_IO_CHUNK before its worker hashes and writes it while the next
+ * arrives; a scratch buffer when f is not kept (refused), or when f is NULL
+ * (bytes read to be discarded). */
+uint8_t *acq_dl_file_room(struct dev *d, struct acq_dl_file *f, uint32_t *room)
 {
-	return f && f->fd >= 0 ? acq_dl_sink_buffer(d->sink) : d->a->buf;
+	if (!f || f->fd < 0) {
+		*room = IFK_IO_CHUNK;
+		return d->a->buf;
+	}
+	if (!f->cur) {
+		f->cur = acq_dl_sink_buffer(d->sink);
+		f->fill = 0;
+	}
+	*room = IFK_IO_CHUNK - f->fill;
+	return f->cur + f->fill;
 }
 
-/* The block of n bytes now in acq_dl_file_buffer: hashed, kept and written. */
+static void hand_over(struct dev *d, struct acq_dl_file *in)
+{
+	int e = acq_dl_sink_submit(d->sink, in->fill, d->a->file_md, in->fd);
+
+	if (e)
+		acq_dl_write_failed(d, "data/", in->rel, e);
+	in->handed = 1;
+	in->cur = NULL;
+	in->fill = 0;
+}
+
+/* The n bytes now at acq_dl_file_room: a full buffer goes to the worker. */
 void acq_dl_file_took(struct dev *d, struct acq_dl_file *in, uint32_t n)
 {
-	if (in->fd >= 0)
-		acq_dl_sink_submit(d->sink, n, d->a->file_md, in->fd);
+	if (in->fd >= 0 && (in->fill += n) == IFK_IO_CHUNK)
+		hand_over(d, in);
 	in->size += n;
 	acq_progress(d->a, n);
 	d->a->bytes += n;
+}
+
+/* The rest of a file at its end. A file that fits in one buffer is hashed
+ * and written here: handing it to the worker and waiting for it would cost
+ * two thread switches per file, more than a small file's hashing. */
+static void last_bytes(struct dev *d, struct acq_dl_file *in)
+{
+	int e;
+
+	if (in->fill > 0 && in->handed) {
+		hand_over(d, in);
+	} else if (in->fill > 0) {
+		EVP_DigestUpdate(d->a->file_md, in->cur, in->fill);
+		if (ifk_write_all(in->fd, in->cur, in->fill, in->rel, NULL) != 0)
+			acq_dl_write_failed(d, "data/", in->rel, errno);
+		in->cur = NULL;
+		in->fill = 0;
+	}
+	if (in->handed && (e = acq_dl_sink_drain(d->sink)) != 0)
+		acq_dl_write_failed(d, "data/", in->rel, e);
 }
 
 /* The file arrived whole: it enters the seal. */
@@ -240,19 +374,20 @@ int acq_dl_file_done(struct dev *d, struct acq_dl_file *in, struct ifk_error *er
 	uint8_t md[32];
 	char hex[65];
 
-	int e;
-
 	if (in->fd < 0)
-		return 0;
-	if ((e = acq_dl_sink_drain(d->sink)) != 0)
-		return ifk_error_sys(err, IFK_EIO, e, "data/%s: write failed", in->rel);
+		return acq_dl_check(d, err);
+	last_bytes(d, in);
+	if (d->fatal.code)
+		return acq_dl_check(d, err); /* still open: the caller drops it */
 	EVP_DigestFinal_ex(d->a->file_md, md, NULL);
 	ifk_hex(md, 32, hex);
 	if (close(in->fd) != 0) {
-		in->fd = -1;
-		return ifk_error_sys(err, IFK_EIO, errno, "data/%s: write failed", in->rel);
+		acq_dl_write_failed(d, "data/", in->rel, errno);
+		unlinkat(in->dir, in->leaf, 0);
 	}
 	in->fd = -1;
+	if (d->fatal.code)
+		return acq_dl_check(d, err);
 	d->a->files++;
 	return record_file(d, in->rel, hex, in->size, err);
 }
@@ -264,6 +399,8 @@ void acq_dl_file_drop(struct dev *d, struct acq_dl_file *in, const char *kind, c
 	char detail[900];
 
 	acq_dl_sink_drain(d->sink);
+	in->cur = NULL; /* what was not handed over is dropped with the file */
+	in->fill = 0;
 	if (in->fd >= 0) {
 		close(in->fd);
 		in->fd = -1;
@@ -280,8 +417,6 @@ void acq_dl_file_free(struct acq_dl_file *in)
 {
 	if (in->fd >= 0)
 		close(in->fd);
-	if (in->dir >= 0)
-		close(in->dir);
 	free(in->name);
 	free(in->rel);
 }
@@ -300,12 +435,15 @@ int acq_dl_move(struct dev *d, const char *src, const char *dst, const char **wh
 
 	if (strcmp(src, dst) == 0 || (strncmp(dst, src, sl) == 0 && dst[sl] == '/'))
 		return *why = "onto or into itself", -1;
+	acq_dl_forget_dirs(d);
 	ps = open_parent(d, src, 0, &ls);
 	if (ps < 0 || fstatat(ps, ls, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		*why = "the source is absent";
 	else if ((pd = open_parent(d, dst, 1, &ld)) < 0)
 		*why = "the destination's folder cannot be made";
-	else if ((rc = renameat(ps, ls, pd, ld)) != 0)
+	else if ((rc = renameat(ps, ls, pd, ld)) != 0 && stops(errno))
+		acq_dl_write_failed(d, "data/", dst, errno);
+	else if (rc != 0)
 		*why = strerror(errno);
 	if (ps >= 0)
 		close(ps);
@@ -361,9 +499,11 @@ void acq_dl_remove(struct dev *d, const char *path, const char *rel, int *code)
 {
 	const char *leaf;
 	struct stat st;
-	int dir = open_parent(d, rel, 0, &leaf);
-	struct remover r = {d, dir, 0, 0};
+	int dir;
+	struct remover r = {d, -1, 0, 0};
 
+	acq_dl_forget_dirs(d);
+	r.dir = dir = open_parent(d, rel, 0, &leaf);
 	if (dir < 0 || fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		acq_dl_event(d, "absent", path, "asked to remove something that is not there");
 	} else {
@@ -433,6 +573,8 @@ int acq_dl_mkdir(struct dev *d, const char *rel)
 	if (asprintf(&inner, "%s/x", rel) > 0 && (fd = open_parent(d, inner, 1, &leaf)) >= 0) {
 		close(fd);
 		d->a->dirs++;
+	} else if (stops(errno)) {
+		acq_dl_write_failed(d, "data/", rel, errno);
 	}
 	free(inner);
 	return fd >= 0 ? 0 : -1;
@@ -445,7 +587,8 @@ int acq_dl_free_bytes(struct dev *d, uint64_t *bytes)
 
 	if (fstatvfs(d->a->bag_fd, &fs) != 0)
 		return -1;
-	*bytes = (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize;
+	*bytes = (uint64_t)fs.f_bavail * (uint64_t)fs.f_frsize; /* counted in fragments */
+	d->free_answered = (int64_t)*bytes;
 	return 0;
 }
 
@@ -476,8 +619,10 @@ int acq_dl_copy(struct dev *d, const char *dst_name, const char *rs, const char 
 			break;
 		}
 		EVP_DigestUpdate(d->a->file_md, d->a->buf, (size_t)n);
-		if (ifk_write_all(in.fd, d->a->buf, (size_t)n, in.rel, NULL) != 0)
+		if (ifk_write_all(in.fd, d->a->buf, (size_t)n, in.rel, NULL) != 0) {
+			acq_dl_write_failed(d, "data/", in.rel, errno);
 			break;
+		}
 		in.size += (uint64_t)n;
 	}
 	if (code != 0 && in.fd >= 0)
@@ -488,6 +633,73 @@ int acq_dl_copy(struct dev *d, const char *dst_name, const char *rs, const char 
 		close(ps);
 	acq_dl_file_free(&in);
 	return code;
+}
+
+/* ---- the disk ---- */
+
+/* The errors of a write that end the acquisition: the bag's disk cannot
+ * take more (any other refusal of one file is that file's anomaly). */
+static int stops(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS || e == EFBIG;
+}
+
+static void human_bytes(uint64_t n, char *out, size_t cap)
+{
+	if (n >= 1024ull * 1024 * 1024)
+		snprintf(out, cap, "%.1f GiB", (double)n / (1024.0 * 1024 * 1024));
+	else if (n >= 1024 * 1024)
+		snprintf(out, cap, "%.1f MiB", (double)n / (1024.0 * 1024));
+	else
+		snprintf(out, cap, "%llu bytes", (unsigned long long)n);
+}
+
+void acq_dl_write_failed(struct dev *d, const char *prefix, const char *rel, int e)
+{
+	struct statvfs fs;
+	char avail[32] = "?", size[32] = "?";
+
+	if (d->fatal.code)
+		return; /* the first failure says why */
+	if (e != ENOSPC && e != EDQUOT) {
+		ifk_error_sys(&d->fatal, IFK_EIO, e, "%s: cannot write %s%s", d->a->tmp_path,
+		              prefix, rel ? rel : "");
+		return;
+	}
+	if (fstatvfs(d->a->bag_fd, &fs) == 0) {
+		human_bytes((uint64_t)fs.f_bavail * fs.f_frsize, avail, sizeof(avail));
+		human_bytes((uint64_t)fs.f_blocks * fs.f_frsize, size, sizeof(size));
+	}
+	ifk_error_set(&d->fatal, IFK_EIO,
+	              "%s: the disk is full (%s free of %s%s): cannot write %s%s", d->a->tmp_path,
+	              avail, size, e == EDQUOT ? ", the quota reached" : "", prefix,
+	              rel ? rel : "");
+}
+
+int acq_dl_check(struct dev *d, struct ifk_error *err)
+{
+	if (!d->fatal.code)
+		return 0;
+	if (err)
+		*err = d->fatal;
+	return d->fatal.code;
+}
+
+void acq_dl_reserve(struct dev *d)
+{
+	d->reserve_fd = openat(d->a->bag_fd, ".ifk-reserve",
+	                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (d->reserve_fd >= 0 && posix_fallocate(d->reserve_fd, 0, ACQ_DL_RESERVE) != 0)
+		acq_dl_unreserve(d); /* too little room even for that: go on without */
+}
+
+void acq_dl_unreserve(struct dev *d)
+{
+	if (d->reserve_fd < 0)
+		return;
+	close(d->reserve_fd);
+	d->reserve_fd = -1;
+	unlinkat(d->a->bag_fd, ".ifk-reserve", 0);
 }
 
 /* ---- the top-level plists ---- */
@@ -533,15 +745,19 @@ int acq_dl_store_buffer(struct dev *d, const char *rel, const void *buf, size_t 
 	if (asprintf(&in.name, "%s/%s", d->udid, rel) < 0)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	acq_dl_file_open(d, &in, (uint32_t)strlen(in.name));
-	if (in.fd < 0)
+	if ((rc = acq_dl_check(d, err)) == 0 && in.fd < 0)
 		rc = ifk_error_set(err, IFK_EIO, "cannot write data/%s", rel);
 	if (!rc) {
 		EVP_DigestUpdate(d->a->file_md, buf, len);
-		rc = ifk_write_all(in.fd, buf, len, rel, err);
+		if (ifk_write_all(in.fd, buf, len, rel, NULL) != 0)
+			acq_dl_write_failed(d, "data/", rel, errno);
 		in.size = len;
+		rc = acq_dl_check(d, err);
 	}
 	if (!rc)
 		rc = acq_dl_file_done(d, &in, err);
+	if (rc && in.fd >= 0)
+		acq_dl_file_drop(d, &in, "partial", err ? err->msg : "the write failed");
 	acq_dl_file_free(&in);
 	return rc;
 }

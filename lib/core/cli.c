@@ -320,6 +320,26 @@ static void draw(struct ifk_cli *c, int final)
 	clock_gettime(CLOCK_MONOTONIC, &m->last);
 }
 
+void ifk_cli_waiting(void *ctx, const char *doing, uint64_t s)
+{
+	struct ifk_cli *c = ctx;
+	struct ifk_cli_meter *m = &c->meter;
+	char so_far[48];
+
+	if (!m->on || s == m->waited_shown ||
+	    (!m->tty && m->waited_shown && s / 60 == m->waited_shown / 60))
+		return;
+	if (s < 60)
+		snprintf(so_far, sizeof(so_far), "%llu s", (unsigned long long)s);
+	else
+		snprintf(so_far, sizeof(so_far), "%llu min", (unsigned long long)(s / 60));
+	fprintf(stderr, m->tty ? "\r%s: %s: %s so far\033[K" : "%s: %s: %s so far\n", c->tool->name,
+	        doing, so_far);
+	m->printed = 1;
+	m->shown = -2; /* the next figures redraw the line */
+	m->waited_shown = s;
+}
+
 void ifk_cli_progress(void *ctx, const struct ifk_progress *p)
 {
 	struct ifk_cli *c = ctx;
@@ -328,6 +348,7 @@ void ifk_cli_progress(void *ctx, const struct ifk_progress *p)
 
 	if (!m->on)
 		return;
+	m->waited_shown = 0;
 	m->files = p->files > m->files ? p->files : m->files;
 	m->bytes = p->bytes > m->bytes ? p->bytes : m->bytes;
 	m->files_total = p->files_total ? p->files_total : m->files_total;

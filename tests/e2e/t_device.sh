@@ -4,34 +4,7 @@
 # and for every fault an exact outcome. Beside each fault: what Debian's
 # idevicebackup2 1.3.0 does on it (tests/e2e/t_sim_reference.sh shows it).
 . "$(dirname "$0")/lib.sh"
-SIM="$B/tests/sim/ifk-devsim"
-export HOME="$T"
-SIMPID=
-stop_sim() {
-	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null
-	SIMPID=
-	# the next start_sim must not read the last simulator's "ready"
-	rm -f "$T/mux.sock" "$T/sim.out"
-}
-trap 'stop_sim; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-# start_sim BACKUP [simulator options]
-start_sim() {
-	local b=$1
-	shift
-	stop_sim
-	"$SIM" --socket "$T/mux.sock" --backup "$b" --log "$T/sim.log" "$@" >"$T/sim.out" 2>&1 &
-	SIMPID=$!
-	for _ in $(seq 1 2400); do grep -q ready "$T/sim.out" 2>/dev/null && break; sleep 0.05; done
-	grep -q ready "$T/sim.out" || fail "the simulator did not start"
-	export USBMUXD_SOCKET_ADDRESS="UNIX:$T/mux.sock"
-}
-# acquire_dev BAG EXPECTED_RC [more options]
-acquire_dev() {
-	local bag=$1 want=$2
-	shift 2
-	run "$want" "$ACQUIRE" --device --out "$bag" --key ex.key --cert ex.pem --timeout 10 \
-		--case DEV-1 --examiner "Test Examiner" "$@"
-}
+. "$(dirname "$0")/devsim.sh"
 served_sha() { sha256sum "src/$1" | cut -c1-64; }
 examiner
 sample src

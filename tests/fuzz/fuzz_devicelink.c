@@ -58,7 +58,7 @@ idevice_error_t __wrap_idevice_connection_get_fd(idevice_connection_t c, int *fd
 
 static struct ifk_acquire_opts opts;
 static struct acq a = {.o = &opts, .src_fd = -1, .bag_fd = -1, .data_fd = -1};
-static struct dev d = {.a = &a, .timeout_s = 10};
+static struct dev d = {.a = &a, .timeout_s = 10, .free_answered = -1, .reserve_fd = -1};
 static char data_path[4200];
 
 static void setup(void)
@@ -81,6 +81,7 @@ static void setup(void)
 /* Back to an empty bag for the next input. */
 static void reset(void)
 {
+	acq_dl_forget_dirs(&d); /* they are in the tree removed below */
 	close(a.data_fd);
 	fz_remove_tree(data_path);
 	if (mkdir(data_path, 0755) != 0 ||
@@ -94,6 +95,8 @@ static void reset(void)
 	d.cancelled = 0;
 	d.error_code = 0;
 	d.error_desc[0] = d.protocol_msg[0] = '\0';
+	ifk_error_clear(&d.fatal);
+	d.rx_pos = d.rx_len = 0; /* nothing of this input is read ahead into the next */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -84,6 +84,12 @@ static int prepare(struct dl *d, const struct up_list *l)
 	size_t i;
 	char path[8192];
 
+	if ((d->s->o.faults & FAULT_SLOW_START)) {
+		/* a device with much to snapshot says nothing for minutes */
+		sim_log(d->s, "fault slow-start: silent for %u s", d->s->o.stall_seconds);
+		if (sim_sleep(d->s, d->s->o.stall_seconds))
+			return -1;
+	}
 	if (dl_command(d, dl_msg("DLMessageGetFreeDiskSpace"), &code, &payload) < 0)
 		return -1;
 	if (plist_get_node_type(payload) == PLIST_UINT)

@@ -54,6 +54,8 @@ enum sim_fault {
 	FAULT_STATUS_MOVED = 1u << 13,
 	FAULT_NUL_KEY_MOVE = 1u << 14,
 	FAULT_NUL_IN_VALUES = 1u << 15,
+	FAULT_SLOW_START = 1u << 16,
+	FAULT_SLOW_MANIFEST = 1u << 17,
 };
 
 enum sim_refusal { REFUSE_NONE, REFUSE_PENDING, REFUSE_DENIED };

@@ -80,6 +80,10 @@ static const struct fault_name {
      "MoveItems whose source (a UTF-16 dictionary key) holds U+0000"},
     {"nul-in-values", FAULT_NUL_IN_VALUES,
      "lockdownd sends each U+2400 of a value (--set) as U+0000"},
+    {"slow-start", FAULT_SLOW_START,
+     "silent for --stall-seconds after the Backup request (a large snapshot)"},
+    {"slow-manifest", FAULT_SLOW_MANIFEST,
+     "silent for --stall-seconds before Manifest.db (a large file index)"},
 };
 
 static void usage(FILE *f)
@@ -106,7 +110,7 @@ static void usage(FILE *f)
 		fprintf(f, "      %-16s %s\n", faults[i].name, faults[i].what);
 	fprintf(f,
 	        "  --fault-file REL     the file the data faults hit (default: the largest)\n"
-	        "  --stall-seconds N    for --fault stall (default %d)\n"
+	        "  --stall-seconds N    for stall, slow-start, slow-manifest (default %d)\n"
 	        "  --no-long-name       hostile-paths without the over-long name\n"
 	        "  -v, --verbose        log to stderr too\n"
 	        "Prints \"ready\" on stdout once listening; exits 0 on SIGTERM.\n",

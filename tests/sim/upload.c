@@ -310,12 +310,26 @@ static size_t pick_target(struct sim *s, const struct up_list *l)
 	return best;
 }
 
+/* --fault slow-manifest: a device with a large file index is silent
+ * while it writes its Manifest.db, between the data files and the index. */
+static int slow_manifest(struct up *u, const char *rel)
+{
+	sim_log(u->s, "fault slow-manifest: silent for %u s before %s", u->s->o.stall_seconds, rel);
+	return sim_sleep(u->s, u->s->o.stall_seconds) ? UP_IOERR : SENT_FILE;
+}
+
 static int stream(struct up *u, const struct up_list *l, size_t target)
 {
 	int hostile = (u->s->o.faults & FAULT_HOSTILE_PATHS) != 0, rc = SENT_FILE;
+	int slow = (u->s->o.faults & FAULT_SLOW_MANIFEST) != 0;
 	size_t i;
 
 	for (i = 0; i < l->n && rc == SENT_FILE; i++) {
+		if (slow && strncmp(l->files[i].rel, "Manifest.", 9) == 0) {
+			slow = 0;
+			if ((rc = slow_manifest(u, l->files[i].rel)) != SENT_FILE)
+				break;
+		}
 		if (hostile && is_index(l->files[i].rel)) {
 			rc = send_hostile(u, 0);
 			hostile = 0;

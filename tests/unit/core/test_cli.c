@@ -197,6 +197,26 @@ static void test_cli_progress_never_goes_back(void **state)
 	assert_null(strstr(strstr(err.text, "100%") + 1, "100%"));
 }
 
+static void test_cli_waiting_shown_each_minute_off_a_terminal(void **state)
+{
+	struct ifk_cli c = {.tool = &tool, .progress = 1};
+	struct captured err;
+	(void)state;
+	capture_start(&err, 2);
+	assert_non_null(ifk_cli_meter(&c, "received"));
+	ifk_cli_waiting(&c, "the device is preparing the backup", 5);
+	ifk_cli_waiting(&c, "the device is preparing the backup", 6);  /* not each second */
+	ifk_cli_waiting(&c, "the device is preparing the backup", 59); /* nor within the minute */
+	ifk_cli_waiting(&c, "the device is preparing the backup", 61);
+	ifk_cli_waiting(&c, "the device is preparing the backup", 125);
+	ifk_cli_meter_end(&c, 0);
+	capture_end(&err);
+	assert_string_equal(err.text,
+	                    "ifk-test: the device is preparing the backup: 5 s so far\n"
+	                    "ifk-test: the device is preparing the backup: 1 min so far\n"
+	                    "ifk-test: the device is preparing the backup: 2 min so far\n");
+}
+
 static void show_reason(void *ctx, json_t *x)
 {
 	(void)ctx;
@@ -243,6 +263,7 @@ int main(void)
 	    cmocka_unit_test(test_cli_start_refuses_bad_values),
 	    cmocka_unit_test(test_cli_json_usage_error_is_the_envelope),
 	    cmocka_unit_test(test_cli_progress_never_goes_back),
+	    cmocka_unit_test(test_cli_waiting_shown_each_minute_off_a_terminal),
 	    cmocka_unit_test(test_cli_list_capped_by_kind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
