@@ -169,6 +169,7 @@ static void test_util_sha256_fd_past_4gib(void **state)
 	                    "318e01702cd7413290bc5004d33f5a0bc296ca51e70ed23a0c41922589640900");
 	tu_rmtree(dir);
 	free(f);
+	free(dir);
 }
 
 struct seen_names {
