@@ -362,8 +362,7 @@ void ifk_rar_fail(json_t *result, const char *file, const char *fmt, ...)
 
 /* A member kept whole as well as hashed (bounded by MAX_TEXT). */
 struct text {
-	char *buf;
-	size_t len, cap;
+	struct ifk_buf b;
 	int seen, too_big;
 };
 
@@ -399,22 +398,11 @@ static int keep(struct text *t, const uint8_t *p, size_t n)
 {
 	if (t->too_big)
 		return 0;
-	if (n > MAX_TEXT - t->len) {
+	if (n > MAX_TEXT - t->b.len) {
 		t->too_big = 1;
 		return 0;
 	}
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = (t->len + n + 1) * 2;
-		char *b = realloc(t->buf, cap);
-		if (!b)
-			return IFK_ENOMEM;
-		t->buf = b;
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, p, n);
-	t->len += n;
-	t->buf[t->len] = '\0';
-	return 0;
+	return ifk_buf_add(&t->b, p, n);
 }
 
 /* Hashes the current member's data (keeping it in t when not NULL): 0, 1
@@ -623,8 +611,8 @@ static int check_sums(struct scan *s, struct ifk_error *err)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (!sums_present(s))
 		goto out;
-	p = s->sums.buf;
-	end = p ? p + s->sums.len : NULL;
+	p = s->sums.b.data;
+	end = p ? p + s->sums.b.len : NULL;
 	for (; p && p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		lineno++;
@@ -705,7 +693,7 @@ static void read_report_json(struct scan *s)
 		                               : "missing: the archive has no report.json");
 		goto out;
 	}
-	doc = json_loadb(s->report.buf, s->report.len, JSON_REJECT_DUPLICATES, NULL);
+	doc = json_loadb(s->report.b.data, s->report.b.len, JSON_REJECT_DUPLICATES, NULL);
 	c = json_object_get(doc, "custody");
 	head = json_string_value(json_object_get(c, "head"));
 	seq = json_object_get(c, "head_seq");
@@ -754,8 +742,8 @@ int ifk_rar_scan(int archive_fd, json_t *result, struct ifk_error *err)
 	}
 out:
 	json_decref(s.members);
-	free(s.sums.buf);
-	free(s.report.buf);
+	free(s.sums.b.data);
+	free(s.report.b.data);
 	free(s.block);
 	free(s.buf);
 	return rc;
