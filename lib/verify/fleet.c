@@ -483,12 +483,15 @@ static int count_is(const json_t *rows, const char *key, const char *value, int 
 static json_t *make_summary(const struct fleet *f, const json_t *rows)
 {
 	int failed = count_is(rows, "verdict", "FAIL", 0);
+	int empty = count_is(rows, "error", NO_BACKUPS, 0);
 	char now[21];
 
 	ifk_time_iso(f->o->now, now);
+	/* a target that holds no backup fails, but is not counted as a backup */
 	return json_pack(
-	    "{s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:O, s:I, s:b, s:s, s:s, s:s}",
-	    "summary", 1, "tool", "ifk-verify", "backups", (int)json_array_size(rows), "passed",
+	    "{s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:O, s:I, s:b, s:s, s:s, s:s}",
+	    "summary", 1, "tool", "ifk-verify", "backups", (int)json_array_size(rows) - empty,
+	    "targets_without_backup", empty, "passed",
 	    (int)json_array_size(rows) - failed, "failed", failed, "stale",
 	    count_true(rows, "stale"), "incomplete", count_is(rows, "complete", NULL, 1),
 	    "unencrypted", count_is(rows, "encrypted", NULL, 1), "unreadable",

@@ -79,12 +79,16 @@ char *ifk_fleet_summary_text(const json_t *s)
 {
 	struct ifk_buf b = {0};
 	json_int_t skipped = (json_int_t)json_array_size(json_object_get(s, "skipped"));
+	json_int_t backups = json_integer_value(json_object_get(s, "backups"));
+	json_int_t empty = json_integer_value(json_object_get(s, "targets_without_backup"));
 
+	ifk_buf_printf(&b, "%lld backup%s", (long long)backups, backups == 1 ? "" : "s");
+	if (empty)
+		ifk_buf_printf(&b, " and %lld target%s without one", (long long)empty,
+		               empty == 1 ? "" : "s");
 	ifk_buf_printf(&b,
-	               "%lld backup%s checked (%s): %lld passed, %lld failed (%lld stale, %lld "
+	               " checked (%s): %lld passed, %lld failed (%lld stale, %lld "
 	               "incomplete, %lld unencrypted, %lld unreadable)",
-	               (long long)json_integer_value(json_object_get(s, "backups")),
-	               json_integer_value(json_object_get(s, "backups")) == 1 ? "" : "s",
 	               text_of(s, "check") ?: "full",
 	               (long long)json_integer_value(json_object_get(s, "passed")),
 	               (long long)json_integer_value(json_object_get(s, "failed")),

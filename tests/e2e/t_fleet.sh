@@ -184,6 +184,13 @@ ok "the example systemd service's command runs as written; the timer is hourly"
 mkdir empty
 run 1 "$VERIFY" --fleet empty
 has "FAIL empty: holds no backup folder or bag"
+has "0 backups and 1 target without one checked (full): 0 passed, 1 failed"
+run 1 "$VERIFY" --fleet --json empty
+python3 - out.txt <<'PY' || fail "the JSON summary counts a target without a backup as a backup"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+assert s["backups"] == 0 and s["targets_without_backup"] == 1 and s["failed"] == 1, s
+PY
 run 3 "$VERIFY" "$fleet/a-good" no-such-folder
 has "FAIL no-such-folder: cannot open: No such file or directory"
 has "PASS $fleet/a-good"
