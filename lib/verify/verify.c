@@ -151,7 +151,8 @@ static int open_work(struct vctx *v, struct ifk_error *err)
 
 	if (rc)
 		return rc;
-	if (sqlite3_open_v2("", &v->work, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	if (sqlite3_open_v2("", &v->work,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_exec(v->work, schema, NULL, NULL, NULL) != SQLITE_OK)
 		return ifk_error_set(err, IFK_EIO, "cannot create the temporary work database: %s",
