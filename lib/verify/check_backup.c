@@ -487,7 +487,7 @@ static int read_entries(struct vctx *v, const char *path, const char *name, stru
 
 	if (sqlite3_prepare_v2(
 	        v->work,
-	        "INSERT INTO entries(file_id, domain, relpath, kind, size, enc_key,"
+	        "INSERT INTO entries_load(file_id, domain, relpath, kind, size, enc_key,"
 	        " data_hash, mtime, birth, class) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	        -1, &l.ins, NULL) != SQLITE_OK)
 		return ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(v->work));
@@ -496,8 +496,17 @@ static int read_entries(struct vctx *v, const char *path, const char *name, stru
 	if (!threaded)
 		rc = v->mbdb ? ifk_mbdb_foreach(path, load_entry, &l, &e)
 		             : ifk_manifest_db_foreach(path, load_entry, &l, &e);
-	sqlite3_exec(v->work, "COMMIT", NULL, NULL, NULL);
 	sqlite3_finalize(l.ins);
+	/* the entries are loaded in the index's order, and kept in fileID
+	 * order (sorted once here, "+" so that SQLite sorts rather than
+	 * follow the fileID index row by row): the pass meets the stored
+	 * files in that order, so each page of the table is read once */
+	if (!rc && sqlite3_exec(v->work,
+	                        "INSERT INTO entries SELECT * FROM entries_load ORDER BY +file_id;"
+	                        "DELETE FROM entries_load",
+	                        NULL, NULL, NULL) != SQLITE_OK)
+		rc = ifk_error_set(&e, IFK_EIO, "work database: %s", sqlite3_errmsg(v->work));
+	sqlite3_exec(v->work, "COMMIT", NULL, NULL, NULL);
 	if (rc == IFK_EINTR)
 		return ifk_error_set(err, IFK_EINTR, "interrupted");
 	if (rc) {

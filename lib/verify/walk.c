@@ -7,10 +7,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "formats.h"
@@ -18,6 +20,8 @@
 #include "verify_int.h"
 
 #define MAX_DEPTH 32
+static uint64_t v_pool_reading(const struct vctx *v);
+static void v_pool_taken(struct vctx *v, uint64_t n);
 /* A folder of at most this many entries is walked in name order, so that
  * the work database's tables, keyed on the path and the fileID, are read
  * in their order (a 1,000,000-file backup holds about 4,000 per xx/
@@ -144,7 +148,8 @@ static int finish_decrypt(struct vctx *v, struct reader *r, struct vsink *s, con
 /* Tells the caller how far the pass has come. */
 static void tell_progress(struct vctx *v)
 {
-	struct ifk_progress p = {v->files_seen, v->bytes_seen, v->files_total, v->bytes_total, -1};
+	struct ifk_progress p = {v->files_seen, v->bytes_seen + v_pool_reading(v), v->files_total,
+	                         v->bytes_total, -1};
 
 	if (v->o->progress)
 		v->o->progress(v->o->progress_ctx, &p);
@@ -669,8 +674,10 @@ static int job_read_post(struct vctx *v, struct pjob *j, struct ifk_error *err)
 		tell_progress(v);
 		return ifk_error_set(err, j->setup_rc, "%s", j->setup_msg);
 	}
-	if (j->s.bytes)
+	if (j->s.bytes) {
+		v_pool_taken(v, j->s.bytes);
 		progress(v, j->s.bytes);
+	}
 	if (j->stopped) {
 		tell_progress(v);
 		return ifk_error_set(err, IFK_EINTR, "interrupted while reading %s", j->rel);
@@ -727,6 +734,7 @@ struct vpool {
 	struct pbatch slot[POOL_SLOTS];
 	int head, count; /* slot[head]: the oldest batch handed over; count: how many are */
 	int quit;
+	_Atomic uint64_t reading; /* bytes read of the files not yet taken */
 	const EVP_MD *type[V_MAX_MANIFESTS];
 	unsigned nthreads, started;
 	pthread_t *th;
@@ -777,9 +785,22 @@ static int job_reader(struct vpool *p, struct preader *rd, struct pjob *j, struc
 	return 0;
 }
 
+/* The bytes the threads have read of files not yet taken: the progress
+ * line counts them, and they move to bytes_seen as each file is taken. */
+static uint64_t v_pool_reading(const struct vctx *v)
+{
+	return v->pool ? atomic_load_explicit(&v->pool->reading, memory_order_relaxed) : 0;
+}
+
+static void v_pool_taken(struct vctx *v, uint64_t n)
+{
+	atomic_fetch_sub_explicit(&v->pool->reading, n, memory_order_relaxed);
+}
+
 /* What v_read_file does to a file, without findings: they are the
- * caller's thread's, from what is recorded in j. */
-static void job_read(struct vpool *p, struct preader *rd, struct pjob *j)
+ * caller's thread's, from what is recorded in j. caller: it runs on the
+ * caller's thread, which tells the progress as it reads. */
+static void job_read(struct vpool *p, struct preader *rd, struct pjob *j, int caller)
 {
 	struct vctx *v = p->v;
 	struct ifk_error e = {0};
@@ -834,6 +855,9 @@ static void job_read(struct vpool *p, struct preader *rd, struct pjob *j)
 		if (r.dec) /* no output file and no tap: rc stays 0 */
 			feed_decrypt(v, &r, &j->s, r.buf, (size_t)n, j->rel, &e, &rc);
 		j->s.bytes += (uint64_t)n;
+		atomic_fetch_add_explicit(&p->reading, (uint64_t)n, memory_order_relaxed);
+		if (caller)
+			tell_progress(v);
 	}
 	if (j->s.read_ok) {
 		finish_decrypt(v, &r, &j->s, j->rel, &e);
@@ -889,7 +913,7 @@ static void *pool_thread(void *arg)
 	for (;;) {
 		if ((j = pool_take(p, &b))) {
 			pthread_mutex_unlock(&p->mu);
-			job_read(p, rd, j);
+			job_read(p, rd, j, 0);
 			pthread_mutex_lock(&p->mu);
 			pool_did(p, b);
 		} else if (p->quit) {
@@ -915,12 +939,25 @@ static int pool_retire(struct vpool *p, int post, struct ifk_error *err)
 	pthread_mutex_lock(&p->mu);
 	while (b->next < b->n && (j = pool_take(p, &from))) {
 		pthread_mutex_unlock(&p->mu);
-		job_read(p, mine, j);
+		job_read(p, mine, j, 1);
 		pthread_mutex_lock(&p->mu);
 		pool_did(p, from);
 	}
-	while (b->done < b->n)
-		pthread_cond_wait(&p->done, &p->mu);
+	while (b->done < b->n) {
+		/* a large file on another thread: the progress goes on */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		if (pthread_cond_timedwait(&p->done, &p->mu, &until) == ETIMEDOUT) {
+			pthread_mutex_unlock(&p->mu);
+			tell_progress(p->v);
+			pthread_mutex_lock(&p->mu);
+		}
+	}
 	pthread_mutex_unlock(&p->mu);
 	for (i = 0; i < b->n; i++) {
 		j = &b->job[i];

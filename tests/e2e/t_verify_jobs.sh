@@ -52,9 +52,11 @@ changed=$(id_of Library/Caches/b00000/f00000100.bin)
 gone=$(id_of Library/Caches/b00001/f00001200.bin)
 moved=$(id_of Library/Caches/b00000/f00000777.bin)
 [ -n "$changed" ] && [ -n "$gone" ] && [ -n "$moved" ] || fail "no fileIDs for the chosen files"
-stranger=0123456789abcdef0123456789abcdef01234567
-other=ff
-[ "${moved:0:2}" != "$other" ] || other=fe
+[ "${moved:0:2}" != "${changed:0:2}" ] || fail "choose a file of another folder to move"
+# the changed file, a file the index lacks and one from another folder side
+# by side: their findings come in the folder's name order
+other=${changed:0:2}
+stranger=${other}23456789abcdef0123456789abcdef01234567
 
 chmod -R u+w bag-plain bag-enc
 # in the encrypted files, the last block: its padding no longer decrypts
@@ -64,7 +66,7 @@ for b in bag-plain bag-enc; do
 	flip "$b/data/${changed:0:2}/$changed" "$at"
 	rm "$b/data/${gone:0:2}/$gone"
 	mv "$b/data/${moved:0:2}/$moved" "$b/data/$other/$moved"
-	head -c 4096 /dev/urandom >"$b/data/${stranger:0:2}/$stranger"
+	head -c 4096 /dev/urandom >"$b/data/$other/$stranger"
 	ln -s ../Manifest.db "$b/data/7f/link"
 done
 
@@ -72,8 +74,8 @@ same 1 bag-plain
 has "ifk-verify: FAIL"
 finding seal fail "data/${changed:0:2}/$changed: content changed"
 finding seal fail "data/${gone:0:2}/$gone: missing"
-finding seal fail "data/${stranger:0:2}/$stranger: added"
-finding backup fail "${stranger:0:2}/$stranger: stored file has no entry in the index"
+finding seal fail "data/$other/$stranger: added"
+finding backup fail "$other/$stranger: stored file has no entry in the index"
 finding backup fail "$other/$moved: stored in the wrong folder for its fileID"
 finding seal fail "7f/link: not a regular file or folder"
 ok "a tampered plain bag: the same findings, in the same order, on 1, 2 and 5 threads"
@@ -82,7 +84,7 @@ same 1 bag-enc --password-file pw.txt
 has "ifk-verify: FAIL"
 finding seal fail "data/${changed:0:2}/$changed: content changed"
 finding encryption fail "($changed): does not decrypt"
-finding backup fail "${stranger:0:2}/$stranger: stored file has no entry in the index"
+finding backup fail "$other/$stranger: stored file has no entry in the index"
 ok "a tampered encrypted bag, decrypted: the same findings on 1, 2 and 5 threads"
 
 same 1 bag-enc
@@ -95,14 +97,35 @@ for d in plain enc; do
 	[ "$d" = plain ] || at=4100
 	flip "$d/${changed:0:2}/$changed" "$at"
 	rm "$d/${gone:0:2}/$gone"
-	head -c 4096 /dev/urandom >"$d/${stranger:0:2}/$stranger"
+	head -c 4096 /dev/urandom >"$d/$other/$stranger"
 done
 same 1 plain
 finding backup fail "$DOMAIN/Library/Caches/b00001/f00001200.bin ($gone): the index lists this file but it is not stored"
-finding backup fail "${stranger:0:2}/$stranger: stored file has no entry in the index"
+finding backup fail "$other/$stranger: stored file has no entry in the index"
 same 1 enc --password-file pw.txt
 finding encryption fail "($changed): does not decrypt"
 ok "backup folders, plain and decrypted: the same report on 1, 2 and 5 threads"
+
+# a plain BagIt bag (not a backup) with folders of more files than one
+# hand-over takes: a changed, a missing and an added file among them
+mkdir -p other/data/a other/data/b
+for i in $(seq -w 1 400); do echo "file $i" >"other/data/a/f$i"; done
+for i in $(seq -w 1 150); do echo "file $i" >"other/data/b/g$i"; done
+printf 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n' >other/bagit.txt
+(cd other && find data -type f | sort | xargs sha256sum >manifest-sha256.txt)
+same 0 other
+has "ifk-verify: PASS"
+echo changed >>other/data/a/f133
+echo changed >>other/data/a/f300
+rm other/data/a/f134 other/data/b/g007
+echo new >other/data/a/f133x
+echo new >other/data/b/g150x
+same 1 other
+finding seal fail "data/a/f133: content changed"
+finding seal fail "data/a/f133x: added"
+finding seal fail "data/a/f134: missing"
+finding seal fail "data/b/g150x: added"
+ok "a plain bag with 400 files in a folder: the same report on 1, 2 and 5 threads"
 
 run 2 "$VERIFY" --read-only --jobs 0x bag-plain
 run 2 "$VERIFY" --read-only --jobs 300 bag-plain
