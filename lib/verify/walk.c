@@ -640,6 +640,7 @@ static void tap_close(struct vctx *v, struct entry_row *e, struct vsink *s, void
  * digests and its decryption. */
 #define POOL_BATCH 64 /* files in a batch */
 #define POOL_SLOTS 3  /* batches: one being filled, at most two handed over */
+#define POOL_FDS 256  /* folders a batch may hold open (empty folders add no file) */
 
 enum { J_PAYLOAD, J_BACKUP };
 
@@ -720,6 +721,7 @@ static int job_post(struct vctx *v, struct pjob *j, struct ifk_error *err)
 struct pbatch {
 	struct pjob job[POOL_BATCH];
 	int n, next, done; /* files, the next to hand out, the files done */
+	int *fds, nfds, capfds; /* folders to close once the batch is taken */
 };
 
 struct preader { /* one reading thread's buffers and digests */
@@ -969,6 +971,9 @@ static int pool_retire(struct vpool *p, int post, struct ifk_error *err)
 		free(j->e.domain);
 		free(j->e.relpath);
 	}
+	for (i = 0; i < b->nfds; i++)
+		close(b->fds[i]);
+	b->nfds = 0;
 	pthread_mutex_lock(&p->mu);
 	b->n = b->next = b->done = 0;
 	p->head = (p->head + 1) % POOL_SLOTS;
@@ -1040,6 +1045,40 @@ static int pool_added(struct vpool *p, struct ifk_error *err)
 	return ++b->n == POOL_BATCH ? pool_submit(p, err) : 0;
 }
 
+/* Closes the folder fd once the files of it handed over are read and
+ * taken: the batch being filled holds the last of them, or the last batch
+ * handed over, or none is pending. */
+static void pool_close_later(struct vctx *v, int fd)
+{
+	struct vpool *p = v->pool;
+	struct pbatch *b;
+	struct ifk_error ignored = {0};
+
+	if (!p) {
+		close(fd);
+		return;
+	}
+	b = &p->slot[(p->head + p->count) % POOL_SLOTS];
+	if (!b->n && p->count)
+		b = &p->slot[(p->head + p->count - 1) % POOL_SLOTS];
+	else if (!b->n) {
+		close(fd);
+		return;
+	}
+	if (b->nfds == b->capfds) {
+		int cap = b->capfds ? 2 * b->capfds : 16;
+		int *fds = cap <= POOL_FDS ? realloc(b->fds, (size_t)cap * sizeof(*fds)) : NULL;
+		if (!fds) { /* many empty folders, or out of memory: wait instead */
+			pool_flush(v, &ignored);
+			close(fd);
+			return;
+		}
+		b->fds = fds;
+		b->capfds = cap;
+	}
+	b->fds[b->nfds++] = fd;
+}
+
 static void pool_stop(struct vctx *v)
 {
 	struct vpool *p = v->pool;
@@ -1058,6 +1097,8 @@ static void pool_stop(struct vctx *v)
 	pthread_mutex_unlock(&p->mu);
 	for (i = 0; i < p->started; i++)
 		pthread_join(p->th[i], NULL);
+	for (k = 0; k < POOL_SLOTS; k++)
+		free(p->slot[k].fds);
 	for (i = 0; p->rd && i <= p->nthreads; i++) {
 		free(p->rd[i].buf);
 		free(p->rd[i].plain);
@@ -1265,6 +1306,8 @@ static int walk_snapshot(struct vctx *v, int sub, const char *rel, int depth,
 	v->in_snapshot = 1;
 	rc = walk_dir(v, sub, rel, depth + 1, err);
 	v->in_snapshot = 0;
+	if (!rc) /* its files are counted, and its finding comes after theirs */
+		rc = pool_flush(v, err);
 	v_finding(v, C_BACKUP, V_FAIL, IFK_BACKUP_SNAPSHOT_DIR "/",
 	          "a Snapshot folder%s: Finder or iTunes left a backup that did not complete",
 	          v->files_seen > before ? " holding files" : "");
@@ -1287,29 +1330,33 @@ static int walk_entry(struct vctx *v, int dfd, const char *name, const char *rel
 	}
 	if (S_ISREG(st.st_mode))
 		return walk_file(v, dfd, name, rel, depth, err);
-	/* what follows (findings, a folder's files) comes after the files before */
-	if ((rc = pool_flush(v, err)) != 0)
-		return rc;
+	/* a finding of the pass's own comes after the files before it */
 	if (!S_ISDIR(st.st_mode)) {
+		if ((rc = pool_flush(v, err)) != 0)
+			return rc;
 		v_finding(v, v->kind == VK_BACKUP ? C_BACKUP : C_SEAL, V_FAIL, rel,
 		          "not a regular file or folder (a symlink or special file)");
 		return 0;
 	}
 	if (depth >= MAX_DEPTH) {
+		if ((rc = pool_flush(v, err)) != 0)
+			return rc;
 		v_finding(v, v_file_check(v), V_FAIL, rel, "folders nested too deep");
 		return 0;
 	}
 	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0) {
-		v_finding(v, v_file_check(v), V_FAIL, rel, "cannot open folder: %s",
-		          strerror(errno));
+		e = errno;
+		if ((rc = pool_flush(v, err)) != 0)
+			return rc;
+		v_finding(v, v_file_check(v), V_FAIL, rel, "cannot open folder: %s", strerror(e));
 		return 0;
 	}
 	if (v->has_backup && depth == 0 && strcmp(name, IFK_BACKUP_SNAPSHOT_DIR) == 0)
 		rc = walk_snapshot(v, sub, rel, depth, err);
 	else
 		rc = walk_dir(v, sub, rel, depth + 1, err);
-	close(sub);
+	pool_close_later(v, sub); /* its files may still be on a thread */
 	return rc;
 }
 
@@ -1332,8 +1379,7 @@ static int walk_dir(struct vctx *v, int dfd, const char *rel, int depth, struct 
 	int list_errno = 0,
 	    rc = ifk_dir_foreach_sorted(dfd, rel, WALK_SORT_MAX, walk_one, &l, &list_errno);
 
-	/* the folder's files are read and taken before the caller closes it */
-	if (!rc)
+	if (!rc && list_errno)
 		rc = pool_flush(v, err);
 	if (rc == IFK_ENOMEM)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
@@ -1382,6 +1428,8 @@ int v_walk(struct vctx *v, struct ifk_error *err)
 	sqlite3_exec(v->work, "BEGIN", NULL, NULL, NULL);
 	pool_start(v);
 	rc = walk_dir(v, v->backup_fd, NULL, 0, err);
+	if (!rc)
+		rc = pool_flush(v, err);
 	pool_stop(v);
 	if (!rc)
 		payload_after(v);
