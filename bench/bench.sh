@@ -67,19 +67,21 @@ bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%
 files_of() { find "$1" -type f | wc -l; }
 
 # measure LABEL SETUP RUNS CMD...: runs SETUP, sync, then CMD (timed), RUNS
-# times; SECS is the fastest wall time and PEAK the highest peak RSS in KiB
-# (empty without /usr/bin/time). CMD must exit 0; its output goes to LABEL.log.
+# times; SECS is the fastest wall time, CPU that run's user + system seconds
+# (its children's included) and PEAK the highest peak RSS in KiB (CPU and
+# PEAK empty without /usr/bin/time). CMD must exit 0; its output goes to
+# LABEL.log.
 measure() {
-	local label=$1 setup=$2 runs=$3 i t0 t1 s k rc
+	local label=$1 setup=$2 runs=$3 i t0 t1 s k c rc
 	shift 3
-	SECS='' PEAK=''
+	SECS='' PEAK='' CPU=''
 	for ((i = 1; i <= runs; i++)); do
 		"$setup"
 		sync
 		rc=0
 		t0=$EPOCHREALTIME
 		if [ -n "$TIME" ]; then
-			"$TIME" -f '%e %M' -o time.txt "$@" > "$label.log" 2>&1 || rc=$?
+			"$TIME" -f '%e %M %U %S' -o time.txt "$@" > "$label.log" 2>&1 || rc=$?
 		else
 			"$@" > "$label.log" 2>&1 || rc=$?
 		fi
@@ -89,8 +91,10 @@ measure() {
 			die "$label: exit $rc from: $*"
 		fi
 		s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+		c=''
+		[ -n "$TIME" ] && c=$(awk 'END { printf "%.2f", $3 + $4 }' time.txt)
 		if [ -z "$SECS" ] || awk -v a="$s" -v b="$SECS" 'BEGIN { exit !(a < b) }'; then
-			SECS=$s
+			SECS=$s CPU=$c
 		fi
 		if [ -n "$TIME" ]; then
 			k=$(awk 'END { print $2 }' time.txt)
@@ -112,13 +116,18 @@ copy_hash() { cp -r "$1" "$2" && sync -f "$2" && hash_all "$2"; }
 export -f hash_all hash_all_openssl copy_hash
 
 ROWS=() INFO=()
-# row WHAT SECS BYTES PEAK_KIB RATIO_TEXT
+# row WHAT SECS BYTES PEAK_KIB RATIO_TEXT: also the CPU seconds of the last
+# measure and CPU / wall (above 1: more than one core was busy)
 row() {
-	local mibs peak
+	local mibs peak cpu=- per=-
 	mibs=$(awk -v b="$3" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / 1048576 / s : 0) }')
 	peak=-
 	[ -n "$4" ] && peak=$(awk -v k="$4" 'BEGIN { printf "%.1f MiB", k / 1024 }')
-	ROWS+=("$(printf '%-50s %8s %9s %10s  %s' "$1" "$2" "$mibs" "$peak" "$5")")
+	if [ -n "$CPU" ]; then
+		cpu=$CPU
+		per=$(awk -v c="$CPU" -v s="$2" 'BEGIN { printf "%.2f", (s > 0 ? c / s : 0) }')
+	fi
+	ROWS+=("$(printf '%-50s %8s %7s %8s %9s %10s  %s' "$1" "$2" "$cpu" "$per" "$mibs" "$peak" "$5")")
 }
 ratio() { awk -v base="$1" -v ifk="$2" 'BEGIN { printf "%.2f", (ifk > 0 ? base / ifk : 0) }'; }
 
@@ -126,7 +135,7 @@ ratio() { awk -v base="$1" -v ifk="$2" 'BEGIN { printf "%.2f", (ifk > 0 ? base /
 # R_* for the summary
 one_sample() {
 	local kind=$1 size=$2 enc=${3:-} sample=sample-$1 bag=bag-$1 bytes files pw=()
-	local sha cp acq ver
+	local sha ossl cp acq ver
 	[ "$enc" = encrypt ] && pw=(--password-file password.txt)
 	echo "== $kind sample: generating $size MiB" >&2
 	gen "$sample" "$size" "$enc"
@@ -141,8 +150,9 @@ one_sample() {
 	row "sha256sum of every file [$kind]" "$sha" "$bytes" "" "(baseline for verify)"
 	# shellcheck disable=SC2016
 	measure "$kind-openssl-sha256" nothing 2 bash -c 'hash_all_openssl "$1"' _ "$sample"
+	ossl=$SECS
 	row "openssl dgst -sha256 of every file [$kind]" "$SECS" "$bytes" "" \
-		"(reference only: ifk's SHA-256 code)"
+		"(reference: ifk's SHA-256 code, one core)"
 	# shellcheck disable=SC2016
 	measure "$kind-cp-sha256sum" no_copy 2 bash -c 'copy_hash "$1" "$2"' _ "$sample" "copy-$kind"
 	cp=$SECS
@@ -164,10 +174,10 @@ one_sample() {
 		grep -Eq 'encryption: .* [1-9][0-9]* files decrypted' "$kind-verify.log" ||
 			die "$kind: ifk-verify decrypted nothing"
 		row "ifk-verify --read-only --password-file [$kind]" "$ver" "$bytes" "$PEAK" \
-			"speed verify / sha256sum = $(ratio "$sha" "$ver")x"
+			"speed verify / sha256sum = $(ratio "$sha" "$ver")x; wall verify / openssl = $(ratio "$ver" "$ossl")x"
 	else
 		row "ifk-verify --read-only [$kind]" "$ver" "$bytes" "$PEAK" \
-			"speed verify / sha256sum = $(ratio "$sha" "$ver")x"
+			"speed verify / sha256sum = $(ratio "$sha" "$ver")x; wall verify / openssl = $(ratio "$ver" "$ossl")x"
 	fi
 	R_VER_PEAK=$PEAK
 	no_bag
@@ -212,15 +222,17 @@ v_small_enc=$P_VER
 	printf '%s\n' "${INFO[@]}"
 	echo "Every command ran twice; each row shows the faster run's wall time."
 	echo "Caches are not dropped: the files are in the page cache (warm) for ifk and baselines alike."
+	echo "cpu = that run's user + system seconds; cpu/wall above 1: more than one core was busy."
 	echo "MiB/s = the sample's bytes / seconds. speed X / Y = Y's seconds / X's seconds:"
 	echo "  above 1 means ifk is faster than that baseline, below 1 slower."
+	echo "wall verify / openssl = ifk-verify's seconds / openssl dgst's (one core): below 1 is faster."
 	if [ -n "$TIME" ]; then
 		echo "peak RSS: the highest maximum resident set size of the two runs (/usr/bin/time %M)."
 	else
 		echo "peak RSS: not measured (/usr/bin/time is missing; install the package time)."
 	fi
 	echo
-	printf '%-50s %8s %9s %10s  %s\n' what seconds MiB/s "peak RSS" "speed ratio"
+	printf '%-50s %8s %7s %8s %9s %10s  %s\n' what seconds cpu cpu/wall MiB/s "peak RSS" "speed ratio"
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	echo "peak memory at $small MiB vs $mib MiB (MiB of RSS):"

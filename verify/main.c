@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	     &a.require_encrypted},
 	    {"metrics", 0, IFK_CLI_STRING, "F", "the fleet: write Prometheus metrics to F",
 	     &a.metrics},
-	    {"jobs", 'j', IFK_CLI_NUMBER, "N", "checks or guesses at once (default: every core)",
+	    {"jobs", 'j', IFK_CLI_NUMBER, "N", "threads, checks or guesses at once (default: every core)",
 	     &a.jobs},
 	    {"export-hash", 0, IFK_CLI_FLAG, NULL, "print the keybag as hashcat's line",
 	     &a.export_hash},
@@ -141,11 +141,17 @@ int main(int argc, char **argv)
 	report = stat(c.target, &st) == 0 && S_ISREG(st.st_mode);
 	if (other_mode_asked(&c, &a, report))
 		return run_other_mode(&c, &a, report);
+	if (a.jobs < 0 || a.jobs > 256)
+		return ifk_cli_usage_error(&c, "--jobs: 1 to 256");
+	if (a.jobs && report)
+		return ifk_cli_usage_error(
+		    &c, "--jobs goes with a bag or backup, --password-list or the fleet check");
 	if (ifk_cli_secrets(&c))
 		return IFK_EXIT_USAGE;
 	if (!report) {
 		o.strict = a.strict;
 		o.quick = a.quick;
+		o.jobs = (unsigned)a.jobs;
 		return check_bag(&c, &o);
 	}
 	ifk_cli_secrets_end(&c); /* a report needs no password */

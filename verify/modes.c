@@ -28,7 +28,7 @@ static int fleet_mode(const struct ifk_cli *c, const struct verify_args *a, int 
 
 int other_mode_asked(const struct ifk_cli *c, const struct verify_args *a, int report)
 {
-	return a->fleet || a->max_age || a->require_encrypted || a->metrics || a->jobs ||
+	return a->fleet || a->max_age || a->require_encrypted || a->metrics ||
 	       a->export_hash || a->password_list || a->password_out || c->noperands > 2 ||
 	       (c->noperands == 2 && !report);
 }
@@ -40,8 +40,6 @@ int run_other_mode(struct ifk_cli *c, const struct verify_args *a, int report)
 		    c, "--export-hash, --password-list and the fleet check go one at a time");
 	if (a->password_out && !a->password_list)
 		return ifk_cli_usage_error(c, "--password-out goes with --password-list");
-	if (a->jobs && !a->password_list && !fleet_mode(c, a, report))
-		return ifk_cli_usage_error(c, "--jobs goes with --password-list or the fleet check");
 	if (a->jobs < 0 || a->jobs > 256)
 		return ifk_cli_usage_error(c, "--jobs: 1 to 256");
 	if ((a->export_hash || a->password_list) && c->noperands != 1)

@@ -66,6 +66,11 @@ struct ifk_verify_opts {
 	                           * files and Payload-Oxum's bytes, or the index's files */
 	void *progress_ctx;
 	const struct ifk_verify_tap *tap; /* may be NULL */
+	/* threads that read, hash and decrypt the stored files (0: one per
+	 * online CPU; 1: none beside the caller's). The findings and the
+	 * report are the same for any number. A tap, or a quick check, reads
+	 * in the caller's thread alone. */
+	unsigned jobs;
 	/* may be NULL: receives the unlocked keybag of an encrypted backup (the
 	 * caller frees it with ifk_keybag_free), or NULL */
 	struct ifk_keybag **keybag_out;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,23 +296,217 @@ static int load_entry(const struct ifk_entry *e, void *ctx)
 	return v_stopped(v) ? IFK_EINTR : 0;
 }
 
+/* Reading the index on a second thread: one thread reads Manifest.db (or
+ * Manifest.mbdb) and decodes its entries (SQLite, libplist, the fileID's
+ * SHA-1), the caller's thread takes them in the index's order, in batches,
+ * and records them (findings, the work database's rows) as load_entry
+ * does on one thread. */
+#define LOAD_BATCH 256 /* entries in a batch */
+#define LOAD_SLOTS 3
+
+/* An entry's strings and blobs, as offsets into its batch's bytes. */
+struct lcopy {
+	struct ifk_entry e;
+	size_t domain, rel, key, hash, problem, warning;
+};
+
+struct lbatch {
+	struct lcopy row[LOAD_BATCH];
+	struct ifk_buf bytes;
+	int n;
+};
+
+struct lqueue {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct lbatch slot[LOAD_SLOTS];
+	int head, count; /* the batches handed over, oldest first */
+	int fill;        /* the batch the reading thread fills (its own) */
+	int ended, stop, rc;
+	struct ifk_error err;
+	struct vctx *v;
+	const char *path;
+};
+
+static size_t lq_put(struct lbatch *b, const void *p, size_t len, int *bad)
+{
+	size_t at = b->bytes.len;
+
+	if (!p)
+		return (size_t)-1;
+	if (ifk_buf_add(&b->bytes, p, len) != 0)
+		*bad = 1;
+	return at;
+}
+
+static const void *lq_at(const struct lbatch *b, size_t at)
+{
+	return at == (size_t)-1 ? NULL : b->bytes.data + at;
+}
+
+/* Hands the batch being filled over to the caller's thread, waiting for a
+ * free slot. 0, or 1 when the caller's thread asked to stop. */
+static int lq_hand_over(struct lqueue *q)
+{
+	int stop;
+
+	pthread_mutex_lock(&q->mu);
+	q->count++;
+	pthread_cond_broadcast(&q->cv);
+	while (q->count == LOAD_SLOTS && !q->stop)
+		pthread_cond_wait(&q->cv, &q->mu);
+	stop = q->stop;
+	pthread_mutex_unlock(&q->mu);
+	/* the next slot is out of the caller's hands: taken, or never given */
+	q->fill = (q->fill + 1) % LOAD_SLOTS;
+	q->slot[q->fill].n = 0;
+	q->slot[q->fill].bytes.len = 0;
+	return stop;
+}
+
+static int lq_copy(const struct ifk_entry *e, void *ctx)
+{
+	struct lqueue *q = ctx;
+	struct lbatch *b = &q->slot[q->fill];
+	struct lcopy *c;
+	int bad = 0;
+
+	if (b->n == LOAD_BATCH && lq_hand_over(q))
+		return IFK_EINTR;
+	b = &q->slot[q->fill];
+	c = &b->row[b->n];
+	c->e = *e;
+	c->domain = lq_put(b, e->domain, strlen(e->domain) + 1, &bad);
+	c->rel = lq_put(b, e->relative_path, strlen(e->relative_path) + 1, &bad);
+	c->key = lq_put(b, e->enc_key, e->enc_key_len, &bad);
+	c->hash = lq_put(b, e->data_hash, e->data_hash_len, &bad);
+	c->problem = lq_put(b, e->problem, e->problem ? strlen(e->problem) + 1 : 0, &bad);
+	c->warning = lq_put(b, e->warning, e->warning ? strlen(e->warning) + 1 : 0, &bad);
+	if (bad)
+		return IFK_ENOMEM;
+	b->n++;
+	return 0;
+}
+
+static void *lq_thread(void *arg)
+{
+	struct lqueue *q = arg;
+	int rc = q->v->mbdb ? ifk_mbdb_foreach(q->path, lq_copy, q, &q->err)
+	                    : ifk_manifest_db_foreach(q->path, lq_copy, q, &q->err);
+
+	pthread_mutex_lock(&q->mu);
+	if (q->slot[q->fill].n)
+		q->count++;
+	q->ended = 1;
+	q->rc = rc;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* The entries of one handed-over batch, recorded in order. */
+static int lq_take(struct lqueue *q, struct loader *l)
+{
+	struct lbatch *b = &q->slot[q->head];
+	int i, rc = 0;
+
+	for (i = 0; i < b->n && !rc; i++) {
+		struct lcopy *c = &b->row[i];
+		c->e.domain = lq_at(b, c->domain);
+		c->e.relative_path = lq_at(b, c->rel);
+		c->e.enc_key = lq_at(b, c->key);
+		c->e.data_hash = lq_at(b, c->hash);
+		c->e.problem = lq_at(b, c->problem);
+		c->e.warning = lq_at(b, c->warning);
+		c->e.target = NULL;
+		c->e.xattrs = NULL;
+		c->e.props = NULL;
+		rc = load_entry(&c->e, l);
+	}
+	return rc;
+}
+
+/* ifk_manifest_db_foreach (or ifk_mbdb_foreach) with load_entry, the
+ * reading and decoding on a thread of its own. *ran is 0 when no thread
+ * could be had (the caller then reads on its own thread). */
+static int load_threaded(struct loader *l, const char *path, int *ran, struct ifk_error *err)
+{
+	struct lqueue *q = calloc(1, sizeof(*q));
+	pthread_t th;
+	int rc = 0, i;
+
+	*ran = 0;
+	if (!q)
+		return 0;
+	q->v = l->v;
+	q->path = path;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	if (pthread_create(&th, NULL, lq_thread, q) != 0) {
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		free(q);
+		return 0;
+	}
+	*ran = 1;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->count && !q->ended)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (!q->count)
+			break;
+		pthread_mutex_unlock(&q->mu);
+		if (!rc)
+			rc = lq_take(q, l);
+		pthread_mutex_lock(&q->mu);
+		q->head = (q->head + 1) % LOAD_SLOTS;
+		q->count--;
+		if (rc)
+			q->stop = 1;
+		pthread_cond_broadcast(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(th, NULL);
+	if (!rc) {
+		rc = q->rc;
+		*err = q->err;
+	}
+	for (i = 0; i < LOAD_SLOTS; i++)
+		ifk_buf_free(&q->slot[i].bytes);
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	return rc;
+}
+
 static int read_entries(struct vctx *v, const char *path, const char *name, struct ifk_error *err)
 {
 	struct loader l = {v, NULL, 0};
 	struct ifk_error e = {0};
-	int rc;
+	int rc, threaded = 0;
 
 	if (sqlite3_prepare_v2(
 	        v->work,
-	        "INSERT INTO entries(file_id, domain, relpath, kind, size, enc_key,"
+	        "INSERT INTO entries_load(file_id, domain, relpath, kind, size, enc_key,"
 	        " data_hash, mtime, birth, class) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	        -1, &l.ins, NULL) != SQLITE_OK)
 		return ifk_error_set(err, IFK_EIO, "work database: %s", sqlite3_errmsg(v->work));
 	sqlite3_exec(v->work, "BEGIN", NULL, NULL, NULL);
-	rc = v->mbdb ? ifk_mbdb_foreach(path, load_entry, &l, &e)
-	             : ifk_manifest_db_foreach(path, load_entry, &l, &e);
-	sqlite3_exec(v->work, "COMMIT", NULL, NULL, NULL);
+	rc = v_jobs(v) > 1 ? load_threaded(&l, path, &threaded, &e) : 0;
+	if (!threaded)
+		rc = v->mbdb ? ifk_mbdb_foreach(path, load_entry, &l, &e)
+		             : ifk_manifest_db_foreach(path, load_entry, &l, &e);
 	sqlite3_finalize(l.ins);
+	/* the entries are loaded in the index's order, and kept in fileID
+	 * order (sorted once here, "+" so that SQLite sorts rather than
+	 * follow the fileID index row by row): the pass meets the stored
+	 * files in that order, so each page of the table is read once */
+	if (!rc && sqlite3_exec(v->work,
+	                        "INSERT INTO entries SELECT * FROM entries_load ORDER BY +file_id;"
+	                        "DELETE FROM entries_load",
+	                        NULL, NULL, NULL) != SQLITE_OK)
+		rc = ifk_error_set(&e, IFK_EIO, "work database: %s", sqlite3_errmsg(v->work));
+	sqlite3_exec(v->work, "COMMIT", NULL, NULL, NULL);
 	if (rc == IFK_EINTR)
 		return ifk_error_set(err, IFK_EINTR, "interrupted");
 	if (rc) {

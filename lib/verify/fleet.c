@@ -354,7 +354,8 @@ static json_t *check_one(struct fleet *f, const struct item *it)
 	                             .read_only = 1,
 	                             .strict = o->strict,
 	                             .quick = o->quick,
-	                             .stop = o->stop};
+	                             .stop = o->stop,
+	                             .jobs = 1}; /* the fleet's threads are its checks */
 	struct ifk_error e = {0};
 	json_t *report = NULL, *row;
 	int rc;

@@ -143,15 +143,19 @@ static int open_work(struct vctx *v, struct ifk_error *err)
 	    " WITHOUT ROWID;"
 	    "CREATE TABLE tagsums(path TEXT, alg INTEGER, actual TEXT, PRIMARY KEY(path, alg))"
 	    " WITHOUT ROWID;"
+	    "CREATE TABLE entries_load(file_id TEXT PRIMARY KEY, domain TEXT, relpath TEXT,"
+	    " kind INTEGER, size INTEGER, enc_key BLOB, data_hash BLOB, seen INTEGER DEFAULT 0,"
+	    " mtime INTEGER, birth INTEGER, class INTEGER);"
 	    "CREATE TABLE entries(file_id TEXT PRIMARY KEY, domain TEXT, relpath TEXT,"
 	    " kind INTEGER, size INTEGER, enc_key BLOB, data_hash BLOB, seen INTEGER DEFAULT 0,"
-	    " mtime INTEGER, birth INTEGER, class INTEGER);";
+	    " mtime INTEGER, birth INTEGER, class INTEGER) WITHOUT ROWID;";
 
 	int rc = ifk_tmpdir_make("verify", NULL, &v->tmpdir, err);
 
 	if (rc)
 		return rc;
-	if (sqlite3_open_v2("", &v->work, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	if (sqlite3_open_v2("", &v->work,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_exec(v->work, schema, NULL, NULL, NULL) != SQLITE_OK)
 		return ifk_error_set(err, IFK_EIO, "cannot create the temporary work database: %s",

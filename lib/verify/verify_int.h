@@ -73,6 +73,8 @@ struct vctx {
 	uint8_t *buf, *plain; /* read and plaintext buffers, one pair per run */
 	EVP_MD_CTX *md[V_MAX_MANIFESTS]; /* the pass's payload digests, restarted */
 	EVP_MD_CTX *sha1_md;             /* for each file, and its SHA-1 */
+	struct vpool *pool; /* the pass's reading threads, while it has them */
+	uint64_t walk_size; /* the size of the file the pass is at */
 	uint64_t oxum_bytes, oxum_files;
 	int have_oxum;
 	char genesis[65];     /* from the sealed acquisition record */
@@ -138,6 +140,10 @@ int v_backup_finished(const struct ifk_backup_meta *m);
 int v_load_index(struct vctx *v, struct ifk_error *err);
 void v_check_unseen_entries(struct vctx *v);
 /* walk.c: the single pass over every stored file */
+struct vdigest {
+	uint8_t b[EVP_MAX_MD_SIZE];
+	unsigned int n;
+};
 struct vsink {
 	const uint8_t *key; /* decrypt with this key, or NULL */
 	int sqlite_unpadded_ok; /* accept an SQLite image without its padding block */
@@ -161,6 +167,8 @@ struct vsink {
 int v_read_file(struct vctx *v, int dir_fd, const char *name, const char *rel, struct vsink *s,
                 struct ifk_error *err);
 int v_walk(struct vctx *v, struct ifk_error *err);
+/* The threads the run may use (ifk_verify_opts.jobs, 0: the online CPUs). */
+unsigned v_jobs(const struct vctx *v);
 /* Frees the pass's digests (v->md, v->sha1_md). */
 void v_walk_release(struct vctx *v);
 /* What the pass has to read, for the progress line: the payload manifest's
