@@ -22,7 +22,8 @@ mode=${2:?device or from}
 sample=$(cd "${3:?SAMPLE}" && pwd)
 pairs=${4:-5}
 shift $(($# < 4 ? $# : 4))
-bins=("$@")
+bins=()
+for b in "$@"; do bins+=("$(realpath "$b")"); done # the runs happen in another folder
 [ ${#bins[@]} -gt 0 ] || bins=("$build/ifk-acquire")
 case $mode in device | from) ;; *) echo "bench: mode: device or from" >&2; exit 2 ;; esac
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (package time)" >&2; exit 1; }
