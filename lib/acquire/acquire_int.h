@@ -9,6 +9,7 @@
 #include <libimobiledevice/notification_proxy.h>
 #include <openssl/evp.h>
 #include <plist/plist.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stddef.h>
@@ -105,6 +106,8 @@ struct dev {
 	idevice_t device;
 	lockdownd_client_t lockdown;
 	np_client_t np;
+	pthread_t np_end; /* ends np while the bag is sealed (device.c) */
+	int np_ending;    /* np_end runs: joined before the device is freed */
 	afc_client_t afc;
 	uint64_t lockfile;
 	idevice_connection_t conn; /* the mobilebackup2 service */

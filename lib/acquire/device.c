@@ -303,29 +303,69 @@ static int outcome(struct dev *d, struct ifk_error *err)
 	return rc;
 }
 
-static void close_device(struct dev *d)
+/* notification_proxy's client ends by joining its listening thread, which
+ * looks for notifications once a second: freeing it waits up to a second.
+ * That wait runs on a thread of its own while the bag is sealed, and is
+ * joined before the device it talks through is freed (release_device). */
+static void *free_notifications(void *np)
+{
+	np_client_free(np);
+	return NULL;
+}
+
+static void end_notifications(struct dev *d)
+{
+	if (!d->np)
+		return;
+	if (pthread_create(&d->np_end, NULL, free_notifications, d->np) == 0)
+		d->np_ending = 1;
+	else
+		np_client_free(d->np);
+	d->np = NULL;
+}
+
+/* Ends the session with the device as soon as the transfer is over, so
+ * that ending notification_proxy overlaps the bag's manifest and seal. */
+static void end_session(struct dev *d)
 {
 	if (d->afc && d->lockfile) {
 		afc_file_lock(d->afc, d->lockfile, AFC_LOCK_UN);
 		afc_file_close(d->afc, d->lockfile);
+		d->lockfile = 0;
 		if (d->np)
 			np_post_notification(d->np, NP_SYNC_DID_FINISH);
 	}
 	acq_dl_disconnect(d);
 	acq_dl_sink_stop(d->sink);
+	d->sink = NULL;
 	if (d->afc)
 		afc_client_free(d->afc);
-	if (d->np)
-		np_client_free(d->np);
+	d->afc = NULL;
+	end_notifications(d);
+}
+
+/* What the bag writer no longer needs; release_device frees the rest once
+ * the bag is done. */
+static void close_device(struct dev *d)
+{
+	end_session(d);
 	if (d->lockdown)
 		lockdownd_client_free(d->lockdown);
-	if (d->device)
-		idevice_free(d->device);
+	d->lockdown = NULL;
 	acq_dl_close_work(d);
 	acq_dl_forget_dirs(d);
 	free(d->rx);
 	free(d->udid);
 	json_decref(d->log);
+}
+
+static void release_device(struct dev *d)
+{
+	if (d->np_ending)
+		pthread_join(d->np_end, NULL);
+	d->np_ending = 0;
+	if (d->device)
+		idevice_free(d->device);
 }
 
 static void describe_source(struct dev *d, plist_t all)
@@ -424,12 +464,15 @@ int ifk_acquire_device(const struct ifk_acquire_opts *o, struct ifk_acquire_resu
 		rc = acq_dl_open_work(&d, err);
 	if (!rc)
 		rc = take_backup(&d, all, err);
-	if (!rc)
-		rc = acq_dl_write_manifest(&d, err);
 	if (a.extra)
 		transfer_record(&d);
+	end_session(&d);
+	if (!rc)
+		rc = acq_dl_write_manifest(&d, err);
 	plist_free(all);
 	close_device(&d);
 	acq_dl_unreserve(&d); /* the room for the tag files, or the record saying why */
-	return acq_complete(&a, rc, r, err);
+	rc = acq_complete(&a, rc, r, err);
+	release_device(&d);
+	return rc;
 }

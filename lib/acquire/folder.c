@@ -58,12 +58,16 @@ static void copied_chunk(void *ctx, const uint8_t *buf, size_t n)
 /* Copies src_fd to dst_fd through the one copy loop, hashing as it goes.
  * Returns 0, a negative code for a bag-side failure (fatal), or 1 when the
  * source failed mid-way (*read_errno). */
-static int copy_stream(struct acq *a, int src_fd, int dst_fd, const char *rel, uint64_t *bytes,
-                       uint8_t md[32], int *read_errno, struct ifk_error *err)
+static int copy_stream(struct acq *a, int src_fd, int dst_fd, const char *rel, uint64_t size,
+                       uint64_t *bytes, uint8_t md[32], int *read_errno, struct ifk_error *err)
 {
 	struct copying cc = {a, acq_capture_for(a, rel), 0};
+	/* one buffer for every file; no read to see the end of a file whose
+	 * size fstat gave (copy_file's fstat after sees one that grew); a large
+	 * file's pages go to disk while the rest is copied */
 	struct ifk_copy c = {.md = a->file_md, .out_fd = dst_fd, .chunk = copied_chunk,
-	                     .ctx = &cc, .stop = a->o->stop};
+	                     .ctx = &cc, .stop = a->o->stop, .buf = a->buf, .size = size,
+	                     .writeback = 1};
 	unsigned int mdlen = 0;
 	int rc;
 
@@ -104,7 +108,7 @@ static int copy_file(struct acq *a, int sfd, int dfd, const char *name, const ch
 	}
 	if (before.st_size > IFK_IO_CHUNK) /* read-ahead advice only pays beyond one read */
 		posix_fadvise(src, 0, 0, POSIX_FADV_SEQUENTIAL);
-	rc = copy_stream(a, src, dst, rel, &bytes, md, &read_errno, err);
+	rc = copy_stream(a, src, dst, rel, (uint64_t)before.st_size, &bytes, md, &read_errno, err);
 	if (rc == 1) {
 		char d[300];
 		snprintf(d, sizeof(d), "partial: read failed after %llu bytes: %s",

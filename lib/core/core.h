@@ -49,18 +49,30 @@ void ifk_buf_free(struct ifk_buf *b);
  * those that are set. Returns 0 at the end, 1 when a read failed part way
  * (read_errno says why, bytes how far: the source's fault, for the caller
  * to record), IFK_EIO when out_fd could not be written, IFK_EINTR when
- * *stop was set, IFK_ENOMEM. */
+ * *stop was set, IFK_ENOMEM.
+ * With size set (the size fstat gave), the loop ends once that many bytes
+ * are read, without a last read to see the end: the caller compares fstat
+ * after the copy to see a file that grew. With writeback set, a file of
+ * one chunk or more has its written pages sent to the disk as it goes
+ * (ifk_writeback_start), so that a later syncfs finds little left to do. */
 struct ifk_copy {
 	EVP_MD_CTX *md;                                          /* or NULL */
 	int out_fd;                                              /* or -1 */
 	void (*chunk)(void *ctx, const uint8_t *buf, size_t n); /* or NULL */
 	void *ctx;
 	volatile sig_atomic_t *stop; /* polled, or NULL */
+	uint8_t *buf;                /* IFK_IO_CHUNK bytes to read into, or NULL: allocated */
+	uint64_t size;               /* the bytes expected, or 0: read to the end */
+	int writeback;               /* start writing out_fd's pages to disk as they come */
 	/* results */
 	uint64_t bytes;
 	int read_errno;
 };
 int ifk_copy_fd(int in_fd, struct ifk_copy *c, const char *what, struct ifk_error *err);
+/* Starts (does not wait for) the write-out of fd's dirty pages to disk, so
+ * that they go while more arrives and the syncfs before a seal finds
+ * little left; advice only: a failure here is the syncfs's to report. */
+void ifk_writeback_start(int fd);
 
 /* The one private temporary folder: $TMPDIR/ifk-<tag>-XXXXXX (/tmp when
  * TMPDIR is unset), mode 0700, holding the folders subs names (a

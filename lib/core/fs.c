@@ -275,9 +275,16 @@ int ifk_write_new(int dirfd, const char *path, const void *buf, size_t len, mode
 	return rc;
 }
 
+void ifk_writeback_start(int fd)
+{
+	/* SYNC_FILE_RANGE_WRITE alone: pages already on their way are skipped,
+	 * nothing is waited for, durability stays the syncfs's */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 int ifk_copy_fd(int in_fd, struct ifk_copy *c, const char *what, struct ifk_error *err)
 {
-	uint8_t *buf = malloc(IFK_IO_CHUNK);
+	uint8_t *buf = c->buf ? c->buf : malloc(IFK_IO_CHUNK);
 	int rc = 0;
 
 	c->bytes = 0;
@@ -290,6 +297,8 @@ int ifk_copy_fd(int in_fd, struct ifk_copy *c, const char *what, struct ifk_erro
 			rc = ifk_error_set(err, IFK_EINTR, "interrupted while reading %s", what);
 			break;
 		}
+		if (c->size && c->bytes == c->size)
+			break; /* all fstat promised: the caller's fstat after sees more */
 		n = read(in_fd, buf, IFK_IO_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -307,8 +316,11 @@ int ifk_copy_fd(int in_fd, struct ifk_copy *c, const char *what, struct ifk_erro
 		if (c->out_fd >= 0 && (rc = ifk_write_all(c->out_fd, buf, (size_t)n, what, err)) != 0)
 			break;
 		c->bytes += (uint64_t)n;
+		if (c->writeback && c->out_fd >= 0 && c->bytes >= IFK_IO_CHUNK)
+			ifk_writeback_start(c->out_fd);
 	}
-	free(buf);
+	if (buf != c->buf)
+		free(buf);
 	return rc;
 }
 

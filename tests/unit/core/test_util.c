@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,6 +173,85 @@ static void test_util_sha256_fd_past_4gib(void **state)
 	free(dir);
 }
 
+/* The copy loop with a size from fstat: it stops there without a read to
+ * see the end (a file that grew after fstat is the caller's to notice by
+ * fstat after: the copy holds what fstat promised), reads to the end
+ * without one, and with writeback on copies a file of several chunks
+ * byte for byte, from the caller's buffer. */
+static void test_util_copy_fd_size_and_writeback(void **state)
+{
+	char *dir = tu_mkdtemp(), *f = ifk_path_join(dir, "src"), *o = ifk_path_join(dir, "out");
+	size_t big = 3 * IFK_IO_CHUNK + 5, i;
+	uint8_t *data = malloc(big), *buf = malloc(IFK_IO_CHUNK), *back;
+	char want[IFK_SHA256_HEX], got[IFK_SHA256_HEX];
+	struct ifk_error err = {0};
+	struct ifk_copy c = {0};
+	size_t len = 0;
+	int in, out;
+	(void)state;
+	for (i = 0; i < big; i++)
+		data[i] = (uint8_t)(i * 131 + (i >> 12));
+	assert_int_equal(tu_write_file(f, data, big), 0);
+
+	/* several chunks, written back as they go: the same bytes */
+	in = open(f, O_RDONLY);
+	out = open(o, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	c.out_fd = out;
+	c.buf = buf;
+	c.size = big;
+	c.writeback = 1;
+	c.md = EVP_MD_CTX_new();
+	assert_true(EVP_DigestInit_ex(c.md, EVP_sha256(), NULL));
+	assert_int_equal(ifk_copy_fd(in, &c, "src", &err), 0);
+	assert_true(c.bytes == big);
+	{
+		uint8_t md[32];
+		EVP_DigestFinal_ex(c.md, md, NULL);
+		ifk_hex(md, 32, got);
+	}
+	ifk_sha256_hex(data, big, want);
+	assert_string_equal(got, want);
+	close(in);
+	assert_int_equal(close(out), 0);
+	back = tu_read_file(o, &len);
+	assert_int_equal(len, big);
+	assert_memory_equal(back, data, big);
+	free(back);
+
+	/* fstat said 10 bytes and 10 came in one read: no read follows (a
+	 * packet socket holds 5 more bytes that are left where they are) */
+	{
+		int sv[2];
+		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+		assert_int_equal(write(sv[1], data, 10), 10);
+		assert_int_equal(write(sv[1], data + 10, 5), 5);
+		c.out_fd = -1;
+		c.size = 10;
+		assert_int_equal(ifk_copy_fd(sv[0], &c, "src", &err), 0);
+		assert_int_equal(c.bytes, 10);
+		assert_int_equal(read(sv[0], buf, IFK_IO_CHUNK), 5);
+		close(sv[0]);
+		close(sv[1]);
+	}
+
+	/* no size: to the end, into a buffer of its own */
+	in = open(f, O_RDONLY);
+	c.out_fd = -1;
+	c.buf = NULL;
+	c.size = 0;
+	assert_int_equal(ifk_copy_fd(in, &c, "src", &err), 0);
+	assert_true(c.bytes == big);
+	close(in);
+
+	EVP_MD_CTX_free(c.md);
+	tu_rmtree(dir);
+	free(data);
+	free(buf);
+	free(f);
+	free(o);
+	free(dir);
+}
+
 struct seen_names {
 	char names[8][8];
 	char rels[8][16];
@@ -254,6 +334,7 @@ int main(void)
 	    cmocka_unit_test(test_util_open_regular_stays_beneath),
 	    cmocka_unit_test(test_util_duration_parse_century),
 	    cmocka_unit_test(test_util_sha256_fd_past_4gib),
+	    cmocka_unit_test(test_util_copy_fd_size_and_writeback),
 	    cmocka_unit_test(test_util_dir_foreach_sorted),
 	    cmocka_unit_test(test_error_set_returns_code),
 	};
