@@ -54,6 +54,7 @@ struct ifk_art {
 	int nev;
 	sqlite3_stmt *ins;
 	FILE *jsonl;
+	json_t *real; /* formats a REAL value as jansson does (output.c) */
 	uint64_t rows;
 	struct ifk_src *srcs; /* sources this run touched */
 	char bad_col[128];    /* a row function named an unknown column */
