@@ -7,6 +7,8 @@
 #   IFK_BENCH_FILES="N ..."  the sizes to run instead (each 1,000 or more)
 #   IFK_BENCH_RUNS=R         runs per command (default 3; the median is kept;
 #                            sizes over 200,000 files run once)
+#   IFK_BENCH_CAMERA=1       the N files in the camera roll (--small-camera):
+#                            N rows of media_files, N members with --include-media
 set -euo pipefail
 export LC_ALL=C
 
@@ -31,6 +33,8 @@ for n in $sizes; do
 		die "IFK_BENCH_FILES: each size a whole number of files, 1000 to 10000000 (not $n)"
 done
 runs=${IFK_BENCH_RUNS:-3}
+camera=
+[ "${IFK_BENCH_CAMERA:-0}" = 1 ] && camera=1
 [[ $runs =~ ^[1-9]$ ]] || die "IFK_BENCH_RUNS must be 1 to 9"
 build=$(cd "$1" 2>/dev/null && pwd) || { echo "bench: $1: no such build folder" >&2; exit 2; }
 for t in ifk-acquire ifk-verify ifk-parse ifk-report tests/ifk-genbackup; do
@@ -129,7 +133,8 @@ one_size() {
 	RUNS=$runs
 	[ "$n" -gt 200000 ] && RUNS=1
 	echo "== $n files of $SIZE bytes: generating" >&2
-	"$build/tests/ifk-genbackup" --out sample --seed 7 --small-files "$n" --small-size "$SIZE" > gen.txt ||
+	"$build/tests/ifk-genbackup" --out sample --seed 7 --small-files "$n" --small-size "$SIZE" \
+		${camera:+--small-camera} > gen.txt ||
 		die "ifk-genbackup failed: $(cat gen.txt)"
 	files=$(find sample -type f | wc -l)
 	echo "   $files files; measuring ($RUNS run(s) each)" >&2
@@ -161,6 +166,9 @@ one_size() {
 	measure "$n-report" no_report "$build/ifk-report" bag parsed --out report.tar.gz \
 		--key ex.key --cert ex.pem --read-only
 	row "$n" "ifk-report --read-only" "$WALL" "$CPU" "$PEAK"
+	measure "$n-report-media" no_report "$build/ifk-report" bag parsed --out report.tar.gz \
+		--key ex.key --cert ex.pem --read-only --include-media
+	row "$n" "ifk-report --include-media" "$WALL" "$CPU" "$PEAK"
 	no_bag
 	no_parsed
 	no_report
@@ -184,7 +192,7 @@ done
 	Release | RelWithDebInfo | MinSizeRel) ;;
 	*) echo "NOTE: not an optimized build: the ifk numbers below understate it" ;;
 	esac
-	echo "sample: ifk-genbackup --small-files N --small-size $SIZE (plus the sample's 28 files), unencrypted;"
+	echo "sample: ifk-genbackup --small-files N --small-size $SIZE${camera:+ --small-camera} (plus the sample's 28 files), unencrypted;"
 	echo "  warm cache; sync before each run; wall and cpu (user+system) are medians of $runs runs"
 	echo "  (one run above 200,000 files); peak = the highest peak RSS (/usr/bin/time %M)."
 	echo "  ratio = ifk's wall time / the baseline's above it: below 1.00x ifk is faster;"

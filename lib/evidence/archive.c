@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,38 +23,139 @@
 
 /* ---- the staged files: every regular file's name, sorted ---- */
 
-struct names {
-	char **v;
-	size_t n, cap;
+/* The names (and, once hashed, each member's SHA-256 and size) are kept in
+ * a private temporary SQLite database, not in memory: with --include-media
+ * a report holds a member per camera-roll file, hundreds of thousands of
+ * them, and its memory must not grow with them. SQLite keeps at most its
+ * page cache in memory and spills the rest to a temporary file it removes;
+ * the table's key gives the byte order (BINARY collation is memcmp). */
+struct ifk_rar_list {
+	sqlite3 *db;
+	sqlite3_stmt *add, *set;
+	uint64_t n;
 };
 
-static void names_free(struct names *l)
+void ifk_rar_list_free(struct ifk_rar_list *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
+	if (!l)
+		return;
+	sqlite3_finalize(l->add);
+	sqlite3_finalize(l->set);
+	sqlite3_close(l->db);
+	free(l);
 }
 
-static int names_add(struct names *l, const char *s)
+int ifk_rar_list_new(struct ifk_rar_list **out, struct ifk_error *err)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		char **v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return IFK_ENOMEM;
-		l->v = v;
-		l->cap = cap;
+	struct ifk_rar_list *l = calloc(1, sizeof(*l));
+
+	*out = NULL;
+	if (!l)
+		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	if (sqlite3_open_v2("", &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_exec(l->db,
+	                 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1024;"
+	                 "CREATE TABLE m(name TEXT PRIMARY KEY, sha256 TEXT, bytes INTEGER)"
+	                 " WITHOUT ROWID; BEGIN;",
+	                 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "INSERT INTO m VALUES (?, ?, ?)", -1, &l->add, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "UPDATE m SET sha256 = ?, bytes = ? WHERE name = ?", -1,
+	                       &l->set, NULL) != SQLITE_OK) {
+		ifk_rar_list_free(l);
+		return ifk_error_set(err, IFK_EIO, "cannot create a temporary list of members");
 	}
-	l->v[l->n] = strdup(s);
-	return l->v[l->n] ? (l->n++, 0) : IFK_ENOMEM;
+	*out = l;
+	return 0;
 }
 
-static int by_name(const void *a, const void *b)
+int ifk_rar_list_add(struct ifk_rar_list *l, const char *name, const char *sha256,
+                     int64_t bytes, struct ifk_error *err)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	int rc = 0;
+
+	sqlite3_bind_text(l->add, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(l->add, 2, sha256, -1, SQLITE_STATIC);
+	if (sha256)
+		sqlite3_bind_int64(l->add, 3, bytes);
+	else
+		sqlite3_bind_null(l->add, 3);
+	if (sqlite3_step(l->add) != SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EIO, "%s: cannot list the member: %s", name,
+		                   sqlite3_errmsg(l->db));
+	else
+		l->n++;
+	sqlite3_reset(l->add);
+	return rc;
+}
+
+uint64_t ifk_rar_list_count(const struct ifk_rar_list *l)
+{
+	return l ? l->n : 0;
+}
+
+int ifk_rar_list_each(const struct ifk_rar_list *l, ifk_rar_member_fn fn, void *ctx,
+                      struct ifk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (!l)
+		return 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT name, sha256, bytes FROM m ORDER BY name", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return ifk_error_set(err, IFK_EIO, "the list of members: %s", sqlite3_errmsg(l->db));
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ifk_rar_member m = {
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int64(st, 2),
+		};
+		rc = m.name ? fn(ctx, &m, err) : ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EIO, "the list of members: %s", sqlite3_errmsg(l->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A member's SHA-256 and size, read below stage_fd. */
+static int hash_member(int stage_fd, const char *name, char hex[IFK_SHA256_HEX], uint64_t *bytes,
+                       struct ifk_error *err)
+{
+	int fd = ifk_open_regular(stage_fd, name, err), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = ifk_sha256_fd(fd, hex, bytes, name, err);
+	close(fd);
+	return rc;
+}
+
+struct hashing {
+	struct ifk_rar_list *l;
+	int stage_fd;
+};
+
+/* Updates the row being read (its key unchanged), which SQLite allows. */
+static int hash_one(void *ctx, const struct ifk_rar_member *m, struct ifk_error *err)
+{
+	struct hashing *h = ctx;
+	char hex[IFK_SHA256_HEX];
+	uint64_t bytes = 0;
+	int rc = hash_member(h->stage_fd, m->name, hex, &bytes, err);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(h->l->set, 1, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(h->l->set, 2, (sqlite3_int64)bytes);
+	sqlite3_bind_text(h->l->set, 3, m->name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(h->l->set) != SQLITE_DONE)
+		rc = ifk_error_set(err, IFK_EIO, "%s: cannot list the member: %s", m->name,
+		                   sqlite3_errmsg(h->l->db));
+	sqlite3_reset(h->l->set);
+	return rc;
 }
 
 /* Printable ASCII without a backslash: the same bytes in every locale, in a
@@ -69,7 +171,7 @@ static int name_ok(const char *s)
 struct walk {
 	int dir_fd, depth;
 	const char *stage;
-	struct names *list;
+	struct ifk_rar_list *list;
 	struct ifk_error *err;
 };
 
@@ -93,8 +195,7 @@ static int walk_entry(void *ctx, const char *name, const char *rel)
 		return rc;
 	}
 	if (S_ISREG(st.st_mode))
-		return names_add(w->list, rel) ? ifk_error_set(w->err, IFK_ENOMEM, "out of memory")
-		                               : 0;
+		return ifk_rar_list_add(w->list, rel, NULL, 0, w->err);
 	if (!S_ISDIR(st.st_mode))
 		return ifk_error_set(w->err, IFK_EFORMAT,
 		                     "%s/%s: a symlink or special file, refused in a report",
@@ -126,60 +227,89 @@ static int walk_dir(const struct walk *w, int fd, const char *rel)
 	return rc;
 }
 
-/* Opens stage_dir (into *fd) and lists its regular files, sorted. */
-static int collect(const char *stage_dir, int *fd, struct names *l, struct ifk_error *err)
+/* Opens stage_dir (into *fd) and lists its regular files into l. */
+static int collect(const char *stage_dir, int *fd, struct ifk_rar_list *l, struct ifk_error *err)
 {
 	struct walk w = {-1, 0, stage_dir, l, err};
-	int rc;
 
 	*fd = open(stage_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
 		return ifk_error_sys(err, errno == ENOENT ? IFK_ENOTFOUND : IFK_EIO, errno,
 		                     "%s: cannot open the staged report", stage_dir);
 	w.dir_fd = *fd;
-	rc = walk_dir(&w, *fd, NULL);
+	return walk_dir(&w, *fd, NULL);
+}
+
+int ifk_rar_list_stage(const char *stage_dir, int hash, struct ifk_rar_list **out,
+                       struct ifk_error *err)
+{
+	struct hashing h = {NULL, -1};
+	int rc = ifk_rar_list_new(&h.l, err);
+
 	if (!rc)
-		qsort(l->v, l->n, sizeof(*l->v), by_name);
+		rc = collect(stage_dir, &h.stage_fd, h.l, err);
+	if (!rc && hash)
+		rc = ifk_rar_list_each(h.l, hash_one, &h, err);
+	if (h.stage_fd >= 0)
+		close(h.stage_fd);
+	if (rc)
+		ifk_rar_list_free(h.l);
+	*out = rc ? NULL : h.l;
 	return rc;
 }
 
 /* ---- SHA256SUMS ---- */
 
-static int sum_line(FILE *out, int stage_fd, const char *name, struct ifk_error *err)
-{
-	char hex[IFK_SHA256_HEX];
-	int fd = ifk_open_regular(stage_fd, name, err), rc;
+struct sums {
+	FILE *out;
+	int stage_fd;
+};
 
-	if (fd < 0)
-		return fd;
-	rc = ifk_sha256_fd(fd, hex, NULL, name, err);
-	close(fd);
-	if (!rc && fprintf(out, "%s  %s\n", hex, name) < 0)
-		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+static int sum_line(void *ctx, const struct ifk_rar_member *m, struct ifk_error *err)
+{
+	struct sums *s = ctx;
+	char hex[IFK_SHA256_HEX];
+	int rc;
+
+	if (strcmp(m->name, IFK_RAR_SUMS) == 0)
+		return 0;
+	rc = hash_member(s->stage_fd, m->name, hex, NULL, err);
+	if (!rc && fprintf(s->out, "%s  %s\n", hex, m->name) < 0)
+		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: write failed", IFK_RAR_SUMS);
 	return rc;
 }
 
 int ifk_rar_sha256sums(const char *stage_dir, struct ifk_error *err)
 {
-	struct names l = {0};
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *out = NULL;
-	int fd = -1, rc = collect(stage_dir, &fd, &l, err);
+	struct ifk_rar_list *l = NULL;
+	struct sums s = {NULL, -1};
+	int rc = ifk_rar_list_new(&l, err), fd = -1, made = 0;
 
-	if (!rc && !(out = open_memstream(&buf, &len)))
-		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	for (i = 0; !rc && i < l.n; i++)
-		if (strcmp(l.v[i], IFK_RAR_SUMS) != 0)
-			rc = sum_line(out, fd, l.v[i], err);
-	if (out && fclose(out) != 0 && !rc)
-		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (!rc)
-		rc = ifk_write_new(fd, IFK_RAR_SUMS, buf ? buf : "", len, 0644, err);
-	free(buf);
-	names_free(&l);
-	if (fd >= 0)
+		rc = collect(stage_dir, &s.stage_fd, l, err);
+	if (!rc) {
+		fd = openat(s.stage_fd, IFK_RAR_SUMS,
+		            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			rc = ifk_error_sys(err, errno == EEXIST ? IFK_EEXIST : IFK_EIO, errno,
+			                   "%s: cannot create", IFK_RAR_SUMS);
+		else if (!(s.out = fdopen(fd, "w")))
+			rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		made = fd >= 0;
+	}
+	if (!rc)
+		rc = ifk_rar_list_each(l, sum_line, &s, err);
+	if (s.out) {
+		if ((ferror(s.out) | fclose(s.out)) != 0 && !rc)
+			rc = ifk_error_sys(err, IFK_EIO, errno, "%s: write failed", IFK_RAR_SUMS);
+	} else if (fd >= 0) {
 		close(fd);
+	}
+	if (rc && made)
+		unlinkat(s.stage_fd, IFK_RAR_SUMS, 0);
+	if (s.stage_fd >= 0)
+		close(s.stage_fd);
+	ifk_rar_list_free(l);
 	return rc;
 }
 
@@ -273,41 +403,55 @@ out:
 	return rc;
 }
 
-static int write_members(int out_fd, const char *path, int stage_fd, const struct names *l,
-                         time_t mtime, struct ifk_error *err)
+struct adding {
+	struct archive *a;
+	struct archive_entry *e;
+	int stage_fd;
+	time_t mtime;
+	uint8_t *buf;
+};
+
+static int add_one(void *ctx, const struct ifk_rar_member *m, struct ifk_error *err)
 {
-	struct archive *a = new_writer(out_fd, path, err);
-	struct archive_entry *e = archive_entry_new();
-	uint8_t *buf = malloc(IFK_IO_CHUNK);
-	size_t i;
+	struct adding *ad = ctx;
+
+	return add_member(ad->a, ad->e, ad->stage_fd, m->name, ad->mtime, ad->buf, err);
+}
+
+static int write_members(int out_fd, const char *path, int stage_fd,
+                         const struct ifk_rar_list *l, time_t mtime, struct ifk_error *err)
+{
+	struct adding ad = {new_writer(out_fd, path, err), archive_entry_new(), stage_fd, mtime,
+	                    malloc(IFK_IO_CHUNK)};
 	int rc = 0;
 
-	if (!a) {
+	if (!ad.a) {
 		rc = err ? err->code : IFK_EIO;
 		goto out;
 	}
-	if (!e || !buf) {
+	if (!ad.e || !ad.buf) {
 		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; !rc && i < l->n; i++)
-		rc = add_member(a, e, stage_fd, l->v[i], mtime, buf, err);
-	if (!rc && archive_write_close(a) != ARCHIVE_OK)
-		rc = ar_error(a, path, err);
+	rc = ifk_rar_list_each(l, add_one, &ad, err);
+	if (!rc && archive_write_close(ad.a) != ARCHIVE_OK)
+		rc = ar_error(ad.a, path, err);
 out:
-	if (a)
-		archive_write_free(a);
-	archive_entry_free(e);
-	free(buf);
+	if (ad.a)
+		archive_write_free(ad.a);
+	archive_entry_free(ad.e);
+	free(ad.buf);
 	return rc;
 }
 
 int ifk_rar_write(const char *archive_path, const char *stage_dir, time_t mtime,
                   struct ifk_error *err)
 {
-	struct names l = {0};
-	int stage_fd = -1, fd = -1, rc = collect(stage_dir, &stage_fd, &l, err);
+	struct ifk_rar_list *l = NULL;
+	int stage_fd = -1, fd = -1, rc = ifk_rar_list_new(&l, err);
 
+	if (!rc)
+		rc = collect(stage_dir, &stage_fd, l, err);
 	if (rc)
 		goto out;
 	fd = open(archive_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -316,7 +460,7 @@ int ifk_rar_write(const char *archive_path, const char *stage_dir, time_t mtime,
 		                   "%s: cannot create", archive_path);
 		goto out;
 	}
-	rc = write_members(fd, archive_path, stage_fd, &l, mtime, err);
+	rc = write_members(fd, archive_path, stage_fd, l, mtime, err);
 	if (!rc && fsync(fd) != 0)
 		rc = ifk_error_sys(err, IFK_EIO, errno, "%s: fsync failed", archive_path);
 	if (close(fd) != 0 && !rc)
@@ -324,7 +468,7 @@ int ifk_rar_write(const char *archive_path, const char *stage_dir, time_t mtime,
 	if (rc)
 		unlink(archive_path);
 out:
-	names_free(&l);
+	ifk_rar_list_free(l);
 	if (stage_fd >= 0)
 		close(stage_fd);
 	return rc;

@@ -266,6 +266,32 @@ int ifk_custody_foreach(int bag_fd, ifk_custody_entry_fn fn, void *ctx, struct i
 int ifk_rar_write(const char *archive_path, const char *stage_dir, time_t mtime,
                   struct ifk_error *err);
 
+/* A list of report members, sorted bytewise by name, kept in a private
+ * temporary SQLite database so that memory does not grow with their
+ * number: each name once, with its SHA-256 (64 lowercase hex digits) and
+ * size when known (sha256 NULL when not). */
+struct ifk_rar_list;
+struct ifk_rar_member {
+	const char *name, *sha256;
+	int64_t bytes;
+};
+int ifk_rar_list_new(struct ifk_rar_list **out, struct ifk_error *err);
+/* Adds a member (sha256 may be NULL); IFK_EIO when name is listed already. */
+int ifk_rar_list_add(struct ifk_rar_list *l, const char *name, const char *sha256,
+                     int64_t bytes, struct ifk_error *err);
+/* Every regular file below stage_dir, checked as ifk_rar_write checks them,
+ * each hashed when hash is non-zero. *out is the caller's. */
+int ifk_rar_list_stage(const char *stage_dir, int hash, struct ifk_rar_list **out,
+                       struct ifk_error *err);
+uint64_t ifk_rar_list_count(const struct ifk_rar_list *l);
+/* fn gets each member in name order (borrowed, valid during the call); a
+ * non-zero return stops and is returned. A NULL list has no members. */
+typedef int (*ifk_rar_member_fn)(void *ctx, const struct ifk_rar_member *m,
+                                 struct ifk_error *err);
+int ifk_rar_list_each(const struct ifk_rar_list *l, ifk_rar_member_fn fn, void *ctx,
+                      struct ifk_error *err);
+void ifk_rar_list_free(struct ifk_rar_list *l);
+
 /* Writes stage_dir/SHA256SUMS (which must not exist): "<sha256>  <name>\n"
  * for every regular file below stage_dir, sorted bytewise by name, in the
  * format `sha256sum -c` reads. */

@@ -108,7 +108,8 @@ int p_out_begin(struct ifk_art *a, struct ifk_error *err)
 	char *path = NULL;
 	int fd, rc;
 
-	if (!(a->vals = calloc(a->ncols ? a->ncols : 1, sizeof(*a->vals))))
+	if (!(a->vals = calloc(a->ncols ? a->ncols : 1, sizeof(*a->vals))) ||
+	    !(a->real = json_real(0)))
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	rc = create_table(a, err);
 	if (rc)
@@ -149,6 +150,8 @@ int p_out_end(struct ifk_art *a)
 		clear_row(a);
 	free(a->vals);
 	a->vals = NULL;
+	json_decref(a->real);
+	a->real = NULL;
 	sqlite3_finalize(a->ins);
 	a->ins = NULL;
 	/* a flush that fails at the end (a full disk) is not a complete file */
@@ -355,41 +358,106 @@ static void bind_val(sqlite3_stmt *st, int i, enum ifk_col_type t, const struct 
 		sqlite3_bind_int64(st, i, v->i);
 }
 
-static json_t *val_json(enum ifk_col_type t, const struct p_val *v)
+/* ---- a row as one JSON line ----
+ * Written as jansson's json_dumpf(JSON_COMPACT) writes the object
+ * {"row_id", the columns..., the provenance} (the names are distinct: the
+ * table has a column of each), without building it: nothing is allocated
+ * per row. */
+
+/* A string as jansson writes it: ", \ and control characters escaped,
+ * everything else (valid UTF-8) as it is. */
+static void json_str(FILE *f, const char *s)
 {
-	if (!v->set)
-		return json_null();
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	putc('"', f);
+	for (; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		fwrite(run, 1, (size_t)(p - run), f);
+		run = p + 1;
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			fprintf(f, "\\u%04X", *p);
+		}
+	}
+	fwrite(run, 1, (size_t)(p - run), f);
+	putc('"', f);
+}
+
+static void json_val(struct ifk_art *a, enum ifk_col_type t, const struct p_val *v)
+{
+	FILE *f = a->jsonl;
+	char num[128];
+	size_t n;
+
+	if (!v->set) {
+		fputs("null", f);
+		return;
+	}
 	switch (t) {
 	case IFK_COL_INT:
-		return json_integer(v->i);
-	case IFK_COL_REAL:
-		return json_real(v->r);
+		fprintf(f, "%" JSON_INTEGER_FORMAT, (json_int_t)v->i);
+		break;
+	case IFK_COL_REAL: /* jansson's own formatting of a real */
+		json_real_set(a->real, v->r);
+		n = json_dumpb(a->real, num, sizeof(num), JSON_ENCODE_ANY | JSON_COMPACT);
+		fwrite(num, 1, n < sizeof(num) ? n : 0, f);
+		break;
 	case IFK_COL_BOOL:
-		return json_boolean(v->i);
+		fputs(v->i ? "true" : "false", f);
+		break;
 	default:
-		return json_string(v->s);
+		json_str(f, v->s);
 	}
 }
 
 static int write_json(struct ifk_art *a, const char *const prov[4], int64_t rowid, int64_t row_id,
                       struct ifk_error *err)
 {
-	json_t *o = json_object();
+	FILE *f = a->jsonl;
 	size_t i;
-	int rc = 0;
 
-	json_object_set_new(o, "row_id", json_integer(row_id));
-	for (i = 0; i < a->ncols; i++)
-		json_object_set_new(o, a->art->cols[i].name,
-		                    val_json(a->art->cols[i].type, &a->vals[i]));
-	for (i = 0; i < 4; i++)
-		json_object_set_new(o, prov_names[i], prov[i] ? json_string(prov[i]) : json_null());
-	json_object_set_new(o, prov_names[4], json_integer(rowid));
-	if (json_dumpf(o, a->jsonl, JSON_COMPACT) != 0 || fputc('\n', a->jsonl) == EOF)
-		rc = ifk_error_set(err, IFK_EIO, "%s/%s.jsonl: write failed", a->c->out_dir,
-		                   a->art->name);
-	json_decref(o);
-	return rc;
+	fprintf(f, "{\"row_id\":%" JSON_INTEGER_FORMAT, (json_int_t)row_id);
+	for (i = 0; i < a->ncols; i++) {
+		putc(',', f);
+		json_str(f, a->art->cols[i].name);
+		putc(':', f);
+		json_val(a, a->art->cols[i].type, &a->vals[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		fprintf(f, ",\"%s\":", prov_names[i]);
+		if (prov[i])
+			json_str(f, prov[i]);
+		else
+			fputs("null", f);
+	}
+	fprintf(f, ",\"%s\":%" JSON_INTEGER_FORMAT "}\n", prov_names[4], (json_int_t)rowid);
+	if (ferror(f))
+		return ifk_error_set(err, IFK_EIO, "%s/%s.jsonl: write failed", a->c->out_dir,
+		                     a->art->name);
+	return 0;
 }
 
 static int write_events(struct ifk_art *a, const char *const prov[4], int64_t rowid, int64_t row_id,

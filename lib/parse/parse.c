@@ -261,6 +261,8 @@ static int run_pass(struct peng *g, json_t **report, struct ifk_error *err)
 	/* one transaction for the files index: one row per file of the pass */
 	sqlite3_exec(g->ctx->idx, "BEGIN", NULL, NULL, NULL);
 	rc = ifk_verify_run(&vo, report, err);
+	if (!rc && !g->tap_err.code)
+		p_ctx_settle(g->ctx, &g->tap_err);
 	if (sqlite3_exec(g->ctx->idx, "COMMIT", NULL, NULL, NULL) != SQLITE_OK && !rc &&
 	    !g->tap_err.code)
 		ifk_error_set(&g->tap_err, IFK_EIO, "files index: %s", sqlite3_errmsg(g->ctx->idx));

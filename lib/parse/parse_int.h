@@ -54,6 +54,7 @@ struct ifk_art {
 	int nev;
 	sqlite3_stmt *ins;
 	FILE *jsonl;
+	json_t *real; /* formats a REAL value as jansson does (output.c) */
 	uint64_t rows;
 	struct ifk_src *srcs; /* sources this run touched */
 	char bad_col[128];    /* a row function named an unknown column */
@@ -74,8 +75,10 @@ struct ifk_parse_ctx {
 	char *tmpdir; /* private (0700) folder for SQLite copies */
 	sqlite3 *out; /* artifacts.sqlite */
 	sqlite3 *idx; /* the files index (in memory or a private file) */
-	/* the index's INSERT, prepared at the first file */
+	/* the index's INSERT, prepared at the first file; rows appended
+	 * since the last p_ctx_settle */
 	sqlite3_stmt *idx_ins;
+	int idx_pending;
 	sqlite3_stmt *tl_ins;
 	const struct ifk_keybag *kb;
 	int include_secrets;
@@ -93,6 +96,10 @@ int p_ctx_index(struct ifk_parse_ctx *c, const char *domain, const char *relpath
                 const char *file_id, uint64_t size, int64_t mtime, int64_t birth, uint32_t pclass,
                 const char *sha256, const char *state, const char *reason, const char *local_path,
                 struct ifk_error *err);
+
+/* Moves the rows p_ctx_index appended into the index's keyed table (done
+ * before every artifact run; after the pass, inside its transaction). */
+int p_ctx_settle(struct ifk_parse_ctx *c, struct ifk_error *err);
 
 /* output.c */
 int p_out_create(struct ifk_parse_ctx *c, struct ifk_error *err);

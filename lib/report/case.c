@@ -490,10 +490,9 @@ static json_t *record(struct cw *w, const char *id, const char *name, const char
 	return n;
 }
 
-static void report_file_iri(struct cw *w, const json_t *f, char out[IRI_LEN])
+static void report_file_iri(struct cw *w, const struct ifk_rar_member *f, char out[IRI_LEN])
 {
-	mkiri(w, out, "report-file", w->rk, either(str(f, "sha256"), ""),
-	      either(str(f, "name"), ""));
+	mkiri(w, out, "report-file", w->rk, either(f->sha256, ""), either(f->name, ""));
 }
 
 /* The bag: the folder the acquisition wrote, as the report was given it. */
@@ -662,33 +661,44 @@ static char *entry_text(struct cw *w, const json_t *e)
 }
 
 /* The parse outputs, as the report holds them (its parse/ members). */
-static void parse_record(struct cw *w, const json_t *files)
+struct parse_objs {
+	struct cw *w;
+	json_t *objs;
+};
+
+static int parse_obj(void *ctx, const struct ifk_rar_member *f, struct ifk_error *err)
+{
+	struct parse_objs *p = ctx;
+	char id[IRI_LEN];
+
+	(void)err;
+	if (strncmp(f->name, "parse/", 6) != 0)
+		return 0;
+	report_file_iri(p->w, f, id);
+	json_array_append_new(p->objs, json_pack("{s:s}", "@id", id));
+	return 0;
+}
+
+static void parse_record(struct cw *w, const struct ifk_rar_list *files)
 {
 	json_t *n = record(w, w->parse_pr, "parse outputs",
 	                   "what ifk-parse produced, as copied into the report (its parse/ "
 	                   "members)",
-	                   1),
-	       *objs = json_array(), *f;
-	char id[IRI_LEN];
-	size_t i;
+	                   1);
+	struct parse_objs p = {w, json_array()};
 
-	json_array_foreach((json_t *)files, i, f)
-	{
-		if (strncmp(either(str(f, "name"), ""), "parse/", 6) != 0)
-			continue;
-		report_file_iri(w, f, id);
-		json_array_append_new(objs, json_pack("{s:s}", "@id", id));
-	}
-	if (json_array_size(objs) == 0)
-		json_array_append_new(objs, json_pack("{s:s}", "@id", w->bag));
-	json_object_set_new(n, "uco-core:object", objs);
+	if (ifk_rar_list_each(files, parse_obj, &p, w->err) != 0)
+		fail(w, w->err ? w->err->code : IFK_EIO, "the report's members");
+	if (json_array_size(p.objs) == 0)
+		json_array_append_new(p.objs, json_pack("{s:s}", "@id", w->bag));
+	json_object_set_new(n, "uco-core:object", p.objs);
 	emit(w, n);
 	w->parse_done = 1;
 }
 
 /* One custody entry after the acquisition: its action, and a record of its
  * result (the parse outputs when it made the report's parse/ members). */
-static void custody_action(struct cw *w, const json_t *e, const json_t *files)
+static void custody_action(struct cw *w, const json_t *e, const struct ifk_rar_list *files)
 {
 	const json_t *seq = json_object_get(json_object_get(w->rep, "parse"), "custody_seq");
 	const struct kind *k = kind_of(str(e, "action"));
@@ -727,7 +737,7 @@ static void custody_action(struct cw *w, const json_t *e, const json_t *files)
 
 /* The report's parse outputs when no custody entry recorded the parse (a
  * read-only parse): an action without performer or time. */
-static void unlogged_parse(struct cw *w, const json_t *files)
+static void unlogged_parse(struct cw *w, const struct ifk_rar_list *files)
 {
 	char id[IRI_LEN], instr[IRI_LEN];
 	struct act a = {0};
@@ -744,24 +754,25 @@ static void unlogged_parse(struct cw *w, const json_t *files)
 }
 
 /* The report's members, each with its SHA-256 and size. */
-static void report_record(struct cw *w, const char *id, const json_t *files)
+static int report_item(void *ctx, const struct ifk_rar_member *f, struct ifk_error *err)
 {
-	const json_t *f;
+	struct cw *w = ctx;
 	char fid[IRI_LEN];
-	size_t i;
 
+	(void)err;
+	report_file_iri(w, f, fid);
+	list_item(w, file_json(w, fid, f->name, f->sha256, f->sha256 ? f->bytes : -1));
+	return 0;
+}
+
+static void report_record(struct cw *w, const char *id, const struct ifk_rar_list *files)
+{
 	list_open(w, record(w, id, "report files",
 	                    "the members of the report archive with their SHA-256 (SHA256SUMS "
 	                    "lists them too; case.jsonld cannot hash itself)",
 	                    1));
-	json_array_foreach((json_t *)files, i, f)
-	{
-		const char *name = either(str(f, "name"), "");
-		json_int_t bytes = json_integer_value(json_object_get(f, "bytes"));
-		report_file_iri(w, f, fid);
-		list_item(w, file_json(w, fid, name, str(f, "sha256"),
-		                       json_is_integer(json_object_get(f, "bytes")) ? bytes : -1));
-	}
+	if (ifk_rar_list_each(files, report_item, w, w->err) != 0)
+		fail(w, w->err ? w->err->code : IFK_EIO, "the report's members");
 	if (w->items == 0)
 		list_item(w, json_pack("{s:s}", "@id", w->bag));
 	list_close(w);
@@ -786,7 +797,7 @@ static char *report_text(struct cw *w)
 
 /* The report: made by its signer from the acquired backup (and the parse
  * outputs), at the custody head's time. */
-static void report_action(struct cw *w, const json_t *files)
+static void report_action(struct cw *w, const struct ifk_rar_list *files)
 {
 	const json_t *ex = json_object_get(w->rep, "examiner");
 	const char *t = str(w->rep, "report_time");
@@ -843,31 +854,46 @@ static void investigation(struct cw *w)
 /* The evidence's key (the custody genesis, else the manifest's hash) and the
  * report's (SHA-256 over its time, custody head and members), from which the
  * IRIs are made. */
-static void keys(struct cw *w, const json_t *files)
+static int key_line(void *ctx, const struct ifk_rar_member *f, struct ifk_error *err)
 {
-	const json_t *c = json_object_get(w->rep, "custody"), *f;
+	EVP_MD_CTX *md = ctx;
+
+	(void)err;
+	EVP_DigestUpdate(md, either(f->sha256, ""), strlen(either(f->sha256, "")));
+	EVP_DigestUpdate(md, "  ", 2);
+	EVP_DigestUpdate(md, f->name, strlen(f->name));
+	EVP_DigestUpdate(md, "\n", 1);
+	return 0;
+}
+
+static void keys(struct cw *w, const struct ifk_rar_list *files)
+{
+	const json_t *c = json_object_get(w->rep, "custody");
 	const char *e = either(str(c, "genesis"),
 	                       str(json_object_get(w->rep, "backup_files"), "manifest_sha256"));
 	struct ifk_buf b = {0};
-	size_t i;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t d[IFK_SHA256_LEN];
 
 	snprintf(w->ev, sizeof(w->ev), "%s", either(e, "unknown"));
 	ifk_buf_printf(&b, "%s %s\n", either(str(w->rep, "report_time"), ""),
 	               either(str(c, "head"), ""));
-	json_array_foreach((json_t *)files, i, f)
-	{
-		ifk_buf_printf(&b, "%s  %s\n", either(str(f, "sha256"), ""),
-		               either(str(f, "name"), ""));
-	}
-	if (buf_take(w, &b))
-		ifk_sha256_hex(b.data, b.len, w->rk);
+	/* hashed as the list is read: the members are not held */
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !buf_take(w, &b) ||
+	    !EVP_DigestUpdate(md, b.data, b.len))
+		fail(w, IFK_ENOMEM, "out of memory");
+	else if (ifk_rar_list_each(files, key_line, md, w->err) != 0)
+		fail(w, w->err ? w->err->code : IFK_EIO, "the report's members");
+	else if (EVP_DigestFinal_ex(md, d, NULL))
+		ifk_hex(d, sizeof(d), w->rk);
+	EVP_MD_CTX_free(md);
 	ifk_buf_free(&b);
 	mkiri(w, w->bag, "bag", w->ev, NULL, NULL);
 	mkiri(w, w->acquired, "acquired", w->ev, NULL, NULL);
 	mkiri(w, w->parse_pr, "parse-outputs", w->rk, NULL, NULL);
 }
 
-static void graph(struct cw *w, const char *manifest, const json_t *files)
+static void graph(struct cw *w, const char *manifest, const struct ifk_rar_list *files)
 {
 	const json_t *entries = json_object_get(json_object_get(w->rep, "custody"), "entries"), *e;
 	const json_t *first = json_array_get(entries, 0);
@@ -892,27 +918,23 @@ static void graph(struct cw *w, const char *manifest, const json_t *files)
 }
 
 int ifk_report_case_write(FILE *out, const json_t *report, const char *bag_manifest_path,
-                          json_t *report_files, struct ifk_error *err)
+                          const struct ifk_rar_list *report_files, struct ifk_error *err)
 {
 	struct cw w = {.out = out, .rep = report, .err = err};
-	json_t *none, *files;
 
 	if (!out || !json_is_object(report) || !bag_manifest_path)
 		return ifk_error_set(err, IFK_EINVAL, "case.jsonld: no output, report or manifest");
-	none = json_array();
-	files = json_is_array(report_files) ? report_files : none;
 	w.md = EVP_MD_CTX_new();
 	w.seen = json_object();
 	w.actions = json_array();
-	if (!w.md || !w.seen || !w.actions || !none)
+	if (!w.md || !w.seen || !w.actions)
 		fail(&w, IFK_ENOMEM, "out of memory");
-	keys(&w, files);
-	graph(&w, bag_manifest_path, files);
+	keys(&w, report_files);
+	graph(&w, bag_manifest_path, report_files);
 	if (!w.rc && (fflush(out) != 0 || ferror(out)))
 		fail(&w, IFK_EIO, "write failed");
 	EVP_MD_CTX_free(w.md);
 	json_decref(w.seen);
 	json_decref(w.actions);
-	json_decref(none);
 	return w.rc;
 }

@@ -1590,11 +1590,23 @@ static int write_media(struct hw *h)
 	return rc;
 }
 
-static void write_members(struct hw *h)
+static int member_item(void *ctx, const struct ifk_rar_member *m, struct ifk_error *err)
+{
+	FILE *o = ctx;
+
+	(void)err;
+	fputs("<li>", o);
+	member_link(o, m->name);
+	fputs("</li>\n", o);
+	return 0;
+}
+
+static int write_members(struct hw *h)
 {
 	FILE *o = h->o;
 	const json_t *m;
 	size_t i;
+	int rc = 0;
 
 	fputs(
 	    "<section class=\"card\" id=\"members\">\n<h2>This archive</h2>\n<p class=\"note\">"
@@ -1603,12 +1615,15 @@ static void write_members(struct hw *h)
 	    "<ul class=\"members\">\n<li><a class=\"member\" href=\"report.json\"><code>report.json"
 	    "</code></a></li>\n",
 	    o);
-	json_array_foreach(at(h->r, "report_members"), i, m)
-	{
-		fputs("<li>", o);
-		member_link(o, json_string_value(m));
-		fputs("</li>\n", o);
-	}
+	if (h->lists && h->lists->members)
+		rc = ifk_rar_list_each(h->lists->members, member_item, o, h->err);
+	else
+		json_array_foreach(at(h->r, "report_members"), i, m)
+		{
+			fputs("<li>", o);
+			member_link(o, json_string_value(m));
+			fputs("</li>\n", o);
+		}
 	fputs("<li><a class=\"member\" href=\"SHA256SUMS\"><code>SHA256SUMS</code></a></li>\n"
 	      "</ul>\n</section>\n</main>\n<footer>Written by ",
 	      o);
@@ -1621,6 +1636,7 @@ static void write_members(struct hw *h)
 	      o);
 	put_asset(o, &r_asset_report_js);
 	fputs("</script>\n</body>\n</html>\n", o);
+	return rc;
 }
 
 /* ---- the page ---- */
@@ -1661,9 +1677,10 @@ int ifk_report_html_write(FILE *out, const json_t *report, sqlite3 *artifacts,
 	rc = write_parse(&h);
 	if (!rc)
 		rc = write_data_sections(&h);
+	if (!rc)
+		rc = write_members(&h);
 	if (rc)
 		return rc;
-	write_members(&h);
 	if (fflush(out) != 0 || ferror(out))
 		return ifk_error_sys(err, IFK_EIO, errno, "report.html: write failed");
 	return 0;

@@ -24,6 +24,9 @@ struct rep;
 struct r_lists {
 	struct rep *r;
 	json_int_t media; /* rows of the media list */
+	/* report.json's "report_members" (with --include-media one per
+	 * camera-roll file), or NULL: the model's array */
+	struct ifk_rar_list *members;
 };
 /* fn gets each row in turn (borrowed); a non-zero return stops and is
  * returned. */
@@ -54,6 +57,7 @@ struct rep {
 	/* the budget of every query on arts */
 	struct ifk_sqlite_budget sql;
 	struct ifk_error media_err;
+	uint64_t members; /* report_members' count */
 };
 
 /* build.c */
@@ -93,15 +97,15 @@ int r_archive_and_sign(struct rep *r, json_t **summary, struct ifk_error *err);
  * with its SHA-256 and its size (stat of the file beside the manifest). When
  * report's backup_files.manifest_sha256 is given, the manifest must still
  * have that hash (else IFK_EVERIFY: the bag changed since the report was
- * built). report_files is an array of {"name", "sha256", "bytes"}: the
- * report's other members, listed in the order given.
+ * built). report_files (may be NULL) is the report's other members, each
+ * with its SHA-256 and size, listed in name order.
  *
  * Every node's IRI is urn:uuid:<a version 5 UUID of a stable name>, keys are
  * sorted and nothing reads the clock: the same inputs give the same bytes.
  * Strings from the evidence are escaped (ifk_text_escape). Returns 0 or a
  * negative IFK_E* code; out may hold a partial document on error. */
 int ifk_report_case_write(FILE *out, const json_t *report, const char *bag_manifest_path,
-                          json_t *report_files, struct ifk_error *err);
+                          const struct ifk_rar_list *report_files, struct ifk_error *err);
 
 /* report.html: the page of an ifk-report archive that a person reads.
  *
@@ -133,7 +137,8 @@ int ifk_report_case_write(FILE *out, const json_t *report, const char *bag_manif
  * artifacts lies in (its sibling in the staged archive, as in an ifk-parse
  * output folder); a missing one is IFK_ENOTFOUND. The media list is read
  * from lists when it is given (r_media_each), else from the model's
- * "media" array.
+ * "media" array; the archive's members from lists->members when given,
+ * else from the model's "report_members".
  * Returns 0; IFK_EINVAL (no out or report); IFK_EIO when out could not be
  * written; IFK_EFORMAT when SQLite failed on the database (the message
  * names the table; "hostile or damaged: ..." when the file is at fault);

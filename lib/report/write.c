@@ -14,85 +14,6 @@
 #include "report_int.h"
 #include "core.h"
 
-/* ---- the stage's files, by name ---- */
-
-struct walk {
-	const char *stage;
-	json_t *names;
-	int depth;
-};
-
-static int walk_dir(struct walk *w, const char *rel);
-
-static int walk_one(void *ctx, const char *name, const char *rel)
-{
-	struct walk *w = ctx;
-	char *path = NULL;
-	struct stat st;
-	int rc = 0;
-
-	(void)name;
-	if (name[0] == '.' || asprintf(&path, "%s/%s", w->stage, rel) < 0)
-		return 0; /* hidden: a media file being staged */
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && w->depth < 4)
-		rc = walk_dir(w, rel);
-	else if (S_ISREG(st.st_mode))
-		json_array_append_new(w->names, json_string(rel));
-	free(path);
-	return rc;
-}
-
-static int walk_dir(struct walk *w, const char *rel)
-{
-	char *path = NULL;
-	int fd, rc, list_errno = 0;
-
-	if (asprintf(&path, "%s%s%s", w->stage, rel ? "/" : "", rel ? rel : "") < 0)
-		return IFK_ENOMEM;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
-		return IFK_EIO;
-	w->depth++;
-	rc = ifk_dir_foreach(fd, rel, walk_one, w, &list_errno);
-	w->depth--;
-	close(fd);
-	return rc ? rc : list_errno ? IFK_EIO : 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a),
-	              json_string_value(*(json_t *const *)b));
-}
-
-/* Every staged member's name, sorted; extra names added. */
-static json_t *member_names(struct rep *r, const char *const *extra)
-{
-	struct walk w = {r->stage, json_array(), 0};
-	json_t **v, *sorted = json_array();
-	size_t i, n;
-
-	if (walk_dir(&w, NULL) != 0) {
-		json_decref(w.names);
-		json_decref(sorted);
-		return NULL;
-	}
-	for (; extra && *extra; extra++)
-		json_array_append_new(w.names, json_string(*extra));
-	n = json_array_size(w.names);
-	v = calloc(n ? n : 1, sizeof(*v));
-	for (i = 0; v && i < n; i++)
-		v[i] = json_array_get(w.names, i);
-	if (v)
-		qsort(v, n, sizeof(*v), by_name);
-	for (i = 0; v && i < n; i++)
-		json_array_append(sorted, v[i]);
-	free(v);
-	json_decref(w.names);
-	return sorted;
-}
-
 /* ---- the members ---- */
 
 static FILE *create(struct rep *r, const char *name, struct ifk_error *err)
@@ -165,6 +86,24 @@ static int put_media(struct rep *r, FILE *f, struct ifk_error *err)
 	return rc;
 }
 
+static int put_name(void *ctx, const struct ifk_rar_member *m, struct ifk_error *err)
+{
+	json_t *s = json_string(m->name);
+	int rc = s ? put_item(ctx, s, err) : ifk_error_set(err, IFK_ENOMEM, "out of memory");
+
+	json_decref(s);
+	return rc;
+}
+
+static int put_members(struct rep *r, FILE *f, struct ifk_error *err)
+{
+	struct jlist l = {f, 0};
+	int rc = ifk_rar_list_each(r->lists.members, put_name, &l, err);
+
+	fputs(l.n ? "\n  ]" : "[]", f);
+	return rc;
+}
+
 static int put_report_json(struct rep *r, FILE *f, struct ifk_error *err)
 {
 	const char *key;
@@ -180,8 +119,12 @@ static int put_report_json(struct rep *r, FILE *f, struct ifk_error *err)
 		rc = k ? put_json(f, k, 1) : IFK_ENOMEM;
 		json_decref(k);
 		fputs(": ", f);
-		if (!rc)
-			rc = strcmp(key, "media") == 0 ? put_media(r, f, err) : put_json(f, v, 1);
+		if (!rc && strcmp(key, "media") == 0)
+			rc = put_media(r, f, err);
+		else if (!rc && strcmp(key, "report_members") == 0 && r->lists.members)
+			rc = put_members(r, f, err);
+		else if (!rc)
+			rc = put_json(f, v, 1);
 		if (rc)
 			return rc == IFK_ENOMEM ? ifk_error_set(err, rc, "out of memory") : rc;
 		fputs(++i < n ? "," : "\n", f);
@@ -190,52 +133,45 @@ static int put_report_json(struct rep *r, FILE *f, struct ifk_error *err)
 	return 0;
 }
 
-static json_t *files_json(struct rep *r, struct ifk_error *err)
+/* The staged members (and the two written last), listed in SQLite rather
+ * than in memory: with --include-media there is one per camera-roll file.
+ * report.json's "report_members" keeps its place in the model and is
+ * written from the list. */
+static int list_members(struct rep *r, struct ifk_error *err)
 {
-	json_t *names = member_names(r, NULL), *out = json_array();
-	size_t i;
+	static const char *const later[] = {"case.jsonld", "report.html", NULL};
+	const char *const *p;
+	int rc = ifk_rar_list_stage(r->stage, 0, &r->lists.members, err);
 
-	for (i = 0; names && i < json_array_size(names); i++) {
-		const char *n = json_string_value(json_array_get(names, i));
-		char *path = NULL, hex[IFK_SHA256_HEX];
-		uint64_t bytes = 0;
-		int fd;
-		if (asprintf(&path, "%s/%s", r->stage, n) < 0)
-			break;
-		fd = ifk_open_regular(AT_FDCWD, path, err);
-		if (fd >= 0 && ifk_sha256_fd(fd, hex, &bytes, path, err) == 0)
-			json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "name", n, "sha256",
-			                                     hex, "bytes", (json_int_t)bytes));
-		if (fd >= 0)
-			close(fd);
-		free(path);
-	}
-	json_decref(names);
-	return out;
+	for (p = later; !rc && *p; p++)
+		rc = ifk_rar_list_add(r->lists.members, *p, NULL, 0, err);
+	if (!rc && json_object_set_new(r->report, "report_members", json_array()) != 0)
+		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	r->members = ifk_rar_list_count(r->lists.members);
+	return rc;
 }
 
 int r_write_members(struct rep *r, struct ifk_error *err)
 {
-	static const char *const later[] = {"case.jsonld", "report.html", NULL};
-	json_t *members = member_names(r, later), *files = NULL;
+	struct ifk_rar_list *files = NULL;
 	char *manifest = NULL;
 	FILE *f;
-	int rc = 0;
+	int rc = list_members(r, err);
 
-	if (!members)
-		return ifk_error_set(err, IFK_EIO, "%s: cannot list the staged members", r->stage);
-	json_object_set_new(r->report, "report_members", members);
-	if ((f = create(r, "report.json", err)))
+	if (!rc && (f = create(r, "report.json", err)))
 		rc = finish(f, "report.json", put_report_json(r, f, err), err);
-	else
+	else if (!rc)
 		rc = err->code;
 	if (!rc && (f = create(r, "report.html", err)))
 		rc = finish(f, "report.html",
 		            ifk_report_html_write(f, r->report, r->arts, &r->lists, err), err);
 	else if (!rc)
 		rc = err->code;
-	if (!rc && !(files = files_json(r, err)))
-		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+	ifk_rar_list_free(r->lists.members);
+	r->lists.members = NULL;
+	/* every member staged so far, hashed, for case.jsonld */
+	if (!rc)
+		rc = ifk_rar_list_stage(r->stage, 1, &files, err);
 	if (!rc && asprintf(&manifest, "%s/%s", r->o->bag, IFK_BAG_MANIFEST) < 0)
 		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (!rc && (f = create(r, "case.jsonld", err)))
@@ -245,7 +181,7 @@ int r_write_members(struct rep *r, struct ifk_error *err)
 		rc = err->code;
 	if (!rc)
 		rc = ifk_rar_sha256sums(r->stage, err);
-	json_decref(files);
+	ifk_rar_list_free(files);
 	free(manifest);
 	return rc;
 }
@@ -329,7 +265,7 @@ int r_archive_and_sign(struct rep *r, json_t **summary, struct ifk_error *err)
 		    "{s:s, s:s, s:I, s:s, s:s, s:I, s:O, s:s, s:s, s:I}", "report",
 		    out_j ? out_j : "", "report_sha256", hex, "report_bytes", (json_int_t)bytes,
 		    "signature", sig_j ? sig_j : "", "signature_sha256", sig, "members",
-		    (json_int_t)json_array_size(json_object_get(r->report, "report_members")) + 2,
+		    (json_int_t)r->members + 2,
 		    "verification", json_object_get(r->verify, "verdict"), "report_time",
 		    r->head_time, "custody_head", r->head, "custody_head_seq",
 		    (json_int_t)r->head_seq);

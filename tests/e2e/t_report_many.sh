@@ -3,7 +3,10 @@
 # camera-roll file exactly once, in the parse's order, with its hash, and
 # the report's memory does not grow with that list (checked against
 # ifk-verify's peak on the same bag, in an unsanitized build with
-# /usr/bin/time).
+# /usr/bin/time); with --include-media, every camera-roll file is a member
+# of the archive, listed in report.json, report.html and SHA256SUMS, the
+# archive is the same bytes from the same inputs and ifk-verify accepts it,
+# and the report's memory does not grow with the members either.
 . "$(dirname "$0")/lib.sh"
 PARSE="$B/ifk-parse"
 REPORT="$B/ifk-report"
@@ -83,14 +86,57 @@ EOF
 	fail "the media list is not every camera-roll file exactly once"
 ok "report.json and report.html list all $((N + 3)) camera-roll files once, in order, with their hashes"
 
+# --include-media: a member per camera-roll file (their contents differ)
 if [ "$measure" = 1 ]; then
-	v=$(cat verify.rss) rep=$(tail -1 report.rss)
+	"$TIME" -f '%M' -o media.rss "$REPORT" bag parsed --out m.tar.gz --key ex.key \
+		--cert ex.pem --read-only --include-media -q > out.txt 2>&1 ||
+		fail "ifk-report --include-media failed"
+else
+	run 0 "$REPORT" bag parsed --out m.tar.gz --key ex.key --cert ex.pem --read-only \
+		--include-media -q
+fi
+run 0 "$REPORT" bag parsed --out m2.tar.gz --key ex.key --cert ex.pem --read-only \
+	--include-media -q
+cmp -s m.tar.gz m2.tar.gz || fail "two reports with --include-media of the same inputs differ"
+run 0 "$VERIFY" m.tar.gz bag --read-only
+grep -q '^ifk-verify: PASS$' out.txt || fail "ifk-verify does not accept the report with media"
+mkdir xm && tar -xzf m.tar.gz -C xm
+(cd xm && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not match the members (media)"
+python3 - xm parsed/media_files.jsonl "$N" <<'EOF' ||
+import json, os, re, sys
+root, rows, n = sys.argv[1], [json.loads(l) for l in open(sys.argv[2])], int(sys.argv[3])
+r = json.load(open(os.path.join(root, "report.json")))
+want = sorted("media/" + row["sha256"] for row in rows)
+assert len(set(want)) == len(rows) == n + 3, len(set(want))
+on_disk = sorted("media/" + f for f in os.listdir(os.path.join(root, "media")))
+assert on_disk == want, "the archive's media members are not the camera roll's files"
+members = r["report_members"]
+assert members == sorted(members), "report_members is not in name order"
+assert [m for m in members if m.startswith("media/")] == want, "report_members lacks media"
+assert {m["member"] for m in r["media"]} == set(want), "a media row names no member"
+sums = [l.split("  ", 1)[1].rstrip("\n") for l in open(os.path.join(root, "SHA256SUMS"))]
+assert sums == sorted(sums) and set(want) <= set(sums), "SHA256SUMS lacks media members"
+html = open(os.path.join(root, "report.html")).read()
+sect = html[html.index('<section class="card" id="members">'):]
+linked = re.findall(r'<li><a class="member" href="(media/[0-9a-f]{64})">', sect)
+assert linked == want, (len(linked), len(want))
+EOF
+	fail "the archive's media members are not each camera-roll file once"
+ok "--include-media: all $((N + 3)) camera-roll files are members, listed once in order; the same inputs give the same archive; ifk-verify accepts it"
+
+if [ "$measure" = 1 ]; then
+	v=$(cat verify.rss) rep=$(tail -1 report.rss) med=$(tail -1 media.rss)
 	# the report verifies the bag afresh, then writes: it may need a little
 	# more than ifk-verify alone, not memory per file (20,000 files at the
 	# 800 bytes each the list took in memory would be 15 MiB)
 	[ "$rep" -le $((v + 8192)) ] ||
 		fail "ifk-report peaked at $((rep / 1024)) MiB, ifk-verify at $((v / 1024)) MiB on the same bag"
 	ok "ifk-report's peak memory ($((rep / 1024)) MiB) is ifk-verify's ($((v / 1024)) MiB) plus at most 8 MiB"
+	# the members (names, hashes, sizes: about 600 bytes each in memory
+	# before) are listed in SQLite, not held
+	[ "$med" -le $((v + 8192)) ] ||
+		fail "ifk-report --include-media peaked at $((med / 1024)) MiB, ifk-verify at $((v / 1024)) MiB on the same bag"
+	ok "ifk-report --include-media's peak memory ($((med / 1024)) MiB) is ifk-verify's ($((v / 1024)) MiB) plus at most 8 MiB"
 else
 	echo "# not measured: a sanitized build, or no /usr/bin/time"
 fi

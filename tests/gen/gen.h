@@ -69,6 +69,7 @@ struct gen_opts {
 	int64_t backup_date;  /* Unix seconds of the backup's dates; 0: the fixed base date */
 	uint64_t small_files; /* --small-files N (modern layout only) */
 	uint32_t small_size;  /* --small-size BYTES of each */
+	int small_camera;     /* --small-camera: in the camera roll */
 };
 
 /* ---- util.c ---- */
@@ -290,6 +291,9 @@ int gen_plists_write(struct gen *g);
  * GEN_SMALL_DOMAIN before each GEN_SMALL_PER_DIR files fNNNNNNNN.bin. */
 #define GEN_SMALL_DOMAIN "AppDomain-com.example.smallfiles"
 #define GEN_SMALL_DIR "Library/Caches"
+/* --small-camera: CameraRollDomain GEN_SMALL_CAMERA_DIR/bNNNNN/IMG_NNNNNNNN.JPG */
+#define GEN_SMALL_CAMERA_DOMAIN "CameraRollDomain"
+#define GEN_SMALL_CAMERA_DIR "Media/DCIM"
 #define GEN_SMALL_PER_DIR 1000
 #define GEN_SMALL_MAX_FILES 10000000ull
 #define GEN_SMALL_MAX_SIZE (1u << 20)

@@ -56,7 +56,10 @@
  *   Date, Status.plist and Manifest.plist Date) instead of the fixed date.
  *   --small-files N adds N files of --small-size bytes (default 4096, class
  *   3) in AppDomain-com.example.smallfiles Library/Caches/bNNNNN/, one
- *   folder entry per 1,000 files (small.c).
+ *   folder entry per 1,000 files (small.c); with --small-camera they are
+ *   the camera roll's instead: CameraRollDomain Media/DCIM/bNNNNN/
+ *   IMG_NNNNNNNN.JPG (rows of media_files, members of a report with
+ *   --include-media).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -93,6 +96,7 @@ enum {
 	OPT_BACKUP_DATE,
 	OPT_SMALL_FILES,
 	OPT_SMALL_SIZE,
+	OPT_SMALL_CAMERA,
 	OPT_VERSION,
 };
 
@@ -114,6 +118,7 @@ static const struct option long_opts[] = {
     {"backup-date", required_argument, NULL, OPT_BACKUP_DATE},
     {"small-files", required_argument, NULL, OPT_SMALL_FILES},
     {"small-size", required_argument, NULL, OPT_SMALL_SIZE},
+    {"small-camera", no_argument, NULL, OPT_SMALL_CAMERA},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -126,7 +131,7 @@ static void usage(FILE *f)
 	      "        [--bulk-mib N] [--snapshot-state STATE] [--stale-size]\n"
 	      "        [--evil-path] [--unpadded-manifest] [--udid HEX]\n"
 	      "        [--backup-date UNIX-SECONDS] [--big-file BYTES]\n"
-	      "        [--small-files N [--small-size BYTES]]\n",
+	      "        [--small-files N [--small-size BYTES] [--small-camera]]\n",
 	      f);
 }
 
@@ -234,6 +239,9 @@ static int parse_opt(struct gen_opts *o, int c, const char *arg, const char **pw
 		return parse_u64("small-files", arg, 0, GEN_SMALL_MAX_FILES, &o->small_files);
 	case OPT_SMALL_SIZE:
 		return parse_u32("small-size", arg, 0, GEN_SMALL_MAX_SIZE, &o->small_size);
+	case OPT_SMALL_CAMERA:
+		o->small_camera = 1;
+		return 0;
 	}
 	usage(stderr);
 	return -1;

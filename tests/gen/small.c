@@ -33,7 +33,8 @@ static void small_fill(struct gen_small *s, struct gen_entry *e, enum gen_kind k
 
 static int small_dir(struct gen_small *s, struct gen_entry *e)
 {
-	snprintf(s->path, sizeof(s->path), GEN_SMALL_DIR "/b%05llu",
+	snprintf(s->path, sizeof(s->path), "%s/b%05llu",
+	         s->g->o->small_camera ? GEN_SMALL_CAMERA_DIR : GEN_SMALL_DIR,
 	         (unsigned long long)(s->next / GEN_SMALL_PER_DIR));
 	small_fill(s, e, GEN_DIR);
 	s->g->ndirs++;
@@ -45,8 +46,14 @@ static int small_file(struct gen_small *s, struct gen_entry *e)
 {
 	struct gen *g = s->g;
 
-	snprintf(s->path, sizeof(s->path), GEN_SMALL_DIR "/b%05llu/f%08llu.bin",
-	         (unsigned long long)(s->next / GEN_SMALL_PER_DIR), (unsigned long long)s->next);
+	if (g->o->small_camera)
+		snprintf(s->path, sizeof(s->path), GEN_SMALL_CAMERA_DIR "/b%05llu/IMG_%08llu.JPG",
+		         (unsigned long long)(s->next / GEN_SMALL_PER_DIR),
+		         (unsigned long long)s->next);
+	else
+		snprintf(s->path, sizeof(s->path), GEN_SMALL_DIR "/b%05llu/f%08llu.bin",
+		         (unsigned long long)(s->next / GEN_SMALL_PER_DIR),
+		         (unsigned long long)s->next);
 	small_fill(s, e, GEN_FILE);
 	e->pclass = SMALL_CLASS;
 	e->size = e->rec_size = g->o->small_size;
@@ -73,7 +80,8 @@ int gen_small_open(struct gen_small *s, struct gen *g)
 {
 	memset(s, 0, sizeof(*s));
 	s->g = g;
-	snprintf(s->domain, sizeof(s->domain), "%s", GEN_SMALL_DOMAIN);
+	snprintf(s->domain, sizeof(s->domain), "%s",
+	         g->o->small_camera ? GEN_SMALL_CAMERA_DOMAIN : GEN_SMALL_DOMAIN);
 	s->content = malloc(g->o->small_size ? g->o->small_size : 1);
 	s->buf = malloc(GEN_CHUNK);
 	if (!s->content || !s->buf) {

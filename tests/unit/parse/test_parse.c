@@ -246,6 +246,51 @@ static void test_jsonl_and_timeline_csv(void **state)
 	free(path);
 }
 
+/* Each jsonl line is what jansson itself writes for that object
+ * (JSON_COMPACT): escapes, numbers and key order, line by line. */
+static void assert_jansson_lines(const char *path, size_t want_lines)
+{
+	size_t len, n = 0;
+	char *text = (char *)tu_read_file(path, &len), *line, *nl;
+
+	assert_non_null(text);
+	for (line = text; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		json_error_t je;
+		json_t *o;
+		char *again;
+		*nl = '\0';
+		o = json_loads(line, JSON_REJECT_DUPLICATES, &je);
+		assert_non_null(o);
+		again = json_dumps(o, JSON_COMPACT);
+		assert_string_equal(again, line);
+		free(again);
+		json_decref(o);
+		n++;
+	}
+	assert_int_equal(n, want_lines);
+	free(text);
+}
+
+static void test_jsonl_as_jansson_writes_it(void **state)
+{
+	struct fx *f = *state;
+	char *path = NULL;
+
+	make_db(f->db,
+	        "CREATE TABLE t(id INTEGER PRIMARY KEY, name, n, x, flag, d);"
+	        "INSERT INTO t VALUES (1, 'tab' || char(9) || 'cr' || char(13) || 'bs' ||"
+	        " char(8) || 'ff' || char(12) || 'ctl' || char(1, 31, 127) || '\\ \"q\" /',"
+	        " 9223372036854775807, 0.1, 1, 708516000.25);"
+	        "INSERT INTO t VALUES (2, 'Café 💾 ✓', -9223372036854775808, 1e300, 0, 1);"
+	        "INSERT INTO t VALUES (3, '', 0, -2.5e-10, 0, NULL);"
+	        "INSERT INTO t VALUES (4, NULL, NULL, 123456789.123, 1, 0);"
+	        "INSERT INTO t VALUES (5, 'x', 1, 5, 1, 0);");
+	json_decref(run_one(f, &t_art, 1));
+	assert_true(asprintf(&path, "%s/t_rows.jsonl", f->out) > 0);
+	assert_jansson_lines(path, 5);
+	free(path);
+}
+
 static void test_status_absent_unsupported_failed(void **state)
 {
 	struct fx *f = *state;
@@ -544,6 +589,7 @@ int main(void)
 	    cmocka_unit_test(test_cocoa_time_seconds_and_nanoseconds),
 	    cmocka_unit_test_setup_teardown(test_rows_typed_with_provenance, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_jsonl_and_timeline_csv, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_jsonl_as_jansson_writes_it, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_status_absent_unsupported_failed, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_status_missing_and_not_decryptable, fx_setup,

@@ -103,6 +103,7 @@ static const int sized[] = {1, 1, 1, 0, 0, 0};
 struct fixture {
 	char *dir, *manifest;
 	json_t *report, *files;
+	struct ifk_rar_list *list; /* files, as the report lists its members */
 	char manifest_sha[IFK_SHA256_HEX];
 };
 
@@ -156,6 +157,12 @@ static int setup(void **state)
 		                      json_pack("{s:s, s:s, s:I}", "name", members[i], "sha256",
 		                                sha, "bytes", (json_int_t)(1000 + i)));
 	}
+	assert_int_equal(ifk_rar_list_new(&f->list, NULL), 0);
+	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		ifk_sha256_hex(members[i], strlen(members[i]), sha);
+		assert_int_equal(ifk_rar_list_add(f->list, members[i], sha, 1000 + (int64_t)i, NULL),
+		                 0);
+	}
 	*state = f;
 	return 0;
 }
@@ -169,6 +176,7 @@ static int teardown(void **state)
 	free(f->manifest);
 	json_decref(f->report);
 	json_decref(f->files);
+	ifk_rar_list_free(f->list);
 	free(f);
 	return 0;
 }
@@ -182,7 +190,7 @@ static char *write_case(struct fixture *f, int want_rc, size_t *len)
 	FILE *out = open_memstream(&text, &n);
 
 	assert_non_null(out);
-	assert_int_equal(ifk_report_case_write(out, f->report, f->manifest, f->files, &err),
+	assert_int_equal(ifk_report_case_write(out, f->report, f->manifest, f->list, &err),
 	                 want_rc);
 	fclose(out);
 	if (len)
