@@ -45,6 +45,21 @@ void ifk_rar_list_free(struct ifk_rar_list *l)
 	free(l);
 }
 
+/* A private temporary database (removed when closed) with schema, in one
+ * open transaction, its page cache bounded to 1 MiB: 0 or -1. */
+static int temp_db(sqlite3 **db, const char *schema)
+{
+	return sqlite3_open_v2("", db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	               SQLITE_OK ||
+	               sqlite3_exec(*db,
+	                            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	                            " PRAGMA cache_size=-1024; BEGIN;",
+	                            NULL, NULL, NULL) != SQLITE_OK ||
+	               sqlite3_exec(*db, schema, NULL, NULL, NULL) != SQLITE_OK
+	           ? -1
+	           : 0;
+}
+
 int ifk_rar_list_new(struct ifk_rar_list **out, struct ifk_error *err)
 {
 	struct ifk_rar_list *l = calloc(1, sizeof(*l));
@@ -52,13 +67,8 @@ int ifk_rar_list_new(struct ifk_rar_list **out, struct ifk_error *err)
 	*out = NULL;
 	if (!l)
 		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
-	if (sqlite3_open_v2("", &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	        SQLITE_OK ||
-	    sqlite3_exec(l->db,
-	                 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1024;"
-	                 "CREATE TABLE m(name TEXT PRIMARY KEY, sha256 TEXT, bytes INTEGER)"
-	                 " WITHOUT ROWID; BEGIN;",
-	                 NULL, NULL, NULL) != SQLITE_OK ||
+	if (temp_db(&l->db, "CREATE TABLE m(name TEXT PRIMARY KEY, sha256 TEXT, bytes INTEGER)"
+	                    " WITHOUT ROWID") != 0 ||
 	    sqlite3_prepare_v2(l->db, "INSERT INTO m VALUES (?, ?, ?)", -1, &l->add, NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, "UPDATE m SET sha256 = ?, bytes = ? WHERE name = ?", -1,
@@ -476,7 +486,8 @@ out:
 
 /* ---- reading an archive back ---- */
 
-#define MAX_TEXT (64 * 1024 * 1024) /* SHA256SUMS and report.json are read whole */
+#define MAX_TEXT (64 * 1024 * 1024) /* report.json is read whole */
+#define MAX_SUMS_LINE (64 * 1024)    /* a longer SHA256SUMS line is a finding */
 #define READ_BLOCK (64 * 1024)
 
 void ifk_rar_fail(json_t *result, const char *file, const char *fmt, ...)
@@ -510,12 +521,32 @@ struct text {
 	int seen, too_big;
 };
 
+/* A SHA256SUMS line's state (the column l.bad): well formed, not
+ * "<sha256>  <name>", longer than MAX_SUMS_LINE, or the last line without
+ * its line feed. */
+enum { LINE_OK, LINE_BAD, LINE_LONG, LINE_NO_LF };
+
+/* SHA256SUMS as it streams: the line being assembled (up to MAX_SUMS_LINE). */
+struct sums_reader {
+	struct ifk_buf line;
+	int too_long;
+	unsigned long lineno;
+};
+
+/* The members and SHA256SUMS's lines are kept in a private temporary SQLite
+ * database, as the writer's list is (struct ifk_rar_list): an archive with
+ * --include-media holds a member per camera-roll file, and the scan's memory
+ * must not grow with them. a: the members in archive order; l: SHA256SUMS's
+ * lines in line order (sha256 and name NULL unless well formed); listed: the
+ * names SHA256SUMS lists, gathered while it is checked. */
 struct scan {
 	json_t *result;
-	json_t *members; /* name -> SHA-256 hex, in archive order */
+	sqlite3 *db;
+	sqlite3_stmt *add_member, *get_member, *add_line;
 	unsigned long count;
 	int damaged;
 	struct text sums, report;
+	struct sums_reader sr;
 	int fd, read_errno; /* the source, and the errno of a failed read */
 	uint8_t *block, *buf;
 };
@@ -549,8 +580,69 @@ static int keep(struct text *t, const uint8_t *p, size_t n)
 	return ifk_buf_add(&t->b, p, n);
 }
 
-/* Hashes the current member's data (keeping it in t when not NULL): 0, 1
- * when the archive is damaged there, or a negative code. */
+static int is_hex64(const char *s);
+
+static int db_fail(struct scan *s, struct ifk_error *err)
+{
+	return ifk_error_set(err, IFK_EIO, "report archive: the temporary list of members: %s",
+	                     sqlite3_errmsg(s->db));
+}
+
+/* One whole SHA256SUMS line (without its LF), recorded in l. */
+static int sums_line_add(struct scan *s, int bad, struct ifk_error *err)
+{
+	const char *line = s->sr.line.data ? s->sr.line.data : "";
+	size_t len = s->sr.line.len;
+	int rc = 0;
+
+	s->sr.lineno++;
+	if (bad == LINE_OK && (len < 67 || memchr(line, '\0', len) || !is_hex64(line) ||
+	                       line[64] != ' ' || line[65] != ' '))
+		bad = LINE_BAD;
+	sqlite3_bind_int64(s->add_line, 1, (sqlite3_int64)s->sr.lineno);
+	sqlite3_bind_int(s->add_line, 2, bad);
+	if (bad == LINE_OK) {
+		sqlite3_bind_text(s->add_line, 3, line, 64, SQLITE_STATIC);
+		sqlite3_bind_text(s->add_line, 4, line + 66, (int)(len - 66), SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(s->add_line, 3);
+		sqlite3_bind_null(s->add_line, 4);
+	}
+	if (sqlite3_step(s->add_line) != SQLITE_DONE)
+		rc = db_fail(s, err);
+	sqlite3_reset(s->add_line);
+	s->sr.line.len = 0;
+	s->sr.too_long = 0;
+	return rc;
+}
+
+/* A chunk of SHA256SUMS, split into lines as it streams. */
+static int sums_feed(struct scan *s, const uint8_t *p, size_t n, struct ifk_error *err)
+{
+	const uint8_t *nl;
+	size_t k;
+	int rc;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		k = nl ? (size_t)(nl - p) : n;
+		if (!s->sr.too_long && k > MAX_SUMS_LINE - s->sr.line.len)
+			s->sr.too_long = 1;
+		if (!s->sr.too_long && ifk_buf_add(&s->sr.line, p, k) != 0)
+			return ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		if (!nl)
+			break;
+		if ((rc = sums_line_add(s, s->sr.too_long ? LINE_LONG : LINE_OK, err)) != 0)
+			return rc;
+		p = nl + 1;
+		n -= k + 1;
+	}
+	return 0;
+}
+
+/* Hashes the current member's data (keeping it in t when not NULL, or
+ * splitting it into SHA256SUMS lines when it is s->sums): 0, 1 when the
+ * archive is damaged there, or a negative code. */
 static int read_member(struct scan *s, struct archive *a, struct text *t, char hex[65],
                        struct ifk_error *err)
 {
@@ -565,7 +657,10 @@ static int read_member(struct scan *s, struct archive *a, struct text *t, char h
 	}
 	while ((n = archive_read_data(a, s->buf, IFK_IO_CHUNK)) > 0) {
 		EVP_DigestUpdate(md, s->buf, (size_t)n);
-		if (t && keep(t, s->buf, (size_t)n) != 0) {
+		if (t == &s->sums) {
+			if ((rc = sums_feed(s, s->buf, (size_t)n, err)) != 0)
+				goto out;
+		} else if (t && keep(t, s->buf, (size_t)n) != 0) {
 			rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
 			goto out;
 		}
@@ -574,6 +669,9 @@ static int read_member(struct scan *s, struct archive *a, struct text *t, char h
 		rc = 1;
 		goto out;
 	}
+	if (t == &s->sums && (s->sr.line.len > 0 || s->sr.too_long) &&
+	    (rc = sums_line_add(s, LINE_NO_LF, err)) != 0)
+		goto out;
 	EVP_DigestFinal_ex(md, d, NULL);
 	ifk_hex(d, sizeof(d), hex);
 out:
@@ -602,7 +700,27 @@ static const char *kind_of(struct archive_entry *e)
 	}
 }
 
-/* One entry: refused, or hashed into s->members. 1 when damaged. */
+/* A member's SHA-256 as the scan found it into have: 1, 0 when the archive
+ * has no such member, or a negative code. */
+static int member_sha(struct scan *s, const char *name, char have[IFK_SHA256_HEX],
+                      struct ifk_error *err)
+{
+	int step, rc;
+
+	sqlite3_bind_text(s->get_member, 1, name, -1, SQLITE_STATIC);
+	step = sqlite3_step(s->get_member);
+	if (step == SQLITE_ROW) {
+		snprintf(have, IFK_SHA256_HEX, "%s",
+		         (const char *)sqlite3_column_text(s->get_member, 0));
+		rc = 1;
+	} else {
+		rc = step == SQLITE_DONE ? 0 : db_fail(s, err);
+	}
+	sqlite3_reset(s->get_member);
+	return rc;
+}
+
+/* One entry: refused, or hashed into a. 1 when damaged. */
 static int on_entry(struct scan *s, struct archive *a, struct archive_entry *e,
                     struct ifk_error *err)
 {
@@ -627,7 +745,9 @@ static int on_entry(struct scan *s, struct archive *a, struct archive_entry *e,
 		ifk_rar_fail(s->result, name, "not a regular file (%s): refused", kind_of(e));
 		return 0;
 	}
-	if (json_object_get(s->members, name)) {
+	if ((rc = member_sha(s, name, hex, err)) < 0)
+		return rc;
+	if (rc == 1) {
 		ifk_rar_fail(s->result, name,
 		             "the archive holds this name twice (extracting it keeps the last)");
 		return 0;
@@ -640,9 +760,11 @@ static int on_entry(struct scan *s, struct archive *a, struct archive_entry *e,
 		return rc;
 	if (t)
 		t->seen = 1;
-	return json_object_set_new_nocheck(s->members, name, json_string(hex))
-	           ? ifk_error_set(err, IFK_ENOMEM, "out of memory")
-	           : 0;
+	sqlite3_bind_text(s->add_member, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->add_member, 2, hex, 64, SQLITE_STATIC);
+	rc = sqlite3_step(s->add_member) == SQLITE_DONE ? 0 : db_fail(s, err);
+	sqlite3_reset(s->add_member);
+	return rc;
 }
 
 static void damage(struct scan *s, struct archive *a)
@@ -703,30 +825,31 @@ static int is_hex64(const char *s)
 	return s[64] == '\0' || s[64] == ' ';
 }
 
-/* One SHA256SUMS line (NUL-terminated, without its LF) against the members:
- * changed or removed. listed gathers the names. */
-static void sums_line(struct scan *s, json_t *listed, unsigned long lineno, char *line, size_t len)
+/* One well-formed SHA256SUMS line against the members: listed twice,
+ * changed or removed; listed gathers the names. */
+static int sums_check_line(struct scan *s, sqlite3_stmt *list, const char *sha,
+                           const char *name, struct ifk_error *err)
 {
-	const char *name = line + 66, *have;
+	char have[IFK_SHA256_HEX];
+	int rc, step;
 
-	if (len < 67 || strlen(line) != len || !is_hex64(line) || line[64] != ' ' ||
-	    line[65] != ' ') {
-		ifk_rar_fail(s->result, IFK_RAR_SUMS, "line %lu is not \"<sha256>  <name>\"",
-		             lineno);
-		return;
-	}
-	line[64] = '\0';
-	if (json_object_get(listed, name)) {
+	sqlite3_bind_text(list, 1, name, -1, SQLITE_STATIC);
+	step = sqlite3_step(list);
+	sqlite3_reset(list);
+	if (step == SQLITE_CONSTRAINT) {
 		ifk_rar_fail(s->result, name, "listed twice in SHA256SUMS");
-		return;
+		return 0;
 	}
-	json_object_set_new_nocheck(listed, name, json_true());
-	have = json_string_value(json_object_get(s->members, name));
-	if (!have && !s->damaged)
+	if (step != SQLITE_DONE)
+		return db_fail(s, err);
+	if ((rc = member_sha(s, name, have, err)) < 0)
+		return rc;
+	if (rc == 0 && !s->damaged)
 		ifk_rar_fail(s->result, name, "removed: listed in SHA256SUMS, not in the archive");
-	else if (have && strcmp(have, line) != 0)
+	else if (rc == 1 && strcmp(have, sha) != 0)
 		ifk_rar_fail(s->result, name,
-		             "changed: SHA256SUMS has %s, the member's SHA-256 is %s", line, have);
+		             "changed: SHA256SUMS has %s, the member's SHA-256 is %s", sha, have);
+	return 0;
 }
 
 static int sums_present(struct scan *s)
@@ -737,46 +860,60 @@ static int sums_present(struct scan *s)
 		why = "not reached: the archive is damaged before it";
 	else if (!s->sums.seen)
 		why = "missing: the members cannot be checked";
-	else if (s->sums.too_big)
-		why = "larger than 64 MiB: not read";
 	if (why)
 		ifk_rar_fail(s->result, IFK_RAR_SUMS, "%s", why);
 	return why == NULL;
 }
 
+/* SHA256SUMS's lines in line order, then the members it does not list in
+ * archive order ("added"). */
 static int check_sums(struct scan *s, struct ifk_error *err)
 {
-	json_t *listed = json_object(), *v;
-	char *p, *end, *nl;
-	const char *name;
-	unsigned long lineno = 0;
+	sqlite3_stmt *lines = NULL, *list = NULL, *added = NULL;
+	int rc = 0, step = SQLITE_DONE, bad;
+	unsigned long lineno;
 
-	if (!listed)
-		return ifk_error_set(err, IFK_ENOMEM, "out of memory");
 	if (!sums_present(s))
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT lineno, bad, sha256, name FROM l ORDER BY lineno",
+	                       -1, &lines, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT INTO listed VALUES (?)", -1, &list, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+	                       "SELECT name FROM a WHERE name <> '" IFK_RAR_SUMS "' AND NOT EXISTS"
+	                       " (SELECT 1 FROM listed WHERE listed.name = a.name) ORDER BY seq",
+	                       -1, &added, NULL) != SQLITE_OK) {
+		rc = db_fail(s, err);
 		goto out;
-	p = s->sums.b.data;
-	end = p ? p + s->sums.b.len : NULL;
-	for (; p && p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		lineno++;
-		if (!nl) {
+	}
+	while (!rc && (step = sqlite3_step(lines)) == SQLITE_ROW) {
+		lineno = (unsigned long)sqlite3_column_int64(lines, 0);
+		bad = sqlite3_column_int(lines, 1);
+		if (bad == LINE_BAD)
+			ifk_rar_fail(s->result, IFK_RAR_SUMS,
+			             "line %lu is not \"<sha256>  <name>\"", lineno);
+		else if (bad == LINE_LONG)
+			ifk_rar_fail(s->result, IFK_RAR_SUMS, "line %lu is longer than %d KiB",
+			             lineno, MAX_SUMS_LINE / 1024);
+		else if (bad == LINE_NO_LF)
 			ifk_rar_fail(s->result, IFK_RAR_SUMS,
 			             "line %lu does not end with a line feed", lineno);
-			break;
-		}
-		*nl = '\0';
-		sums_line(s, listed, lineno, p, (size_t)(nl - p));
+		else
+			rc = sums_check_line(s, list, (const char *)sqlite3_column_text(lines, 2),
+			                     (const char *)sqlite3_column_text(lines, 3), err);
 	}
-	json_object_foreach(s->members, name, v)
-	{
-		if (strcmp(name, IFK_RAR_SUMS) != 0 && !json_object_get(listed, name))
-			ifk_rar_fail(s->result, name,
-			             "added: in the archive, not listed in SHA256SUMS");
-	}
+	if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = db_fail(s, err);
+	while (!rc && (step = sqlite3_step(added)) == SQLITE_ROW)
+		ifk_rar_fail(s->result, (const char *)sqlite3_column_text(added, 0),
+		             "added: in the archive, not listed in SHA256SUMS");
+	if (!rc && step != SQLITE_DONE)
+		rc = db_fail(s, err);
 out:
-	json_decref(listed);
-	return 0;
+	sqlite3_finalize(lines);
+	sqlite3_finalize(list);
+	sqlite3_finalize(added);
+	return rc;
 }
 
 static int hex64(const char *h)
@@ -784,21 +921,15 @@ static int hex64(const char *h)
 	return h && strlen(h) == 64 && is_hex64(h);
 }
 
-/* A member's SHA-256 as the scan found it, or NULL. */
-static const char *member_sha(const struct scan *s, const char *name)
-{
-	return json_string_value(json_object_get(s->members, name));
-}
-
 /* What binds the report to its bag (report.json's acquisition_record_sha256
  * and parse.parse_json_sha256), checked against the members it names, into
  * result's "binding" for ifk_rar_check_custody. */
-static void read_binding(struct scan *s, json_t *doc)
+static void read_binding(struct scan *s, json_t *doc, const char *rec_member,
+                         const char *parse_member)
 {
 	const char *rec = json_string_value(json_object_get(doc, "acquisition_record_sha256"));
 	json_t *p = json_object_get(doc, "parse");
 	const char *psha = json_string_value(json_object_get(p, "parse_json_sha256"));
-	const char *m;
 
 	if (!hex64(rec)) {
 		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON,
@@ -806,15 +937,13 @@ static void read_binding(struct scan *s, json_t *doc)
 		             "be bound to a bag");
 		return;
 	}
-	m = member_sha(s, "custody/ifk-acquisition.json");
-	if (m && strcmp(m, rec) != 0)
+	if (rec_member && strcmp(rec_member, rec) != 0)
 		ifk_rar_fail(s->result, "custody/ifk-acquisition.json",
 		             "is not the acquisition record report.json names (%.16s...)", rec);
 	if (json_is_object(p) && !hex64(psha))
 		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON,
 		             "names no parse.json (parse.parse_json_sha256)");
-	else if (json_is_object(p) && (m = member_sha(s, "parse/parse.json")) &&
-	         strcmp(m, psha) != 0)
+	else if (json_is_object(p) && parse_member && strcmp(parse_member, psha) != 0)
 		ifk_rar_fail(s->result, "parse/parse.json",
 		             "is not the parse.json report.json names (%.16s...)", psha);
 	json_object_set_new(s->result, "binding",
@@ -824,12 +953,17 @@ static void read_binding(struct scan *s, json_t *doc)
 
 /* From report.json: result's "custody_head" ({"head", "head_seq"} from its
  * "custody", or null and a finding) and "examiner_certificate_sha256" (its
- * examiner.certificate_sha256, or null). */
-static void read_report_json(struct scan *s)
+ * examiner.certificate_sha256, or null). 0 or a negative code. */
+static int read_report_json(struct scan *s, struct ifk_error *err)
 {
 	json_t *doc = NULL, *c, *seq, *r = NULL;
 	const char *head, *cert;
+	char rec_m[IFK_SHA256_HEX], parse_m[IFK_SHA256_HEX];
+	int has_rec = 0, has_parse = 0;
 
+	if ((has_rec = member_sha(s, "custody/ifk-acquisition.json", rec_m, err)) < 0 ||
+	    (has_parse = member_sha(s, "parse/parse.json", parse_m, err)) < 0)
+		return -1;
 	if (!s->report.seen || s->report.too_big) {
 		ifk_rar_fail(s->result, IFK_RAR_REPORT_JSON, "%s",
 		             s->report.too_big ? "larger than 64 MiB: not read"
@@ -851,12 +985,13 @@ static void read_report_json(struct scan *s)
 	    json_object_get(json_object_get(doc, "examiner"), "certificate_sha256"));
 	if (hex64(cert))
 		json_object_set_new(s->result, "examiner_certificate_sha256", json_string(cert));
-	read_binding(s, doc);
+	read_binding(s, doc, has_rec ? rec_m : NULL, has_parse ? parse_m : NULL);
 out:
 	json_object_set_new(s->result, "custody_head", r ? r : json_null());
 	if (!json_object_get(s->result, "examiner_certificate_sha256"))
 		json_object_set_new(s->result, "examiner_certificate_sha256", json_null());
 	json_decref(doc);
+	return 0;
 }
 
 int ifk_rar_scan(int archive_fd, json_t *result, struct ifk_error *err)
@@ -866,15 +1001,28 @@ int ifk_rar_scan(int archive_fd, json_t *result, struct ifk_error *err)
 
 	s.result = result;
 	s.fd = archive_fd;
-	s.members = json_object();
 	s.block = malloc(READ_BLOCK);
 	s.buf = malloc(IFK_IO_CHUNK);
 	if (!json_object_get(result, "findings"))
 		json_object_set_new(result, "findings", json_array());
 	if (!json_object_get(result, "failures"))
 		json_object_set_new(result, "failures", json_integer(0));
-	if (!s.members || !s.block || !s.buf) {
+	if (!s.block || !s.buf) {
 		rc = ifk_error_set(err, IFK_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (temp_db(&s.db, "CREATE TABLE a(seq INTEGER PRIMARY KEY, name TEXT UNIQUE, sha256 TEXT);"
+	                   "CREATE TABLE l(lineno INTEGER PRIMARY KEY, bad INTEGER, sha256 TEXT,"
+	                   " name TEXT);"
+	                   "CREATE TABLE listed(name TEXT PRIMARY KEY) WITHOUT ROWID") != 0 ||
+	    sqlite3_prepare_v2(s.db, "INSERT INTO a(name, sha256) VALUES (?, ?)", -1,
+	                       &s.add_member, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s.db, "SELECT sha256 FROM a WHERE name = ?", -1, &s.get_member,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s.db, "INSERT INTO l VALUES (?, ?, ?, ?)", -1, &s.add_line,
+	                       NULL) != SQLITE_OK) {
+		rc = ifk_error_set(err, IFK_EIO,
+		                   "report archive: cannot create a temporary list of members");
 		goto out;
 	}
 	rc = read_all(&s, err);
@@ -882,10 +1030,14 @@ int ifk_rar_scan(int archive_fd, json_t *result, struct ifk_error *err)
 		rc = check_sums(&s, err);
 	if (!rc) {
 		json_object_set_new(result, "members", json_integer((json_int_t)s.count));
-		read_report_json(&s);
+		rc = read_report_json(&s, err);
 	}
 out:
-	json_decref(s.members);
+	sqlite3_finalize(s.add_member);
+	sqlite3_finalize(s.get_member);
+	sqlite3_finalize(s.add_line);
+	sqlite3_close(s.db);
+	ifk_buf_free(&s.sr.line);
 	free(s.sums.b.data);
 	free(s.report.b.data);
 	free(s.block);

@@ -94,7 +94,7 @@ static int put(const char *dir, const char *name, const void *buf, size_t len)
 	return rc;
 }
 
-enum { ST_PLAIN = 0, ST_CHANGE = 1, ST_ADD = 2, ST_REMOVE = 4, ST_EDIT_SUMS = 8 };
+enum { ST_PLAIN = 0, ST_CHANGE = 1, ST_ADD = 2, ST_REMOVE = 4, ST_EDIT_SUMS = 8, ST_BAD_SUMS = 16 };
 
 /* Stages the report folder; SHA256SUMS is made before the change asked for,
  * so that it no longer describes the members. */
@@ -142,6 +142,25 @@ static int make_stage(struct fixture *f, const char *dir, int change)
 		char *sp = path2(dir, "SHA256SUMS"), *text = (char *)tu_read_file(sp, &loglen);
 		char *l = text ? strstr(text, "  case.jsonld\n") : NULL;
 		rc = !l || (l[-1] = l[-1] == '0' ? '1' : '0', tu_write_file(sp, text, loglen));
+		free(text);
+		free(sp);
+	}
+	if (!rc && (change & ST_BAD_SUMS)) {
+		/* after its 6 lines: the first again, a line of 70,000 bytes, a line
+		 * of another form and a last line without its line feed */
+		char *sp = path2(dir, "SHA256SUMS"), *text = (char *)tu_read_file(sp, &loglen);
+		char *nl = text ? strchr(text, '\n') : NULL, *more = NULL;
+		size_t first = nl ? (size_t)(nl - text) + 1 : 0, n = loglen + first + 70000 + 20;
+
+		more = nl ? malloc(n) : NULL;
+		if (more) {
+			memcpy(more, text, loglen);
+			memcpy(more + loglen, text, first);
+			memset(more + loglen + first, 'a', 69999);
+			memcpy(more + loglen + first + 69999, "\nnot a line\ntail", 17);
+		}
+		rc = !more || tu_write_file(sp, more, loglen + first + 69999 + 17);
+		free(more);
 		free(text);
 		free(sp);
 	}
@@ -577,6 +596,29 @@ static void test_rar_check_fails_edited_sha256sums(void **state)
 	free(out);
 }
 
+/* SHA256SUMS is read line by line: each bad line is a finding, in line
+ * order, and a line longer than 64 KiB is one too (not read whole). */
+static void test_rar_check_bad_sha256sums_lines(void **state)
+{
+	struct fixture *f = *state;
+	char *out = variant(f, "badsums", ST_BAD_SUMS);
+	json_t *r = check(out, NULL), *list;
+	const char *want[] = {"listed twice in SHA256SUMS", "line 8 is longer than 64 KiB",
+	                      "line 9 is not \"<sha256>  <name>\"",
+	                      "line 10 does not end with a line feed"};
+	size_t i;
+
+	assert_string_equal(verdict(r), "FAIL");
+	assert_int_equal(failures(r), 4);
+	list = json_object_get(r, "findings");
+	for (i = 0; i < 4; i++)
+		assert_string_equal(
+		    json_string_value(json_object_get(json_array_get(list, i), "reason")), want[i]);
+	assert_int_equal(json_integer_value(json_object_get(r, "members")), N_MEMBERS);
+	json_decref(r);
+	free(out);
+}
+
 static void test_rar_check_changed_byte_fails_signature(void **state)
 {
 	struct fixture *f = *state;
@@ -827,6 +869,7 @@ int main(void)
 	    cmocka_unit_test(test_rar_check_damaged_archive_fails),
 	    cmocka_unit_test(test_rar_check_missing_files_are_io),
 	    cmocka_unit_test(test_rar_check_refuses_hostile_entries),
+	    cmocka_unit_test(test_rar_check_bad_sha256sums_lines),
 	    cmocka_unit_test(test_rar_custody_head_found_in_bag),
 	    cmocka_unit_test(test_rar_custody_head_not_in_other_bag),
 	    cmocka_unit_test(test_rar_binding_other_record),
